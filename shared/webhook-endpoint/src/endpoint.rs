@@ -1,0 +1,187 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_http::RequestExt;
+use lambda_http::http::HeaderMap;
+use webhook_verify::{ContractFitVerifier, InkitVerifier, RossumVerifier, Verified, VerifyError};
+
+use crate::{Body, Request, Response, WebhookError};
+
+/// How an endpoint authenticates deliveries: one platform's scheme.
+#[derive(Debug, Clone)]
+pub enum Verifier {
+    Rossum(RossumVerifier),
+    Inkit(InkitVerifier),
+    ContractFit(ContractFitVerifier),
+}
+
+impl Verifier {
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, VerifyError> {
+        match self {
+            Verifier::Rossum(v) => v.verify(headers, body),
+            Verifier::Inkit(v) => v.verify(headers, body),
+            Verifier::ContractFit(v) => v.verify(headers),
+        }
+    }
+}
+
+/// A request whose signature has been checked. Only [`Endpoint`] makes one, so a handler
+/// cannot see bytes that were not verified.
+#[derive(Debug)]
+pub struct Delivery {
+    headers: HeaderMap,
+    body: Vec<u8>,
+    verified: Verified,
+}
+
+impl Delivery {
+    /// The raw body exactly as it was verified.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn verified(&self) -> Verified {
+        self.verified
+    }
+}
+
+type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response<Body>, WebhookError>> + Send>>;
+type Handler = dyn Fn(Delivery) -> HandlerFuture + Send + Sync;
+
+/// One webhook function: its name, its route, how it verifies, and what it does.
+#[derive(Clone)]
+pub struct Endpoint {
+    function: &'static str,
+    route: &'static str,
+    verifier: Verifier,
+    max_body_bytes: usize,
+    handler: Arc<Handler>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("function", &self.function)
+            .field("route", &self.route)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    pub fn new<F, Fut>(
+        function: &'static str,
+        route: &'static str,
+        verifier: Verifier,
+        handler: F,
+    ) -> Self
+    where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
+    {
+        Self {
+            function,
+            route,
+            verifier,
+            max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
+            handler: Arc::new(move |delivery| Box::pin(handler(delivery))),
+        }
+    }
+
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The function's name, as its binary and template resource are named.
+    pub fn function(&self) -> &'static str {
+        self.function
+    }
+
+    /// The HTTP path it is served at, deployed and locally.
+    pub fn route(&self) -> &'static str {
+        self.route
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// Handles one request and logs one line about it. Never fails: every error becomes a
+    /// response with the status [`WebhookError::status`] gives it.
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        let started = Instant::now();
+        let request_id = request.lambda_context_ref().map(|c| c.request_id.clone());
+        let outcome = self.process(request).await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let request_id = request_id.as_deref().unwrap_or("-");
+        match outcome {
+            Ok(response) => {
+                tracing::info!(
+                    function = self.function,
+                    route = self.route,
+                    request_id,
+                    status = response.status().as_u16(),
+                    latency_ms,
+                    "handled"
+                );
+                response
+            }
+            Err(error) => {
+                let status = error.status();
+                // Our faults at error level; a sender's mistakes at warn. Neither carries
+                // header values or body bytes, so no secret or signature reaches the log.
+                if status >= 500 {
+                    tracing::error!(
+                        function = self.function,
+                        route = self.route,
+                        request_id,
+                        status,
+                        latency_ms,
+                        reason = error.code(),
+                        "{error}"
+                    );
+                } else {
+                    tracing::warn!(
+                        function = self.function,
+                        route = self.route,
+                        request_id,
+                        status,
+                        latency_ms,
+                        reason = error.code(),
+                        "{error}"
+                    );
+                }
+                error.to_response()
+            }
+        }
+    }
+
+    async fn process(&self, request: Request) -> Result<Response<Body>, WebhookError> {
+        let (parts, body) = request.into_parts();
+        let body = match body {
+            Body::Empty => Vec::new(),
+            Body::Text(text) => text.into_bytes(),
+            Body::Binary(bytes) => bytes,
+            other => other.to_vec(),
+        };
+        if body.len() > self.max_body_bytes {
+            return Err(WebhookError::PayloadTooLarge {
+                size: body.len(),
+                limit: self.max_body_bytes,
+            });
+        }
+        let verified = self.verifier.verify(&parts.headers, &body)?;
+        let delivery = Delivery {
+            headers: parts.headers,
+            body,
+            verified,
+        };
+        (self.handler)(delivery).await
+    }
+}

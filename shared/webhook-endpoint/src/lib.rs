@@ -1,0 +1,44 @@
+//! The one path every webhook request takes, in a Lambda or in the local server:
+//! raw bytes and headers -> size check -> signature verification -> the function's handler
+//! -> response, with errors mapped to statuses in one place and one log line per request.
+//!
+//! Function crates build an [`Endpoint`] from a [`Verifier`] and a handler; their `main`
+//! hands it to [`run_lambda`], and the local server serves the same value over HTTP.
+
+mod config;
+mod endpoint;
+mod error;
+pub mod rossum;
+
+pub use config::{
+    DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, SecretSource, env_names,
+};
+pub use endpoint::{Delivery, Endpoint, Verifier};
+pub use error::{WebhookError, parse_json};
+
+pub use lambda_http::{Body, Error as LambdaError, Request, Response};
+
+/// JSON or text logs as Lambda's advanced logging controls ask (`AWS_LAMBDA_LOG_FORMAT`,
+/// `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO).
+pub fn init_tracing() {
+    lambda_http::tracing::init_default_subscriber();
+}
+
+/// Serves `endpoint` through the Lambda Runtime API until the process is stopped.
+pub async fn run_lambda(endpoint: Endpoint) -> Result<(), lambda_http::Error> {
+    lambda_http::run(lambda_http::service_fn(move |request: Request| {
+        let endpoint = endpoint.clone();
+        async move { Ok::<_, lambda_http::Error>(endpoint.handle(request).await) }
+    }))
+    .await
+}
+
+/// A JSON response with `status`.
+pub fn json_response(status: u16, body: &impl serde::Serialize) -> Response<Body> {
+    let bytes = serde_json::to_vec(body).expect("response types serialise infallibly");
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::Binary(bytes))
+        .expect("status and header are valid")
+}

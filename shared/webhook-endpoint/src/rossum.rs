@@ -1,0 +1,52 @@
+//! Rossum-specific steps shared by every Rossum function: which event a delivery is, the
+//! hook's settings, and the 200 answer.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse};
+
+use crate::{Body, Delivery, Response, WebhookError, json_response, parse_json};
+
+/// Parses an `annotation_content` delivery and checks it is one of `actions`.
+///
+/// Another event or action is a [`WebhookError::WrongEvent`] (422) naming what this function
+/// expects: a hook subscribed to the wrong events is a configuration mistake to be shown.
+pub fn parse_annotation_content(
+    delivery: &Delivery,
+    actions: &[&str],
+) -> Result<AnnotationContentEvent, WebhookError> {
+    let event: AnnotationContentEvent = parse_json(delivery.body())?;
+    if event.event != "annotation_content" || !actions.contains(&event.action.as_str()) {
+        let expected: Vec<String> = actions
+            .iter()
+            .map(|a| format!("annotation_content.{a}"))
+            .collect();
+        return Err(WebhookError::WrongEvent(format!(
+            "this hook handles {}; it received {}",
+            expected.join(", "),
+            event.event_type()
+        )));
+    }
+    if event.annotation.is_none() {
+        return Err(WebhookError::MalformedBody(
+            "annotation_content event without 'annotation'".to_owned(),
+        ));
+    }
+    Ok(event)
+}
+
+/// The hook's `settings` as `T`; absent or `null` settings give `T::default()`.
+///
+/// A setting of the wrong type is a 400 that names it, so the Rossum user sees what to fix.
+pub fn hook_settings<T: DeserializeOwned + Default>(settings: &Value) -> Result<T, WebhookError> {
+    if settings.is_null() {
+        return Ok(T::default());
+    }
+    T::deserialize(settings)
+        .map_err(|e| WebhookError::MalformedBody(format!("invalid hook settings: {e}")))
+}
+
+/// The 200 answer Rossum reads `messages`, `operations` and `automation_blockers` from.
+pub fn hook_response(response: &HookResponse) -> Response<Body> {
+    json_response(200, response)
+}

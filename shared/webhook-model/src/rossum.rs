@@ -1,0 +1,14 @@
+//! Rossum hook deliveries (`annotation_content` events) and hook responses.
+
+mod content;
+mod event;
+mod response;
+
+pub use content::{
+    Category, DatapointContent, EnumOption, Node, datapoints_by_schema_id, first_datapoint,
+    node_by_id, walk,
+};
+pub use event::{Annotation, AnnotationContentEvent, AuthorizationToken, Document};
+pub use response::{
+    AutomationBlocker, HookResponse, Message, MessageType, Operation, ReplaceValue, ValueContent,
+};

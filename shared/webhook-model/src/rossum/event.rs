@@ -1,0 +1,101 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Node;
+
+/// The body Rossum posts for `annotation_content` events (initialize, started, updated,
+/// user_update, confirm, export). Keys other than these are ignored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnnotationContentEvent {
+    /// Unique per delivery attempt group; the key for de-duplication.
+    #[serde(default)]
+    pub request_id: String,
+    /// When Rossum sent the event (covered by the signature).
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Short-lived API key for calling back into Rossum. Never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rossum_authorization_token: Option<AuthorizationToken>,
+    /// URL of the hook object that fired.
+    #[serde(default)]
+    pub hook: Option<String>,
+    /// A copy of `hook.settings`: where a Rossum user configures a hook.
+    #[serde(default)]
+    pub settings: Value,
+    pub event: String,
+    pub action: String,
+    /// Present for `annotation_content` events; optional so that a wrong event type can be
+    /// told apart from a malformed body.
+    #[serde(default)]
+    pub annotation: Option<Annotation>,
+    #[serde(default)]
+    pub document: Option<Document>,
+    /// Datapoint ids changed by the user or by earlier hooks (`updated` and `user_update`).
+    #[serde(default)]
+    pub updated_datapoints: Vec<u64>,
+}
+
+impl AnnotationContentEvent {
+    /// `event.action`, as Rossum names event types in hook configuration.
+    pub fn event_type(&self) -> String {
+        format!("{}.{}", self.event, self.action)
+    }
+
+    /// The annotation's content tree (empty when the body carried none).
+    pub fn content(&self) -> &[Node] {
+        self.annotation
+            .as_ref()
+            .map_or(&[], |a| a.content.as_slice())
+    }
+}
+
+/// The annotation the event is about, with its content tree preloaded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Annotation {
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub previous_status: Option<String>,
+    #[serde(default)]
+    pub document: Option<String>,
+    #[serde(default)]
+    pub content: Vec<Node>,
+}
+
+/// The document the annotation belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub original_file_name: Option<String>,
+    #[serde(default)]
+    pub arrived_at: Option<String>,
+}
+
+/// `rossum_authorization_token`: kept as sent, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AuthorizationToken(String);
+
+impl AuthorizationToken {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuthorizationToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthorizationToken(<redacted>)")
+    }
+}

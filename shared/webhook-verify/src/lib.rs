@@ -1,0 +1,295 @@
+//! Verification of webhook deliveries exactly as each platform signs them.
+//!
+//! - Rossum: `X-Rossum-Signature-SHA256: sha256=<hex>` (HMAC-SHA256 of the raw body), and the
+//!   legacy `X-Elis-Signature: sha1=<hex>` (HMAC-SHA1).
+//! - Inkit: `Inkit-Signature: <hex>` (HMAC-SHA256 of the raw body, no prefix).
+//! - contract.fit: a static header value, by default `Authorization: Bearer <token>`.
+//!
+//! Everything here works on the raw bytes that arrived, before any parsing. Comparisons check
+//! the length first and then the bytes in constant time. A verifier without a secret refuses
+//! every delivery ([`VerifyError::NotConfigured`]): nothing unsigned is ever accepted.
+//! This crate does no I/O and knows nothing of HTTP servers or AWS.
+
+mod error;
+mod headers;
+mod secret;
+
+pub use error::VerifyError;
+pub use headers::HeaderSource;
+pub use secret::{Secret, SecretSet, SecretUsed};
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+/// Header carrying Rossum's current signature scheme.
+pub const ROSSUM_SHA256_HEADER: &str = "x-rossum-signature-sha256";
+/// Header carrying Rossum's legacy signature scheme.
+pub const ROSSUM_SHA1_HEADER: &str = "x-elis-signature";
+/// Header carrying Inkit's signature.
+pub const INKIT_HEADER: &str = "inkit-signature";
+/// Header contract.fit sends its static token in, unless configured otherwise.
+pub const CONTRACTFIT_DEFAULT_HEADER: &str = "authorization";
+
+/// The signature scheme that accepted a delivery, for logs and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    HmacSha256,
+    LegacyHmacSha1,
+    StaticToken,
+}
+
+/// What a successful verification tells the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub scheme: Scheme,
+    pub secret: SecretUsed,
+}
+
+/// HMAC-SHA256 of `body` under `key`, as Rossum and Inkit compute it.
+pub fn hmac_sha256(key: &[u8], body: &[u8]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA1 of `body` under `key`, as Rossum's legacy `X-Elis-Signature` is computed.
+pub fn hmac_sha1(key: &[u8], body: &[u8]) -> [u8; 20] {
+    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    mac.finalize().into_bytes().into()
+}
+
+/// Verifies Rossum hook deliveries.
+///
+/// When `X-Rossum-Signature-SHA256` is present it is the only header checked, so a forged
+/// request cannot downgrade to SHA-1 by adding a legacy header. The legacy header alone is
+/// accepted unless [`RossumVerifier::allow_legacy_sha1`] switched it off.
+#[derive(Debug, Clone)]
+pub struct RossumVerifier {
+    secrets: Option<SecretSet>,
+    allow_legacy_sha1: bool,
+}
+
+impl RossumVerifier {
+    /// A verifier for `hook.config.secret` (and the previous one while rotating). `None`
+    /// refuses every delivery as not configured.
+    pub fn new(secrets: Option<SecretSet>) -> Self {
+        Self {
+            secrets,
+            allow_legacy_sha1: true,
+        }
+    }
+
+    /// Whether the legacy `X-Elis-Signature` (HMAC-SHA1) alone is enough. On by default.
+    pub fn allow_legacy_sha1(mut self, allow: bool) -> Self {
+        self.allow_legacy_sha1 = allow;
+        self
+    }
+
+    pub fn verify(
+        &self,
+        headers: &impl HeaderSource,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let secrets = self
+            .secrets
+            .as_ref()
+            .ok_or(VerifyError::NotConfigured { provider: "rossum" })?;
+        if let Some(value) = headers.header_value(ROSSUM_SHA256_HEADER) {
+            let claimed = parse_prefixed_hex(value, "sha256", ROSSUM_SHA256_HEADER, 32)?;
+            let secret = secrets.find(|key| hmac_sha256(key, body).ct_eq(&claimed).into())?;
+            return Ok(Verified {
+                scheme: Scheme::HmacSha256,
+                secret,
+            });
+        }
+        if let Some(value) = headers.header_value(ROSSUM_SHA1_HEADER) {
+            if !self.allow_legacy_sha1 {
+                return Err(VerifyError::LegacySchemeDisabled {
+                    header: ROSSUM_SHA1_HEADER,
+                });
+            }
+            let claimed = parse_prefixed_hex(value, "sha1", ROSSUM_SHA1_HEADER, 20)?;
+            let secret = secrets.find(|key| hmac_sha1(key, body).ct_eq(&claimed).into())?;
+            return Ok(Verified {
+                scheme: Scheme::LegacyHmacSha1,
+                secret,
+            });
+        }
+        Err(VerifyError::MissingSignature {
+            header: ROSSUM_SHA256_HEADER,
+        })
+    }
+}
+
+/// Verifies Inkit webhook deliveries (`Inkit-Signature`: hex HMAC-SHA256, no prefix).
+#[derive(Debug, Clone)]
+pub struct InkitVerifier {
+    secrets: Option<SecretSet>,
+}
+
+impl InkitVerifier {
+    pub fn new(secrets: Option<SecretSet>) -> Self {
+        Self { secrets }
+    }
+
+    pub fn verify(
+        &self,
+        headers: &impl HeaderSource,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let secrets = self
+            .secrets
+            .as_ref()
+            .ok_or(VerifyError::NotConfigured { provider: "inkit" })?;
+        let value = headers
+            .header_value(INKIT_HEADER)
+            .ok_or(VerifyError::MissingSignature {
+                header: INKIT_HEADER,
+            })?;
+        let claimed = decode_hex_digest(value.trim_ascii(), INKIT_HEADER, 32)?;
+        let secret = secrets.find(|key| hmac_sha256(key, body).ct_eq(&claimed).into())?;
+        Ok(Verified {
+            scheme: Scheme::HmacSha256,
+            secret,
+        })
+    }
+}
+
+/// Verifies contract.fit deliveries, which carry a static token the integration was created
+/// with (by default `Authorization: Bearer <token>`), not a signature of the body.
+#[derive(Debug, Clone)]
+pub struct ContractFitVerifier {
+    header: String,
+    scheme_prefix: String,
+    tokens: Option<SecretSet>,
+}
+
+impl ContractFitVerifier {
+    /// `Authorization: Bearer <token>`.
+    pub fn new(tokens: Option<SecretSet>) -> Self {
+        Self {
+            header: CONTRACTFIT_DEFAULT_HEADER.to_owned(),
+            scheme_prefix: "Bearer".to_owned(),
+            tokens,
+        }
+    }
+
+    /// Another header and auth scheme word (an empty `scheme_prefix` means the header holds
+    /// the bare token), for integrations created with other `headers`.
+    pub fn with_header(mut self, header: &str, scheme_prefix: &str) -> Self {
+        self.header = header.to_ascii_lowercase();
+        self.scheme_prefix = scheme_prefix.trim().to_owned();
+        self
+    }
+
+    pub fn verify(&self, headers: &impl HeaderSource) -> Result<Verified, VerifyError> {
+        let tokens = self.tokens.as_ref().ok_or(VerifyError::NotConfigured {
+            provider: "contract.fit",
+        })?;
+        let header = static_str(&self.header);
+        let value = headers
+            .header_value(&self.header)
+            .ok_or(VerifyError::MissingSignature { header })?
+            .trim_ascii();
+        let token = if self.scheme_prefix.is_empty() {
+            value
+        } else {
+            let (scheme, rest) = split_once_ascii_space(value).ok_or(VerifyError::Malformed {
+                header,
+                reason: "expected '<scheme> <token>'",
+            })?;
+            if !scheme.eq_ignore_ascii_case(self.scheme_prefix.as_bytes()) {
+                return Err(VerifyError::Malformed {
+                    header,
+                    reason: "unexpected authorization scheme",
+                });
+            }
+            rest.trim_ascii()
+        };
+        if token.is_empty() {
+            return Err(VerifyError::Malformed {
+                header,
+                reason: "empty token",
+            });
+        }
+        let secret = tokens.find(|expected| constant_time_equal(expected, token))?;
+        Ok(Verified {
+            scheme: Scheme::StaticToken,
+            secret,
+        })
+    }
+}
+
+/// Equal length, then equal bytes in constant time (an empty or short value never matches).
+pub fn constant_time_equal(expected: &[u8], claimed: &[u8]) -> bool {
+    expected.len() == claimed.len() && bool::from(expected.ct_eq(claimed))
+}
+
+fn split_once_ascii_space(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = value.iter().position(|b| b.is_ascii_whitespace())?;
+    Some((&value[..at], &value[at + 1..]))
+}
+
+/// Parses `<prefix>=<hex>`, tolerating surrounding whitespace and any case in prefix and hex.
+fn parse_prefixed_hex(
+    value: &[u8],
+    prefix: &str,
+    header: &'static str,
+    digest_len: usize,
+) -> Result<Vec<u8>, VerifyError> {
+    let value = value.trim_ascii();
+    let eq = value
+        .iter()
+        .position(|&b| b == b'=')
+        .ok_or(VerifyError::Malformed {
+            header,
+            reason: "expected '<algorithm>=<hex digest>'",
+        })?;
+    if !value[..eq]
+        .trim_ascii()
+        .eq_ignore_ascii_case(prefix.as_bytes())
+    {
+        return Err(VerifyError::Malformed {
+            header,
+            reason: "unexpected signature algorithm",
+        });
+    }
+    decode_hex_digest(value[eq + 1..].trim_ascii(), header, digest_len)
+}
+
+fn decode_hex_digest(
+    hex_digits: &[u8],
+    header: &'static str,
+    digest_len: usize,
+) -> Result<Vec<u8>, VerifyError> {
+    if hex_digits.is_empty() {
+        return Err(VerifyError::Malformed {
+            header,
+            reason: "empty signature",
+        });
+    }
+    let digest = hex::decode(hex_digits).map_err(|_| VerifyError::Malformed {
+        header,
+        reason: "signature is not hexadecimal",
+    })?;
+    // The digest length is public; checking it first keeps the constant-time compare honest.
+    if digest.len() != digest_len {
+        return Err(VerifyError::Malformed {
+            header,
+            reason: "signature has the wrong length",
+        });
+    }
+    Ok(digest)
+}
+
+/// Errors name headers as `&'static str`: a custom header is named generically.
+fn static_str(name: &str) -> &'static str {
+    if name == CONTRACTFIT_DEFAULT_HEADER {
+        CONTRACTFIT_DEFAULT_HEADER
+    } else {
+        "configured token header"
+    }
+}
