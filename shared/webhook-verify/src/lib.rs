@@ -90,7 +90,7 @@ impl RossumVerifier {
 
     pub fn verify(
         &self,
-        headers: &impl HeaderSource,
+        headers: &(impl HeaderSource + ?Sized),
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
         let secrets = self
@@ -137,7 +137,7 @@ impl InkitVerifier {
 
     pub fn verify(
         &self,
-        headers: &impl HeaderSource,
+        headers: &(impl HeaderSource + ?Sized),
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
         let secrets = self
@@ -185,7 +185,7 @@ impl ContractFitVerifier {
         self
     }
 
-    pub fn verify(&self, headers: &impl HeaderSource) -> Result<Verified, VerifyError> {
+    pub fn verify(&self, headers: &(impl HeaderSource + ?Sized)) -> Result<Verified, VerifyError> {
         let tokens = self.tokens.as_ref().ok_or(VerifyError::NotConfigured {
             provider: "contract.fit",
         })?;
