@@ -199,19 +199,19 @@ async fn route(
         *shared.init_error.lock().unwrap() = Some(parse(&body));
         return Ok(status_only(StatusCode::ACCEPTED));
     }
-    if method == Method::POST {
-        if let Some(tail) = rest.strip_prefix("/invocation/") {
-            let outcome = match tail.rsplit_once('/') {
-                Some((id, "response")) => Some((id, Outcome::Response(parse(&body)))),
-                Some((id, "error")) => Some((id, Outcome::Error(parse(&body)))),
-                _ => None,
-            };
-            if let Some((id, outcome)) = outcome {
-                if let Some(sender) = shared.waiting.lock().unwrap().remove(id) {
-                    let _ = sender.send(outcome);
-                }
-                return Ok(status_only(StatusCode::ACCEPTED));
+    if method == Method::POST
+        && let Some(tail) = rest.strip_prefix("/invocation/")
+    {
+        let outcome = match tail.rsplit_once('/') {
+            Some((id, "response")) => Some((id, Outcome::Response(parse(&body)))),
+            Some((id, "error")) => Some((id, Outcome::Error(parse(&body)))),
+            _ => None,
+        };
+        if let Some((id, outcome)) = outcome {
+            if let Some(sender) = shared.waiting.lock().unwrap().remove(id) {
+                let _ = sender.send(outcome);
             }
+            return Ok(status_only(StatusCode::ACCEPTED));
         }
     }
     Ok(status_only(StatusCode::NOT_FOUND))

@@ -35,10 +35,11 @@ pub async fn run_lambda(endpoint: Endpoint) -> Result<(), lambda_http::Error> {
 
 /// A JSON response with `status`.
 pub fn json_response(status: u16, body: &impl serde::Serialize) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).expect("response types serialise infallibly");
+    // Text, not Binary: lambda_http would base64-encode a binary body for API Gateway.
+    let text = serde_json::to_string(body).expect("response types serialise infallibly");
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(Body::Binary(bytes))
+        .body(Body::Text(text))
         .expect("status and header are valid")
 }
