@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""End-to-end check of the local server from the outside, signing with Python's own hmac.
+
+    python3 tests/e2e/local_server.py [path/to/local-server]
+
+Starts the server on a free loopback port with the development secrets, sends the sample
+Rossum delivery signed both ways and every documented kind of bad request, and checks each
+status and answer. Prints 'N passed, N failed' and exits non-zero on any failure.
+"""
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = b"rossum-development-secret"
+ROUTE = "/rossum/annotation-content/updated"
+SAMPLE = (ROOT / "events/payloads/rossum-annotation-updated.json").read_bytes()
+EXPECTED_OPERATIONS = [
+    {"op": "replace", "id": 6601015, "value": {"content": {"value": "0.0"}}},
+    {"op": "replace", "id": 6601035, "value": {"content": {"value": "0.0"}}},
+]
+
+
+def sha256_header(body, secret=SECRET):
+    return {"X-Rossum-Signature-SHA256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
+
+
+def sha1_header(body, secret=SECRET):
+    return {"X-Elis-Signature": "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()}
+
+
+def post(base, body, headers):
+    request = urllib.request.Request(base + ROUTE, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def with_payload(**changes):
+    payload = json.loads(SAMPLE)
+    payload.update(changes)
+    return json.dumps(payload).encode()
+
+
+def cases():
+    tampered = SAMPLE.replace(b"ZERO RATED", b"ZERO RATEX", 1)
+    garbage = b'{"event": "annotation_content", "action": '
+    wrong_action = with_payload(action="export")
+    yield "sha256 signature gets the operations", SAMPLE, sha256_header(SAMPLE), 200, None
+    yield "legacy sha1 signature gets the operations", SAMPLE, sha1_header(SAMPLE), 200, None
+    yield "tampered body", tampered, sha256_header(SAMPLE), 401, "signature_mismatch"
+    yield "wrong secret", SAMPLE, sha256_header(SAMPLE, b"not-the-secret"), 401, "signature_mismatch"
+    yield "missing header", SAMPLE, {}, 401, "missing_signature"
+    yield "empty sha256 digest", SAMPLE, {"X-Rossum-Signature-SHA256": "sha256="}, 401, "malformed_signature"
+    yield "garbage JSON, valid signature", garbage, sha256_header(garbage), 400, "malformed_body"
+    yield "wrong action", wrong_action, sha256_header(wrong_action), 422, "wrong_event"
+
+
+def main(argv):
+    binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "INKIT_", "CONTRACTFIT_", "PORT"))}
+    server = subprocess.Popen([binary, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env=env, text=True)
+    passed = failed = 0
+    try:
+        base = None
+        for line in server.stdout:
+            if line.startswith("listening on "):
+                base = line.split()[-1]
+                break
+        if base is None:
+            print("local-server did not start")
+            return 1
+        # Keep reading the server's log so a full pipe never blocks it.
+        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+        for name, body, headers, status, error in cases():
+            got_status, answer = post(base, body, headers)
+            ok = got_status == status
+            if error is None:
+                ok = ok and answer == {"messages": [], "operations": EXPECTED_OPERATIONS}
+            else:
+                ok = ok and answer.get("error") == error and answer["messages"][0]["type"] == "error"
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
+            passed, failed = passed + ok, failed + (not ok)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
