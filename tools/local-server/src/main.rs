@@ -86,9 +86,8 @@ async fn main() -> ExitCode {
     config.log_startup_findings(&[]);
     for dev in &config.development_secrets_in_use {
         tracing::warn!(
-            "{} is not set: using the PUBLISHED DEVELOPMENT SECRET {:?}. Never expose this server.",
-            dev.variable,
-            dev.value
+            "{} is not set: using its PUBLISHED DEVELOPMENT SECRET (see README). Never expose this server.",
+            dev.variable
         );
     }
     let router = Router::new(endpoints(&config));
