@@ -30,6 +30,8 @@ DEVELOPMENT_SECRETS = {
 # function name -> (provider, route); the same routes as template.yaml and the local server.
 FUNCTIONS = {
     "rossum-annotation-updated": ("rossum", "/rossum/annotation-content/updated"),
+    "rossum-annotation-initialize": ("rossum", "/rossum/annotation-content/initialize"),
+    "rossum-email-received": ("rossum", "/rossum/email"),
 }
 
 USER_AGENTS = {"rossum": "Rossum/webhook", "inkit": "Inkit-Webhooks/1.0", "contractfit": "contract.fit/webhooks"}

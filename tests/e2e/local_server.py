@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = b"rossum-development-secret"
 ROUTE = "/rossum/annotation-content/updated"
 SAMPLE = (ROOT / "events/payloads/rossum-annotation-updated.json").read_bytes()
+INITIALIZE = (ROOT / "events/payloads/rossum-annotation-initialize.json").read_bytes()
+EMAIL = (ROOT / "events/payloads/rossum-email-received.json").read_bytes()
 EXPECTED_OPERATIONS = [
     {"op": "replace", "id": 6601015, "value": {"content": {"value": "0.0"}}},
     {"op": "replace", "id": 6601035, "value": {"content": {"value": "0.0"}}},
@@ -36,8 +38,8 @@ def sha1_header(body, secret=SECRET):
     return {"X-Elis-Signature": "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()}
 
 
-def post(base, body, headers):
-    request = urllib.request.Request(base + ROUTE, data=body, method="POST",
+def post(base, body, headers, route=ROUTE):
+    request = urllib.request.Request(base + route, data=body, method="POST",
                                      headers={"Content-Type": "application/json", **headers})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -66,6 +68,18 @@ def cases():
     yield "wrong action", wrong_action, sha256_header(wrong_action), 422, "wrong_event"
 
 
+def vendor_of(answer):
+    return [op["value"]["content"]["value"] for op in answer.get("operations", []) if op["id"] == 6600015]
+
+
+def other_routes():
+    yield ("initialize matches the vendor from the built-in master data",
+           "/rossum/annotation-content/initialize", INITIALIZE,
+           lambda a: vendor_of(a) == ["V-10027"] and not a.get("automation_blockers"))
+    yield ("email triage keeps the documents and finds the forwarded sender", "/rossum/email", EMAIL,
+           lambda a: len(a.get("files", [])) >= 1 and "@" in a.get("extracted_original_sender", {}).get("email", ""))
+
+
 def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "INKIT_", "CONTRACTFIT_", "PORT"))}
@@ -90,6 +104,11 @@ def main(argv):
                 ok = ok and answer == {"messages": [], "operations": EXPECTED_OPERATIONS}
             else:
                 ok = ok and answer.get("error") == error and answer["messages"][0]["type"] == "error"
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
+            passed, failed = passed + ok, failed + (not ok)
+        for name, route, body, check in other_routes():
+            got_status, answer = post(base, body, sha256_header(body), route)
+            ok = got_status == 200 and check(answer)
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)
     finally:

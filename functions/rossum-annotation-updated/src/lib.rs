@@ -1,100 +1,81 @@
 //! `rossum-annotation-updated`: Rossum's interactive `annotation_content` hook (actions
-//! `updated`, `user_update` and `started`).
+//! `updated`, `user_update` and `started`). Rossum waits for it while the user edits, so it
+//! only does work whose answer can have changed.
 //!
-//! Rule (from Rossum's webhook guide): every datapoint of the VAT-rate column whose value
-//! contains "ZERO" (any case) is replaced by `0.0`; an annotation without that column gets
-//! an error message. The schema id, the marker and the replacement come from the hook's
-//! `settings`, with the guide's values as defaults.
+//! - Zero VAT rates (Rossum's sample rule): VAT-rate cells containing "ZERO" become `0.0`.
+//! - Vendor matching, re-run only when the VAT id, IBAN or supplier name datapoint is among
+//!   `updated_datapoints`. When the master data cannot be reached the user's edit is not
+//!   blocked: the answer is a 200 with a warning.
 
-use serde::Deserialize;
+use std::sync::Arc;
+
+use rossum_rules::{Settings, match_vendor_datapoint, matching_inputs_changed, zero_vat_rates};
+use vendor_matching::VendorStore;
 use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
 };
-use webhook_model::rossum::{HookResponse, Message, Node, Operation, datapoints_by_schema_id};
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
 
 pub const FUNCTION_NAME: &str = "rossum-annotation-updated";
 pub const ROUTE: &str = "/rossum/annotation-content/updated";
 /// `user_update` is the deprecated name of `updated`; `started` fires when a user opens it.
 pub const ACTIONS: [&str; 3] = ["updated", "user_update", "started"];
 
-/// Per-hook configuration, read from the Rossum hook's `settings` object.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// The column whose cells are checked.
-    pub vat_rate_schema_id: String,
-    /// A value containing this (any case) means a zero rate.
-    pub zero_rate_marker: String,
-    /// What such a value is replaced with.
-    pub zero_rate_value: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            vat_rate_schema_id: "item_vat_rate".to_owned(),
-            zero_rate_marker: "ZERO".to_owned(),
-            zero_rate_value: "0.0".to_owned(),
-        }
-    }
-}
-
-impl Settings {
-    fn validate(self) -> Result<Self, WebhookError> {
-        // An empty marker is contained in every value and would zero the whole column.
-        if self.zero_rate_marker.trim().is_empty() || self.vat_rate_schema_id.trim().is_empty() {
-            return Err(WebhookError::MalformedBody(
-                "invalid hook settings: vat_rate_schema_id and zero_rate_marker must not be empty"
-                    .to_owned(),
-            ));
-        }
-        Ok(self)
-    }
-}
+/// The warning shown when matching could not run.
+pub const MATCHING_UNAVAILABLE: &str = "Vendor matching is temporarily unavailable; the vendor was not re-checked. It will be checked again on the next change.";
 
 /// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig) -> Endpoint {
+pub fn endpoint(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Rossum(config.rossum.clone()),
-        handle,
+        move |delivery| handle(delivery, vendors.clone()),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }
 
-async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
+async fn handle(
+    delivery: Delivery,
+    vendors: Arc<dyn VendorStore>,
+) -> Result<Response<Body>, WebhookError> {
     let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings: Settings = hook_settings::<Settings>(&event.settings)?.validate()?;
-    Ok(hook_response(&respond(event.content(), &settings)))
+    let settings = hook_settings::<Settings>(&event.settings)?
+        .validate()
+        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    Ok(hook_response(
+        &respond(&event, &settings, vendors.as_ref()).await,
+    ))
 }
 
-/// The hook's answer for an annotation's content tree.
-pub fn respond(content: &[Node], settings: &Settings) -> HookResponse {
-    let mut response = HookResponse::default();
-    let mut column_found = false;
-    let marker = settings.zero_rate_marker.to_uppercase();
-    for cell in datapoints_by_schema_id(content, &settings.vat_rate_schema_id) {
-        column_found = true;
-        let Some(value) = cell.value().filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        if value.to_uppercase().contains(&marker) {
-            response.operations.push(Operation::replace_value(
-                cell.id,
-                settings.zero_rate_value.clone(),
-            ));
+/// The hook's answer to one event.
+pub async fn respond(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    vendors: &dyn VendorStore,
+) -> HookResponse {
+    let content = event.content();
+    let (mut messages, mut operations) = zero_vat_rates(content, settings);
+    if matching_inputs_changed(content, settings, &event.updated_datapoints) {
+        match match_vendor_datapoint(content, settings, vendors).await {
+            Ok(matched) => {
+                messages.extend(matched.messages);
+                operations.extend(matched.operations);
+            }
+            Err(error) => {
+                tracing::warn!(
+                    function = FUNCTION_NAME,
+                    reason = "master_data_unavailable",
+                    "{error}"
+                );
+                messages.push(Message::warning(None, MATCHING_UNAVAILABLE));
+            }
         }
     }
-    if !column_found {
-        response.messages.push(Message::error(
-            None,
-            format!(
-                "Column with schema ID '{}' is missing.",
-                settings.vat_rate_schema_id
-            ),
-        ));
+    HookResponse {
+        messages,
+        operations,
+        automation_blockers: Vec::new(),
     }
-    response
 }

@@ -1,7 +1,10 @@
 //! The whole request path (size check, verification, parsing, rules, response) as the Lambda
 //! and the local server run it, with every rejection a sender can cause.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
+use vendor_matching::InMemoryVendorStore;
 use webhook_endpoint::{Body, EndpointConfig, Request, SecretSource};
 use webhook_verify::{hmac_sha1, hmac_sha256};
 
@@ -41,7 +44,8 @@ fn request(headers: &[(&str, &str)], body: &[u8]) -> Request {
 }
 
 async fn call(config: &EndpointConfig, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
-    let response = rossum_annotation_updated::endpoint(config)
+    let vendors = Arc::new(InMemoryVendorStore::new([]));
+    let response = rossum_annotation_updated::endpoint(config, vendors)
         .handle(request(headers, body))
         .await;
     assert_eq!(response.headers()["content-type"], "application/json");

@@ -211,3 +211,24 @@ impl VendorStore for InMemoryVendorStore {
         Box::pin(std::future::ready(Ok(result)))
     }
 }
+
+/// The store a function gets when its master data is not configured: every lookup fails,
+/// so matching reports itself unavailable instead of claiming "no match".
+#[derive(Debug, Clone)]
+pub struct UnavailableVendorStore {
+    reason: String,
+}
+
+impl UnavailableVendorStore {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl VendorStore for UnavailableVendorStore {
+    fn lookup<'a>(&'a self, _lookup: &'a Lookup) -> StoreFuture<'a, Vec<Candidate>> {
+        Box::pin(std::future::ready(Err(StoreError(self.reason.clone()))))
+    }
+}

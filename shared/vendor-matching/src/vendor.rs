@@ -23,7 +23,8 @@ pub struct Vendor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Columns beyond the known ones, kept as they came (ERP ids, payment terms, ...).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Flattened, so a vendor serialises to the same flat object a JSON Lines import reads.
+    #[serde(flatten)]
     pub attributes: BTreeMap<String, String>,
 }
 

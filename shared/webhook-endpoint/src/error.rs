@@ -1,5 +1,6 @@
 use std::fmt;
 
+use lambda_http::http;
 use serde_json::json;
 use webhook_verify::VerifyError;
 
@@ -16,6 +17,9 @@ pub enum WebhookError {
     MalformedBody(String),
     /// 422: a well-formed delivery of an event this function does not handle.
     WrongEvent(String),
+    /// 503: a dependency (the master data, the records table) is down; the sender should
+    /// retry the delivery, and nothing of it was stored.
+    Unavailable(String),
     /// 500: our fault; the detail is logged, not sent.
     Internal(String),
 }
@@ -27,6 +31,7 @@ impl WebhookError {
             WebhookError::PayloadTooLarge { .. } => 413,
             WebhookError::MalformedBody(_) => 400,
             WebhookError::WrongEvent(_) => 422,
+            WebhookError::Unavailable(_) => 503,
             WebhookError::Internal(_) => 500,
         }
     }
@@ -38,6 +43,7 @@ impl WebhookError {
             WebhookError::PayloadTooLarge { .. } => "payload_too_large",
             WebhookError::MalformedBody(_) => "malformed_body",
             WebhookError::WrongEvent(_) => "wrong_event",
+            WebhookError::Unavailable(_) => "temporarily_unavailable",
             WebhookError::Internal(_) => "internal_error",
         }
     }
@@ -55,13 +61,20 @@ impl WebhookError {
     /// Rossum's parsable error format (`messages` with one error), plus an `error` code, so
     /// that every platform and every person reading a delivery log sees the reason.
     pub fn to_response(&self) -> Response<Body> {
-        json_response(
+        let mut response = json_response(
             self.status(),
             &json!({
                 "error": self.code(),
                 "messages": [{"type": "error", "content": self.public_message()}],
             }),
-        )
+        );
+        if let WebhookError::Unavailable(_) = self {
+            let retry_after = http::HeaderValue::from_static("5");
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, retry_after);
+        }
+        response
     }
 }
 
@@ -77,6 +90,7 @@ impl fmt::Display for WebhookError {
             }
             WebhookError::MalformedBody(m) => write!(f, "malformed body: {m}"),
             WebhookError::WrongEvent(m) => write!(f, "{m}"),
+            WebhookError::Unavailable(m) => write!(f, "temporarily unavailable: {m}"),
             WebhookError::Internal(m) => write!(f, "internal error: {m}"),
         }
     }

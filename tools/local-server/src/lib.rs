@@ -14,11 +14,19 @@ use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::net::TcpListener;
+use vendor_matching::VendorStore;
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_response};
 
+/// The sample vendor master file, built in so the server works from any directory.
+pub const SAMPLE_VENDORS_CSV: &str = include_str!("../../../events/master-data/vendors.csv");
+
 /// Every function of the workspace, configured from `config`. A new function is added here.
-pub fn endpoints(config: &EndpointConfig) -> Vec<Endpoint> {
-    vec![rossum_annotation_updated::endpoint(config)]
+pub fn endpoints(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Vec<Endpoint> {
+    vec![
+        rossum_annotation_updated::endpoint(config, vendors.clone()),
+        rossum_annotation_initialize::endpoint(config, vendors),
+        rossum_email_received::endpoint(config),
+    ]
 }
 
 /// Routes requests by path to their endpoint.

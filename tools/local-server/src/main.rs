@@ -3,18 +3,29 @@
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use local_server::{Router, endpoints, serve};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dynamodb_store::{DynamoVendorStore, connect};
+use local_server::{Router, SAMPLE_VENDORS_CSV, endpoints, serve};
+use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{EndpointConfig, SecretSource, init_tracing};
 
 const USAGE: &str = "\
 Serve every webhook function locally, at the same paths as the deployed HTTP API.
 
-Usage: local-server [--port PORT] [--host ADDRESS]
+Usage: local-server [--port PORT] [--host ADDRESS] [--vendors FILE | --dynamodb-endpoint URL]
 
 Options:
-  --port PORT      port to listen on (default: $PORT, else 3000; 0 picks a free port)
-  --host ADDRESS   address to bind (default: 127.0.0.1)
-  -h, --help       print this help
+  --port PORT               port to listen on (default: $PORT, else 3000; 0 picks a free port)
+  --host ADDRESS            address to bind (default: 127.0.0.1)
+  --vendors FILE            vendor master data for matching, CSV or JSON Lines
+                            (default: the built-in sample, events/master-data/vendors.csv)
+  --dynamodb-endpoint URL   match against DynamoDB at URL (e.g. DynamoDB Local) instead
+                            (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
+                            endpoint, the AWS account of the environment's credentials)
+  --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
+  -h, --help                print this help
 
 Secrets come from ROSSUM_HOOK_SECRET, INKIT_WEBHOOK_SECRET and CONTRACTFIT_WEBHOOK_TOKEN
 (each with a _PREVIOUS companion for rotation). Unset ones are replaced by the published
@@ -23,12 +34,27 @@ development secrets, and the server says so at start-up.";
 struct Options {
     host: IpAddr,
     port: u16,
+    vendors: VendorSource,
+}
+
+/// Where the local server's vendor master data comes from.
+enum VendorSource {
+    BuiltInSample,
+    File(PathBuf),
+    DynamoDb {
+        endpoint: Option<String>,
+        table: String,
+    },
 }
 
 fn parse_options(
     args: impl Iterator<Item = String>,
-    env_port: Option<String>,
+    env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Options>, String> {
+    let env_port = env("PORT");
+    let mut vendor_file: Option<PathBuf> = None;
+    let mut dynamodb_endpoint = env("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty());
+    let mut vendor_table = env("VENDOR_TABLE").filter(|v| !v.is_empty());
     let mut host: IpAddr = [127, 0, 0, 1].into();
     let mut port = match env_port {
         Some(p) => p
@@ -62,15 +88,37 @@ fn parse_options(
                     .parse()
                     .map_err(|_| format!("--host must be an IP address, not {v:?}"))?;
             }
+            "--vendors" => vendor_file = Some(PathBuf::from(value()?)),
+            "--dynamodb-endpoint" => dynamodb_endpoint = Some(value()?),
+            "--vendor-table" => vendor_table = Some(value()?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(Some(Options { host, port }))
+    let vendors = match (vendor_file, dynamodb_endpoint, vendor_table) {
+        (Some(_), Some(_), _) => {
+            return Err("--vendors and --dynamodb-endpoint exclude each other".to_owned());
+        }
+        (Some(file), None, _) => VendorSource::File(file),
+        (None, Some(endpoint), table) => VendorSource::DynamoDb {
+            endpoint: Some(endpoint),
+            table: table.unwrap_or_else(|| "vendors".to_owned()),
+        },
+        (None, None, Some(table)) => VendorSource::DynamoDb {
+            endpoint: None,
+            table,
+        },
+        (None, None, None) => VendorSource::BuiltInSample,
+    };
+    Ok(Some(Options {
+        host,
+        port,
+        vendors,
+    }))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let options = match parse_options(std::env::args().skip(1), std::env::var("PORT").ok()) {
+    let options = match parse_options(std::env::args().skip(1), |name| std::env::var(name).ok()) {
         Ok(Some(options)) => options,
         Ok(None) => {
             println!("{USAGE}");
@@ -90,7 +138,14 @@ async fn main() -> ExitCode {
             dev.variable
         );
     }
-    let router = Router::new(endpoints(&config));
+    let vendors = match load_vendors(&options.vendors).await {
+        Ok(vendors) => vendors,
+        Err(message) => {
+            eprintln!("local-server: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let router = Router::new(endpoints(&config, vendors));
     let address = SocketAddr::new(options.host, options.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
@@ -110,6 +165,49 @@ async fn main() -> ExitCode {
         Err(error) => {
             eprintln!("local-server: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, String> {
+    match source {
+        VendorSource::BuiltInSample => {
+            let read =
+                read_vendors(SAMPLE_VENDORS_CSV.as_bytes(), false).map_err(|e| e.to_string())?;
+            let store = InMemoryVendorStore::new(read.vendors.into_iter().map(|(_, v)| v));
+            tracing::info!(
+                "vendor master data: {} vendors of the built-in sample",
+                store.len()
+            );
+            Ok(Arc::new(store))
+        }
+        VendorSource::File(path) => {
+            let (store, rejected) = InMemoryVendorStore::load(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            for row in &rejected {
+                tracing::warn!(
+                    "{}:{}: row skipped: {}",
+                    path.display(),
+                    row.line,
+                    row.reason
+                );
+            }
+            tracing::info!(
+                "vendor master data: {} vendors from {}",
+                store.len(),
+                path.display()
+            );
+            Ok(Arc::new(store))
+        }
+        VendorSource::DynamoDb { endpoint, table } => {
+            let client = connect(endpoint.as_deref()).await;
+            tracing::info!(
+                "vendor master data: DynamoDB table {table} at {}",
+                endpoint
+                    .as_deref()
+                    .unwrap_or("the environment's AWS account")
+            );
+            Ok(Arc::new(DynamoVendorStore::new(client, table.clone())))
         }
     }
 }

@@ -168,7 +168,11 @@ async fn serves_the_rossum_hook_with_the_development_secret_and_says_so() {
 
     let (status, body) = server.send("POST", "/nowhere", &[], b"").await;
     assert_eq!(status, 404);
-    assert_eq!(body["routes"][0], ROUTE, "a 404 lists what is served");
+    let routes = body["routes"].as_array().unwrap();
+    assert!(
+        routes.contains(&Value::from(ROUTE)),
+        "a 404 lists what is served: {routes:?}"
+    );
 
     let lines = server.output_lines();
     let all = lines.join("\n");

@@ -1,6 +1,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// `null` read as an empty list: a node without children may say so either way.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// What kind of node of the annotation content tree this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,7 +30,11 @@ pub struct Node {
     pub id: u64,
     pub schema_id: String,
     pub category: Category,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub children: Vec<Node>,
     /// Datapoints only; `null` for buttons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,7 +42,11 @@ pub struct Node {
     /// Enum datapoints only: the choices offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<EnumOption>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub validation_sources: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
@@ -103,8 +120,8 @@ pub fn datapoints_by_schema_id<'a>(
 }
 
 /// The first datapoint with this `schema_id` (header fields occur once).
-pub fn first_datapoint<'a>(content: &'a [Node], schema_id: &'a str) -> Option<&'a Node> {
-    datapoints_by_schema_id(content, schema_id).next()
+pub fn first_datapoint<'a>(content: &'a [Node], schema_id: &str) -> Option<&'a Node> {
+    walk(content).find(|n| n.is_datapoint() && n.schema_id == schema_id)
 }
 
 /// The node with this datapoint id.

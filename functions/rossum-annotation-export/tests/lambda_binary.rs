@@ -1,0 +1,134 @@
+//! The built Lambda binary, started as Lambda starts it, answering a signed export delivery
+//! wrapped in an API Gateway HTTP API (v2) event: refused with 503 while its records table
+//! is not configured, recorded once it is.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{ANNOTATION_ID, bytes, export_payload, records_table, signature};
+use lambda_runtime_stub::{Outcome, RuntimeApi};
+use record_store::DynamoRecordStore;
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-export");
+const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+
+/// The payload as API Gateway delivers it, signed with the development secret.
+fn api_gateway_event(body: &[u8]) -> Vec<u8> {
+    let route = rossum_annotation_export::ROUTE;
+    let event = json!({
+        "version": "2.0",
+        "routeKey": format!("POST {route}"),
+        "rawPath": route,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "user-agent": "Rossum/webhook",
+            "x-rossum-signature-sha256": signature(DEVELOPMENT_SECRET, body)
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123defg",
+            "http": {
+                "method": "POST",
+                "path": route,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": "Rossum/webhook"
+            },
+            "requestId": "Dq3bZiHhDoEEPlx=",
+            "routeKey": format!("POST {route}"),
+            "stage": "$default",
+            "time": "20/Nov/2026:09:52:44 +0000",
+            "timeEpoch": 1795168364118u64
+        },
+        "body": std::str::from_utf8(body).unwrap(),
+        "isBase64Encoded": false
+    });
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// Invokes and returns the API Gateway proxy response's status and JSON body.
+async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
+    match api
+        .invoke(event, Duration::from_secs(30))
+        .await
+        .expect("the function answers")
+    {
+        Outcome::Response(response) => {
+            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
+                .expect("a JSON body");
+            (status, body)
+        }
+        Outcome::Error(error) => {
+            panic!("the function reported an error instead of answering: {error}")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_records_table_exports_are_refused_with_503() {
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "rossum-annotation-export",
+            &[("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET)],
+        )
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(&bytes(&export_payload()))).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
+
+    // Confirm needs no table: the gate alone answers.
+    let mut confirm = export_payload();
+    confirm["action"] = json!("confirm");
+    let (status, body) = invoke(&api, &api_gateway_event(&bytes(&confirm))).await;
+    assert_eq!(status, 200, "{body}");
+
+    let logs = process.stop();
+    assert!(
+        logs.contains("RECORDS_TABLE is not set"),
+        "start-up says what is missing: {logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_its_table_the_binary_records_the_export_once() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = common::dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let _process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "rossum-annotation-export",
+            &[
+                ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let event = api_gateway_event(&bytes(&export_payload()));
+    for _ in 0..2 {
+        let (status, body) = invoke(&api, &event).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, json!({"messages": [], "operations": []}));
+    }
+    let store = DynamoRecordStore::new(client.clone(), &table);
+    let record = store
+        .export(ANNOTATION_ID)
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(record.vendor_id, "V-10027");
+    assert_eq!(common::item_count(&client, &table).await, 1);
+    let _ = client.delete_table().table_name(&table).send().await;
+}

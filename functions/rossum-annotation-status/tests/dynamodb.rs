@@ -1,0 +1,67 @@
+//! Status changes through the endpoint, against DynamoDB Local.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{ANNOTATION_ID, SAMPLE, bytes, item_count, records_table, signed, status_payload};
+use record_store::DynamoRecordStore;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_delivery_twice_is_one_history_item() {
+    let (client, table) = records_table("twice").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let (status, body) = signed(store.clone(), SAMPLE).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": true, "latest": true}))
+    );
+    let (status, body) = signed(store.clone(), SAMPLE).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+
+    assert_eq!(
+        item_count(&client, &table).await,
+        2,
+        "one history item and the latest"
+    );
+    assert_eq!(store.status_history(ANNOTATION_ID).await.unwrap().len(), 1);
+    let latest = store.latest_status(ANNOTATION_ID).await.unwrap().unwrap();
+    assert_eq!(latest.status, "exported");
+    assert_eq!(latest.previous_status.as_deref(), Some("exporting"));
+    let _ = client.delete_table().table_name(&table).send().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_delivery_of_an_older_change_does_not_become_latest() {
+    let (client, table) = records_table("late").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let (status, _) = signed(store.clone(), SAMPLE).await;
+    assert_eq!(status, 200);
+
+    let mut older = status_payload();
+    older["annotation"]["previous_status"] = json!("confirmed");
+    older["annotation"]["status"] = json!("exporting");
+    older["timestamp"] = json!("2026-11-20T09:52:44.2Z");
+    older["request_id"] = json!("b7d41e09-5c2a-4f3e-9a86-0e4f7c1d2b93");
+    let (status, body) = signed(store.clone(), &bytes(&older)).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": true, "latest": false}))
+    );
+
+    let history: Vec<String> = store
+        .status_history(ANNOTATION_ID)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(history, ["exporting", "exported"]);
+    let latest = store.latest_status(ANNOTATION_ID).await.unwrap().unwrap();
+    assert_eq!(latest.status, "exported");
+    let _ = client.delete_table().table_name(&table).send().await;
+}

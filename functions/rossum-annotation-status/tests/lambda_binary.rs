@@ -1,0 +1,132 @@
+//! The built Lambda binary, started as Lambda starts it, answering a signed status delivery
+//! wrapped in an API Gateway HTTP API (v2) event: refused with 503 while its records table
+//! is not configured, recorded once it is.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{ANNOTATION_ID, SAMPLE, records_table, signature};
+use lambda_runtime_stub::{Outcome, RuntimeApi};
+use record_store::DynamoRecordStore;
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-status");
+const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+
+/// The payload as API Gateway delivers it, signed with the development secret.
+fn api_gateway_event(body: &[u8]) -> Vec<u8> {
+    let route = rossum_annotation_status::ROUTE;
+    let event = json!({
+        "version": "2.0",
+        "routeKey": format!("POST {route}"),
+        "rawPath": route,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "user-agent": "Rossum/webhook",
+            "x-rossum-signature-sha256": signature(DEVELOPMENT_SECRET, body)
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123defg",
+            "http": {
+                "method": "POST",
+                "path": route,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": "Rossum/webhook"
+            },
+            "requestId": "Er4cAjIiDoEEQmy=",
+            "routeKey": format!("POST {route}"),
+            "stage": "$default",
+            "time": "20/Nov/2026:09:52:47 +0000",
+            "timeEpoch": 1795168367530u64
+        },
+        "body": std::str::from_utf8(body).unwrap(),
+        "isBase64Encoded": false
+    });
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// Invokes and returns the API Gateway proxy response's status and JSON body.
+async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
+    match api
+        .invoke(event, Duration::from_secs(30))
+        .await
+        .expect("the function answers")
+    {
+        Outcome::Response(response) => {
+            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
+                .expect("a JSON body");
+            (status, body)
+        }
+        Outcome::Error(error) => {
+            panic!("the function reported an error instead of answering: {error}")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_records_table_changes_are_refused_with_503() {
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "rossum-annotation-status",
+            &[("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET)],
+        )
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(SAMPLE)).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    let logs = process.stop();
+    assert!(
+        logs.contains("RECORDS_TABLE is not set"),
+        "start-up says what is missing: {logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_its_table_the_binary_records_the_change_once() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = common::dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "rossum-annotation-status",
+            &[
+                ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let event = api_gateway_event(SAMPLE);
+    let (status, body) = invoke(&api, &event).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": true, "latest": true}))
+    );
+    let (status, body) = invoke(&api, &event).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+
+    let store = DynamoRecordStore::new(client.clone(), &table);
+    assert_eq!(store.status_history(ANNOTATION_ID).await.unwrap().len(), 1);
+    let logs = process.stop();
+    assert!(
+        !logs.contains("1024873d424a007d8eebff7b3684d283abdf7d0d"),
+        "the Rossum token never reaches the log"
+    );
+    let _ = client.delete_table().table_name(&table).send().await;
+}

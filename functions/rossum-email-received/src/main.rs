@@ -1,0 +1,9 @@
+use webhook_endpoint::{EndpointConfig, SecretSource, env_names, init_tracing, run_lambda};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), webhook_endpoint::LambdaError> {
+    init_tracing();
+    let config = EndpointConfig::from_env(SecretSource::Environment);
+    config.log_startup_findings(&[env_names::ROSSUM_SECRET]);
+    run_lambda(rossum_email_received::endpoint(&config)).await
+}

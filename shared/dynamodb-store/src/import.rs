@@ -1,0 +1,290 @@
+//! Importing a vendor master file into the master-data table.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
+use tokio::task::JoinSet;
+use vendor_matching::{StoreError, Vendor, index_keys};
+
+use crate::item::{
+    FINGERPRINT, INDEX_KEYS, PK, PROFILE_SK, SK, index_item, profile_item, s, vendor_pk,
+};
+use crate::sdk_error;
+
+/// Vendors whose profiles one `BatchGetItem` reads (the API's limit).
+const READ_CHUNK: usize = 100;
+/// Items of one `BatchWriteItem` (the API's limit).
+const WRITE_BATCH: usize = 25;
+/// `BatchWriteItem` requests in flight at once: enough to hide the round trip, few enough
+/// not to provoke throttling on a fresh on-demand table.
+const WRITES_IN_FLIGHT: usize = 8;
+/// Tries of one batch while DynamoDB leaves items unprocessed (about 16 s of backoff).
+const MAX_ATTEMPTS: u32 = 10;
+
+/// What an import did, one count per vendor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Vendors the table did not have.
+    pub inserted: usize,
+    /// Vendors whose fields (or index keys) changed: rewritten.
+    pub updated: usize,
+    /// Vendors stored exactly so already: nothing written.
+    pub unchanged: usize,
+}
+
+/// What a vendor's profile says was written for it.
+struct StoredProfile {
+    fingerprint: Option<String>,
+    index_keys: Vec<String>,
+}
+
+/// Inserts new vendors and rewrites changed ones, 100 at a time; unchanged vendors cost one
+/// read and no write, so re-importing a file changes nothing. `progress` is called after each
+/// chunk with the number of vendors processed so far (the last call is `vendors.len()`).
+///
+/// Every vendor is checked first ([`Vendor::validate`], one row per `vendor_id`); a bad one
+/// fails the import before anything is written. Vendors missing from `vendors` are kept.
+pub async fn import_vendors(
+    client: &Client,
+    table: &str,
+    vendors: &[Vendor],
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportSummary, StoreError> {
+    let mut seen = HashSet::with_capacity(vendors.len());
+    for vendor in vendors {
+        vendor.validate().map_err(|e| {
+            StoreError(format!(
+                "vendor {:?} cannot be imported: {e}",
+                vendor.vendor_id
+            ))
+        })?;
+        // One BatchGetItem or BatchWriteItem may not name the same item twice.
+        if !seen.insert(vendor.vendor_id.as_str()) {
+            return Err(StoreError(format!(
+                "vendor_id {:?} appears more than once in the import",
+                vendor.vendor_id
+            )));
+        }
+    }
+
+    let mut summary = ImportSummary::default();
+    let mut processed = 0;
+    for chunk in vendors.chunks(READ_CHUNK) {
+        let stored = read_profiles(client, table, chunk).await?;
+        let mut index_writes = Vec::new();
+        let mut profile_writes = Vec::with_capacity(chunk.len());
+        for vendor in chunk {
+            let keys = index_keys(vendor);
+            let old_keys: &[String] = match stored.get(&vendor.vendor_id) {
+                // Keys are compared too, so a change of the normalisation rules re-indexes.
+                Some(old)
+                    if old.fingerprint.as_deref() == Some(vendor.fingerprint().as_str())
+                        && old.index_keys == keys =>
+                {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                Some(old) => {
+                    summary.updated += 1;
+                    &old.index_keys
+                }
+                None => {
+                    summary.inserted += 1;
+                    &[]
+                }
+            };
+            let sort_key = vendor_pk(&vendor.vendor_id);
+            for gone in old_keys.iter().filter(|k| !keys.contains(k)) {
+                index_writes.push(delete(gone, &sort_key)?);
+            }
+            for key in &keys {
+                index_writes.push(put(index_item(key, vendor))?);
+            }
+            profile_writes.push(put(profile_item(vendor, &keys))?);
+        }
+        // Profiles last: a profile's fingerprint promises that its index items are written.
+        write_all(client, table, index_writes).await?;
+        write_all(client, table, profile_writes).await?;
+        processed += chunk.len();
+        progress(processed);
+    }
+    Ok(summary)
+}
+
+/// The profiles of `vendors` that exist, by vendor id (consistent reads, so an import sees
+/// what the previous one wrote).
+async fn read_profiles(
+    client: &Client,
+    table: &str,
+    vendors: &[Vendor],
+) -> Result<HashMap<String, StoredProfile>, StoreError> {
+    let keys = vendors
+        .iter()
+        .map(|v| {
+            HashMap::from([
+                (PK.to_owned(), s(&vendor_pk(&v.vendor_id))),
+                (SK.to_owned(), s(PROFILE_SK)),
+            ])
+        })
+        .collect();
+    let mut request = Some(
+        KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .projection_expression("#pk, #fp, #keys")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#fp", FINGERPRINT)
+            .expression_attribute_names("#keys", INDEX_KEYS)
+            .build()
+            .map_err(|e| StoreError(format!("BatchGetItem request for {table:?}: {e}")))?,
+    );
+    let mut profiles = HashMap::with_capacity(vendors.len());
+    let mut attempt = 0;
+    while let Some(keys) = request.take() {
+        let output = client
+            .batch_get_item()
+            .request_items(table, keys)
+            .send()
+            .await
+            .map_err(|e| sdk_error("BatchGetItem", table, e))?;
+        let items = output.responses.and_then(|mut r| r.remove(table));
+        for item in items.unwrap_or_default() {
+            let Some(id) = item
+                .get(PK)
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| pk.strip_prefix("VENDOR#"))
+            else {
+                continue;
+            };
+            profiles.insert(id.to_owned(), stored_profile(&item));
+        }
+        let unprocessed = output.unprocessed_keys.and_then(|mut u| u.remove(table));
+        if let Some(left) = unprocessed.filter(|k| !k.keys().is_empty()) {
+            attempt += 1;
+            if attempt >= MAX_ATTEMPTS {
+                return Err(StoreError(format!(
+                    "BatchGetItem on table {table:?} left {} keys unprocessed after {attempt} attempts",
+                    left.keys().len()
+                )));
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+            request = Some(left);
+        }
+    }
+    Ok(profiles)
+}
+
+/// A profile missing its fingerprint or keys (written by hand?) reads as "changed".
+fn stored_profile(item: &HashMap<String, AttributeValue>) -> StoredProfile {
+    StoredProfile {
+        fingerprint: item.get(FINGERPRINT).and_then(|v| v.as_s().ok()).cloned(),
+        index_keys: item
+            .get(INDEX_KEYS)
+            .and_then(|v| v.as_l().ok())
+            .map(|keys| keys.iter().filter_map(|k| k.as_s().ok().cloned()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn put(item: HashMap<String, AttributeValue>) -> Result<WriteRequest, StoreError> {
+    let request = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(|e| StoreError(format!("put request: {e}")))?;
+    Ok(WriteRequest::builder().put_request(request).build())
+}
+
+fn delete(pk: &str, sk: &str) -> Result<WriteRequest, StoreError> {
+    let request = DeleteRequest::builder()
+        .key(PK, s(pk))
+        .key(SK, s(sk))
+        .build()
+        .map_err(|e| StoreError(format!("delete request: {e}")))?;
+    Ok(WriteRequest::builder().delete_request(request).build())
+}
+
+/// Writes `requests` in batches of 25, [`WRITES_IN_FLIGHT`] at a time. On the first failure
+/// the batches still in flight are abandoned (dropping the set aborts them).
+async fn write_all(
+    client: &Client,
+    table: &str,
+    requests: Vec<WriteRequest>,
+) -> Result<(), StoreError> {
+    let mut requests = requests.into_iter().peekable();
+    let mut in_flight = JoinSet::new();
+    loop {
+        while in_flight.len() < WRITES_IN_FLIGHT && requests.peek().is_some() {
+            let batch: Vec<WriteRequest> = requests.by_ref().take(WRITE_BATCH).collect();
+            in_flight.spawn(write_batch(client.clone(), table.to_owned(), batch));
+        }
+        match in_flight.join_next().await {
+            None => return Ok(()),
+            Some(joined) => joined.map_err(|e| {
+                StoreError(format!("a BatchWriteItem task on {table:?} failed: {e}"))
+            })??,
+        }
+    }
+}
+
+/// One `BatchWriteItem`, retrying what DynamoDB leaves unprocessed (it does so when a
+/// partition is busy) with exponential backoff.
+async fn write_batch(
+    client: Client,
+    table: String,
+    mut batch: Vec<WriteRequest>,
+) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    loop {
+        let output = client
+            .batch_write_item()
+            .request_items(&table, batch)
+            .send()
+            .await
+            .map_err(|e| sdk_error("BatchWriteItem", &table, e))?;
+        let left = output
+            .unprocessed_items
+            .and_then(|mut u| u.remove(&table))
+            .unwrap_or_default();
+        if left.is_empty() {
+            return Ok(());
+        }
+        attempt += 1;
+        if attempt >= MAX_ATTEMPTS {
+            return Err(StoreError(format!(
+                "BatchWriteItem on table {table:?} left {} items unprocessed after {attempt} attempts",
+                left.len()
+            )));
+        }
+        tokio::time::sleep(backoff(attempt)).await;
+        batch = left;
+    }
+}
+
+/// 50 ms doubling per attempt up to 5 s, with jitter so parallel batches do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 50u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(5_000);
+    // RandomState is seeded randomly: a source of jitter without a random-number crate.
+    let random = RandomState::new().build_hasher().finish();
+    Duration::from_millis(base / 2 + random % (base / 2 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) <= Duration::from_millis(50));
+        assert!(backoff(3) >= Duration::from_millis(100));
+        assert!(backoff(30) <= Duration::from_secs(5));
+        assert!(backoff(30) >= Duration::from_millis(2_500));
+    }
+}

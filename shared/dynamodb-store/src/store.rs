@@ -1,0 +1,155 @@
+//! Vendor lookups against the master-data table.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use tokio::task::JoinSet;
+use vendor_matching::{
+    Candidate, Lookup, StoreError, StoreFuture, Vendor, VendorStore, lookup_keys,
+    rank_fuzzy_candidates,
+};
+
+use crate::item::{PK, PROFILE_SK, SK, s, vendor_from_item, vendor_pk};
+use crate::sdk_error;
+
+/// How many index items a fuzzy lookup reads per name block, at most. A block of a very
+/// common word ("services") can hold a large share of all vendors; reading it whole would
+/// make one lookup cost as much as a scan.
+pub const DEFAULT_BLOCK_ITEM_LIMIT: usize = 1000;
+
+/// [`VendorStore`] on the master-data table (see the crate documentation for its design).
+#[derive(Debug, Clone)]
+pub struct DynamoVendorStore {
+    client: Client,
+    table: String,
+    block_item_limit: usize,
+}
+
+impl DynamoVendorStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            block_item_limit: DEFAULT_BLOCK_ITEM_LIMIT,
+        }
+    }
+
+    /// Reads at most `limit` items per fuzzy block instead of [`DEFAULT_BLOCK_ITEM_LIMIT`].
+    pub fn with_block_item_limit(mut self, limit: usize) -> Self {
+        self.block_item_limit = limit.max(1);
+        self
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The vendor with this id, from its profile item.
+    pub async fn get_vendor(&self, vendor_id: &str) -> Result<Option<Vendor>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(&vendor_pk(vendor_id)))
+            .key(SK, s(PROFILE_SK))
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        output.item().map(vendor_from_item).transpose()
+    }
+
+    async fn find(&self, lookup: &Lookup) -> Result<Vec<Candidate>, StoreError> {
+        let keys = lookup_keys(lookup);
+        let mut found: HashMap<String, Vendor> = HashMap::new();
+        match lookup {
+            Lookup::FuzzyName { .. } => {
+                // Blocks are independent partitions: read them side by side.
+                let mut queries = JoinSet::new();
+                for key in keys {
+                    let (client, table) = (self.client.clone(), self.table.clone());
+                    let limit = self.block_item_limit;
+                    queries
+                        .spawn(async move { query_key(&client, &table, &key, Some(limit)).await });
+                }
+                while let Some(joined) = queries.join_next().await {
+                    let vendors = joined.map_err(|e| {
+                        StoreError(format!(
+                            "a fuzzy block query of {:?} failed: {e}",
+                            self.table
+                        ))
+                    })??;
+                    for vendor in vendors {
+                        found.entry(vendor.vendor_id.clone()).or_insert(vendor);
+                    }
+                }
+            }
+            _ => {
+                for key in keys {
+                    for vendor in query_key(&self.client, &self.table, &key, None).await? {
+                        found.entry(vendor.vendor_id.clone()).or_insert(vendor);
+                    }
+                }
+            }
+        }
+        Ok(match lookup {
+            Lookup::FuzzyName { name, threshold } => {
+                rank_fuzzy_candidates(name, *threshold, found.into_values())
+            }
+            _ => {
+                let mut vendors: Vec<Vendor> = found.into_values().collect();
+                vendors.sort_by(|a, b| a.vendor_id.cmp(&b.vendor_id));
+                vendors
+                    .into_iter()
+                    .map(|vendor| Candidate { vendor, score: 1.0 })
+                    .collect()
+            }
+        })
+    }
+}
+
+impl VendorStore for DynamoVendorStore {
+    fn lookup<'a>(&'a self, lookup: &'a Lookup) -> StoreFuture<'a, Vec<Candidate>> {
+        Box::pin(self.find(lookup))
+    }
+}
+
+/// The vendors of the index items under `key`, every page, or the first `limit` items.
+async fn query_key(
+    client: &Client,
+    table: &str,
+    key: &str,
+    limit: Option<usize>,
+) -> Result<Vec<Vendor>, StoreError> {
+    let mut vendors = Vec::new();
+    let mut start: Option<HashMap<String, AttributeValue>> = None;
+    loop {
+        let remaining = limit.map(|l| l.saturating_sub(vendors.len()));
+        if remaining == Some(0) {
+            break;
+        }
+        let output = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :key")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":key", s(key))
+            .set_limit(remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX)))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| sdk_error("Query", table, e))?;
+        for item in output.items() {
+            vendors.push(vendor_from_item(item)?);
+        }
+        match output.last_evaluated_key {
+            Some(last) if !last.is_empty() => start = Some(last),
+            _ => break,
+        }
+    }
+    Ok(vendors)
+}

@@ -1,0 +1,566 @@
+//! The records table on DynamoDB (see the crate documentation for its design).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem};
+
+use crate::{
+    Amount, EXPORT_READY, ExportRecord, RecordError, RecordFuture, RecordStore, StatusChange,
+    Timestamp, Written,
+};
+
+pub(crate) const PK: &str = "pk";
+pub(crate) const SK: &str = "sk";
+pub(crate) const PICKUP: &str = "pickup";
+pub(crate) const EXPORTED_AT: &str = "exported_at";
+pub(crate) const EXPIRES_AT: &str = "expires_at";
+
+const EXPORT_SK: &str = "EXPORT";
+const LATEST_SK: &str = "LATEST";
+const STATUS_SK_PREFIX: &str = "STATUS#";
+
+/// How long status items are kept after the change they record (DynamoDB's TTL deletes
+/// them within a few days after that).
+pub const DEFAULT_HISTORY_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// Attempts of a status transaction that DynamoDB cancelled for a conflict with another
+/// transaction on the same annotation.
+const TRANSACTION_ATTEMPTS: u32 = 3;
+
+/// [`RecordStore`] on the records table.
+#[derive(Debug, Clone)]
+pub struct DynamoRecordStore {
+    client: Client,
+    table: String,
+    history_retention: Duration,
+}
+
+impl DynamoRecordStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            history_retention: DEFAULT_HISTORY_RETENTION,
+        }
+    }
+
+    /// Keeps status items for `retention` after their change instead of
+    /// [`DEFAULT_HISTORY_RETENTION`].
+    pub fn with_history_retention(mut self, retention: Duration) -> Self {
+        self.history_retention = retention;
+        self
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The export record of an annotation (strongly consistent read).
+    pub async fn export(&self, annotation_id: u64) -> Result<Option<ExportRecord>, RecordError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(export_pk(annotation_id)))
+            .key(SK, s(EXPORT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        output.item().map(export_from_item).transpose()
+    }
+
+    /// An annotation's latest status change (strongly consistent read).
+    pub async fn latest_status(
+        &self,
+        annotation_id: u64,
+    ) -> Result<Option<StatusChange>, RecordError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(annotation_pk(annotation_id)))
+            .key(SK, s(LATEST_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        output.item().map(status_from_item).transpose()
+    }
+
+    /// An annotation's status changes, oldest first (strongly consistent, every page).
+    pub async fn status_history(
+        &self,
+        annotation_id: u64,
+    ) -> Result<Vec<StatusChange>, RecordError> {
+        let mut changes = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(annotation_pk(annotation_id)))
+                .expression_attribute_values(":prefix", s(STATUS_SK_PREFIX))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in output.items() {
+                changes.push(status_from_item(item)?);
+            }
+            match output.last_evaluated_key {
+                Some(last) if !last.is_empty() => start = Some(last),
+                _ => return Ok(changes),
+            }
+        }
+    }
+
+    async fn put_export(&self, record: &ExportRecord) -> Result<Written, RecordError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(export_item(record)))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Inserted),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::AlreadyPresent)
+            }
+            Err(err) => Err(sdk_error("PutItem", &self.table, err)),
+        }
+    }
+
+    async fn record_change(&self, change: &StatusChange) -> Result<Written, RecordError> {
+        let history = self.history_item(change);
+        let history_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(history.clone()))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()
+            .map_err(|e| RecordError(format!("status history put: {e}")))?;
+        let latest_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.latest_item(change)))
+            .condition_expression("attribute_not_exists(#pk) OR #changed_at <= :changed_at")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#changed_at", "changed_at")
+            .expression_attribute_values(":changed_at", s(change.changed_at.as_str()))
+            .build()
+            .map_err(|e| RecordError(format!("latest status put: {e}")))?;
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .put(history_put.clone())
+                        .build(),
+                )
+                .transact_items(TransactWriteItem::builder().put(latest_put.clone()).build())
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(Written::Inserted),
+                Err(err) => err,
+            };
+            let reasons = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    cancelled.cancellation_reasons()
+                }
+                _ => return Err(sdk_error("TransactWriteItems", &self.table, err)),
+            };
+            match classify_cancellation(reasons) {
+                Cancellation::Duplicate => return Ok(Written::AlreadyPresent),
+                Cancellation::NewerLatest => return self.put_history_alone(history).await,
+                Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
+                    tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+                    attempt += 1;
+                }
+                Cancellation::Conflict | Cancellation::Other => {
+                    return Err(RecordError(format!(
+                        "DynamoDB TransactWriteItems on table {:?} was cancelled (attempt {attempt}): {}",
+                        self.table,
+                        describe_reasons(reasons)
+                    )));
+                }
+            }
+        }
+    }
+
+    /// The history item of a change older than the recorded latest status.
+    async fn put_history_alone(
+        &self,
+        history: HashMap<String, AttributeValue>,
+    ) -> Result<Written, RecordError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(history))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::HistoryOnly),
+            // A redelivery of the same event got there between the two steps.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::AlreadyPresent)
+            }
+            Err(err) => Err(sdk_error("PutItem", &self.table, err)),
+        }
+    }
+
+    fn expires_at(&self, changed_at: &Timestamp) -> i64 {
+        let retention = i64::try_from(self.history_retention.as_secs()).unwrap_or(i64::MAX);
+        changed_at.epoch_seconds().saturating_add(retention)
+    }
+
+    fn status_attributes(
+        &self,
+        change: &StatusChange,
+        kind: &str,
+    ) -> HashMap<String, AttributeValue> {
+        let mut item = HashMap::with_capacity(10);
+        item.insert(PK.to_owned(), s(annotation_pk(change.annotation_id)));
+        item.insert("kind".to_owned(), s(kind));
+        item.insert("annotation_id".to_owned(), n(change.annotation_id));
+        if let Some(queue) = &change.queue {
+            item.insert("queue".to_owned(), s(queue));
+        }
+        if let Some(previous) = &change.previous_status {
+            item.insert("previous_status".to_owned(), s(previous));
+        }
+        item.insert("status".to_owned(), s(&change.status));
+        item.insert("changed_at".to_owned(), s(change.changed_at.as_str()));
+        item.insert("request_id".to_owned(), s(&change.request_id));
+        item.insert(
+            EXPIRES_AT.to_owned(),
+            n(self.expires_at(&change.changed_at)),
+        );
+        item
+    }
+
+    fn history_item(&self, change: &StatusChange) -> HashMap<String, AttributeValue> {
+        let mut item = self.status_attributes(change, "status_change");
+        item.insert(SK.to_owned(), s(history_sk(change)));
+        item
+    }
+
+    fn latest_item(&self, change: &StatusChange) -> HashMap<String, AttributeValue> {
+        let mut item = self.status_attributes(change, "latest_status");
+        item.insert(SK.to_owned(), s(LATEST_SK));
+        item
+    }
+}
+
+impl RecordStore for DynamoRecordStore {
+    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> RecordFuture<'a, Written> {
+        Box::pin(self.put_export(record))
+    }
+
+    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written> {
+        Box::pin(self.record_change(change))
+    }
+}
+
+/// Why DynamoDB cancelled a status transaction, from its per-item reasons (history item
+/// first, latest item second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cancellation {
+    /// The history item exists: this delivery was recorded before.
+    Duplicate,
+    /// Only the latest item's condition failed: a newer status is recorded.
+    NewerLatest,
+    /// Another transaction on the same items was in progress: worth another attempt.
+    Conflict,
+    /// Throttling, validation, size limits: an error.
+    Other,
+}
+
+fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation {
+    let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
+    let (history, latest) = (code(0), code(1));
+    if reasons.len() != 2 {
+        return Cancellation::Other;
+    }
+    match (history, latest) {
+        ("ConditionalCheckFailed", _) => Cancellation::Duplicate,
+        ("None", "ConditionalCheckFailed") => Cancellation::NewerLatest,
+        _ if history == "TransactionConflict" || latest == "TransactionConflict" => {
+            Cancellation::Conflict
+        }
+        _ => Cancellation::Other,
+    }
+}
+
+fn describe_reasons(reasons: &[CancellationReason]) -> String {
+    if reasons.is_empty() {
+        return "no cancellation reasons given".to_owned();
+    }
+    reasons
+        .iter()
+        .map(|r| match r.message() {
+            Some(message) => format!("{} ({message})", r.code().unwrap_or("None")),
+            None => r.code().unwrap_or("None").to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
+/// `Display` says only "dispatch failure" or "service error").
+pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> RecordError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    RecordError(format!(
+        "DynamoDB {operation} on table {table:?} failed: {}",
+        DisplayErrorContext(&err)
+    ))
+}
+
+fn export_pk(annotation_id: u64) -> String {
+    format!("EXPORT#{annotation_id}")
+}
+
+fn annotation_pk(annotation_id: u64) -> String {
+    format!("ANNOTATION#{annotation_id}")
+}
+
+fn history_sk(change: &StatusChange) -> String {
+    format!(
+        "{STATUS_SK_PREFIX}{}#{}",
+        change.changed_at, change.request_id
+    )
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Numbers DynamoDB stores exactly as Rust prints them: finite and short enough for its 38
+/// digits (Rust prints large `f64`s digit by digit, never with an exponent).
+fn storable(value: f64) -> Option<f64> {
+    (value.is_finite() && value.abs() < 1e18).then_some(value)
+}
+
+fn export_item(record: &ExportRecord) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::with_capacity(20);
+    item.insert(PK.to_owned(), s(export_pk(record.annotation_id)));
+    item.insert(SK.to_owned(), s(EXPORT_SK));
+    item.insert("kind".to_owned(), s("export"));
+    item.insert("annotation_id".to_owned(), n(record.annotation_id));
+    if let Some(document_id) = record.document_id {
+        item.insert("document_id".to_owned(), n(document_id));
+    }
+    item.insert("vendor_id".to_owned(), s(&record.vendor_id));
+    let amounts = [
+        ("amount_total", &record.amount_total),
+        ("amount_total_tax", &record.amount_total_tax),
+        ("amount_total_base", &record.amount_total_base),
+    ];
+    for (name, amount) in amounts {
+        let Some(amount) = amount else { continue };
+        item.insert(name.to_owned(), s(&amount.raw));
+        if let Some(value) = amount.value.and_then(storable) {
+            item.insert(format!("{name}_value"), n(value));
+        }
+    }
+    if let Some(currency) = &record.currency {
+        item.insert("currency".to_owned(), s(currency));
+    }
+    item.insert(EXPORTED_AT.to_owned(), s(record.exported_at.as_str()));
+    item.insert("request_id".to_owned(), s(&record.request_id));
+    item.insert("status".to_owned(), s("ready"));
+    item.insert(PICKUP.to_owned(), s(EXPORT_READY));
+    item
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+fn text(item: &Item, name: &str) -> Result<Option<String>, RecordError> {
+    match item.get(name) {
+        None => Ok(None),
+        Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
+        Some(other) => Err(RecordError(format!(
+            "attribute {name} is {other:?}, not a string"
+        ))),
+    }
+}
+
+fn required_text(item: &Item, name: &str) -> Result<String, RecordError> {
+    text(item, name)?.ok_or_else(|| RecordError(format!("item without attribute {name}")))
+}
+
+fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, RecordError> {
+    match item.get(name) {
+        None => Ok(None),
+        Some(AttributeValue::N(value)) => value
+            .parse()
+            .map(Some)
+            .map_err(|_| RecordError(format!("attribute {name} holds {value:?}"))),
+        Some(other) => Err(RecordError(format!(
+            "attribute {name} is {other:?}, not a number"
+        ))),
+    }
+}
+
+fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, RecordError> {
+    number(item, name)?.ok_or_else(|| RecordError(format!("item without attribute {name}")))
+}
+
+fn timestamp(item: &Item, name: &str) -> Result<Timestamp, RecordError> {
+    Timestamp::parse(&required_text(item, name)?).map_err(|e| RecordError(e.to_string()))
+}
+
+fn export_from_item(item: &Item) -> Result<ExportRecord, RecordError> {
+    let amount = |name: &str| -> Result<Option<Amount>, RecordError> {
+        Ok(match text(item, name)? {
+            Some(raw) => Some(Amount {
+                raw,
+                value: number(item, &format!("{name}_value"))?,
+            }),
+            None => None,
+        })
+    };
+    Ok(ExportRecord {
+        annotation_id: required_number(item, "annotation_id")?,
+        document_id: number(item, "document_id")?,
+        vendor_id: required_text(item, "vendor_id")?,
+        amount_total: amount("amount_total")?,
+        amount_total_tax: amount("amount_total_tax")?,
+        amount_total_base: amount("amount_total_base")?,
+        currency: text(item, "currency")?,
+        exported_at: timestamp(item, EXPORTED_AT)?,
+        request_id: required_text(item, "request_id")?,
+    })
+}
+
+fn status_from_item(item: &Item) -> Result<StatusChange, RecordError> {
+    Ok(StatusChange {
+        annotation_id: required_number(item, "annotation_id")?,
+        queue: text(item, "queue")?,
+        previous_status: text(item, "previous_status")?,
+        status: required_text(item, "status")?,
+        changed_at: timestamp(item, "changed_at")?,
+        request_id: required_text(item, "request_id")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(codes: &[&str]) -> Vec<CancellationReason> {
+        codes
+            .iter()
+            .map(|code| CancellationReason::builder().code(*code).build())
+            .collect()
+    }
+
+    #[test]
+    fn cancellation_reasons_tell_duplicates_from_late_events() {
+        use Cancellation::*;
+        for (codes, expected) in [
+            (&["ConditionalCheckFailed", "None"][..], Duplicate),
+            (
+                &["ConditionalCheckFailed", "ConditionalCheckFailed"][..],
+                Duplicate,
+            ),
+            (
+                &["ConditionalCheckFailed", "TransactionConflict"][..],
+                Duplicate,
+            ),
+            (&["None", "ConditionalCheckFailed"][..], NewerLatest),
+            (&["None", "TransactionConflict"][..], Conflict),
+            (&["TransactionConflict", "None"][..], Conflict),
+            (&["ThrottlingError", "None"][..], Other),
+            (&["None", "ValidationError"][..], Other),
+            (&["None"][..], Other),
+            (&[][..], Other),
+        ] {
+            assert_eq!(
+                classify_cancellation(&reasons(codes)),
+                expected,
+                "{codes:?}"
+            );
+        }
+        let none_code = vec![
+            CancellationReason::builder().build(),
+            CancellationReason::builder()
+                .code("ConditionalCheckFailed")
+                .build(),
+        ];
+        assert_eq!(classify_cancellation(&none_code), NewerLatest);
+    }
+
+    #[test]
+    fn export_records_round_trip_through_items() {
+        let record = ExportRecord {
+            annotation_id: 4480712,
+            document_id: Some(3309021),
+            vendor_id: "V-10027".to_owned(),
+            amount_total: Some(Amount {
+                raw: "3085.08".to_owned(),
+                value: Some(3085.08),
+            }),
+            amount_total_tax: Some(Amount {
+                raw: "n/a".to_owned(),
+                value: None,
+            }),
+            amount_total_base: None,
+            currency: Some("EUR".to_owned()),
+            exported_at: Timestamp::parse("2026-11-20T09:41:17.5Z").unwrap(),
+            request_id: "r-1".to_owned(),
+        };
+        let item = export_item(&record);
+        assert_eq!(
+            item["amount_total_value"],
+            AttributeValue::N("3085.08".to_owned())
+        );
+        assert!(!item.contains_key("amount_total_tax_value"));
+        assert_eq!(item[PICKUP], AttributeValue::S(EXPORT_READY.to_owned()));
+        assert_eq!(export_from_item(&item), Ok(record));
+    }
+
+    #[test]
+    fn unstorable_numbers_are_left_out() {
+        assert_eq!(storable(f64::NAN), None);
+        assert_eq!(storable(f64::INFINITY), None);
+        assert_eq!(storable(1e300), None);
+        assert_eq!(storable(-12.5), Some(-12.5));
+    }
+}

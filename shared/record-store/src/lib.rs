@@ -1,0 +1,181 @@
+//! Records of what webhooks did, in one DynamoDB table: the export record an ERP picks up
+//! (written exactly once per annotation) and the history of each annotation's status.
+//!
+//! Functions use the [`RecordStore`] trait: [`DynamoRecordStore`] when deployed,
+//! [`InMemoryRecordStore`] in the local server and unit tests, and
+//! [`UnavailableRecordStore`] when the table is not configured, so that deliveries are
+//! refused with 503 (and retried by the platform) instead of being lost.
+//!
+//! # Table design
+//!
+//! One table (`RECORDS_TABLE`), billed on demand, key `pk` (string, partition) + `sk`
+//! (string, sort), TTL on the number attribute `expires_at` (epoch seconds), and one sparse
+//! global secondary index, `erp_pickup` (`pickup` HASH, `exported_at` RANGE, all attributes).
+//!
+//! | item          | `pk`                        | `sk`                                | expires |
+//! |---------------|-----------------------------|-------------------------------------|---------|
+//! | export record | `EXPORT#<annotation_id>`    | `EXPORT`                            | never   |
+//! | status change | `ANNOTATION#<annotation_id>`| `STATUS#<changed_at>#<request_id>`  | `changed_at` + retention (default 365 days) |
+//! | latest status | `ANNOTATION#<annotation_id>`| `LATEST`                            | `changed_at` + retention |
+//!
+//! Every item carries `kind` (`export`, `status_change`, `latest_status`) and its fields as
+//! top-level attributes. Timestamps are RFC 3339 in one canonical spelling (UTC,
+//! microseconds: [`Timestamp`]), so that they sort as text.
+//!
+//! ## Export records ([`RecordStore::put_export_record`])
+//!
+//! Attributes: `annotation_id` (N), `document_id` (N), `vendor_id` (S), `amount_total`,
+//! `amount_total_tax`, `amount_total_base` (S, as extracted) each with `<name>_value` (N,
+//! the number, where it could be read), `currency` (S, ISO 4217 upper case), `exported_at`,
+//! `request_id`, `status` = `ready` and `pickup` = `EXPORT#READY`. Optional attributes are
+//! absent when the document has no value.
+//!
+//! One conditional `PutItem` (`attribute_not_exists(pk)`): the record is written whole or
+//! not at all, and only the first export of an annotation writes it. Every later one
+//! (Rossum's retries, a re-export) is [`Written::AlreadyPresent`] and changes nothing.
+//!
+//! ## How an ERP picks exports up
+//!
+//! 1. `Query` the index `erp_pickup` with `pickup = "EXPORT#READY"`: every record not yet
+//!    picked up, oldest `exported_at` first (paginate with `ExclusiveStartKey`).
+//! 2. Per record, claim it with `UpdateItem` on its key (`pk`, `sk` = `EXPORT`):
+//!    `SET #status = :picked_up, picked_up_at = :now REMOVE pickup`, condition
+//!    `#status = :ready`. A failed condition means another worker claimed it. Removing
+//!    `pickup` takes the record out of the sparse index; the record itself stays, so a
+//!    re-export of the annotation still finds it and writes nothing.
+//!
+//! Records are never deleted by TTL: they are both the ERP's data and what makes the export
+//! exactly-once.
+//!
+//! ## Status changes ([`RecordStore::record_status_change`])
+//!
+//! Attributes: `annotation_id` (N), `queue`, `previous_status` (absent for an annotation's
+//! first status), `status`, `changed_at`, `request_id`, `expires_at`. One
+//! `TransactWriteItems` writes both items of a change:
+//!
+//! - the history item, on condition `attribute_not_exists(pk)`: exactly once per delivery,
+//!   so a redelivery of the same event (same `request_id` and timestamp) is
+//!   [`Written::AlreadyPresent`] and writes nothing;
+//! - the latest item, on condition `attribute_not_exists(pk) OR changed_at <= :changed_at`:
+//!   an older event that arrives late does not overwrite a newer status. Its history item is
+//!   still written, alone, in a second conditional `PutItem` ([`Written::HistoryOnly`]).
+//!
+//! The transaction's cancellation reasons tell these cases apart; a transaction conflict
+//! (two changes of one annotation at once) is retried a few times, and anything else is a
+//! [`RecordError`]. The history of an annotation is one `Query` of
+//! `pk = ANNOTATION#<id> AND begins_with(sk, "STATUS#")`, in time order; its current status
+//! one `GetItem` of `sk = LATEST`.
+
+mod dynamo;
+mod memory;
+mod records;
+mod table;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub use dynamo::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore};
+pub use memory::InMemoryRecordStore;
+pub use records::{Amount, ExportRecord, StatusChange, Timestamp, TimestampError};
+pub use table::{ERP_PICKUP_INDEX, create_records_table};
+
+/// The environment variable naming the records table.
+pub const RECORDS_TABLE_ENV: &str = "RECORDS_TABLE";
+/// Overrides the DynamoDB endpoint (DynamoDB Local); unset on Lambda.
+pub const DYNAMODB_ENDPOINT_ENV: &str = "DYNAMODB_ENDPOINT";
+
+/// The value of `pickup` on an export record waiting for the ERP (the `erp_pickup` key).
+pub const EXPORT_READY: &str = "EXPORT#READY";
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The record is new and was written.
+    Inserted,
+    /// Status changes only: the history item was written, but the latest status was left
+    /// alone because a newer change had already been recorded.
+    HistoryOnly,
+    /// An earlier delivery recorded it already; nothing was changed.
+    AlreadyPresent,
+}
+
+/// The records table could not be written or read (unreachable, throttled, misconfigured).
+/// Functions answer 503, so that the platform retries the delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError(pub String);
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "records unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+pub type RecordFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, RecordError>> + Send + 'a>>;
+
+/// Where webhook effects are recorded. Object-safe, so a function is handed the DynamoDB
+/// store, the in-memory one or the unavailable one at start-up.
+pub trait RecordStore: Send + Sync {
+    /// Writes the export record of an annotation unless one exists.
+    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> RecordFuture<'a, Written>;
+
+    /// Records a status change in the history and, unless a newer one is recorded, as the
+    /// annotation's latest status.
+    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written>;
+}
+
+/// The store of a function whose records table is not configured: every write fails, so
+/// deliveries are refused with 503 and retried rather than acknowledged and lost.
+#[derive(Debug, Clone)]
+pub struct UnavailableRecordStore {
+    reason: String,
+}
+
+impl UnavailableRecordStore {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+
+    fn fail<'a>(&self) -> RecordFuture<'a, Written> {
+        Box::pin(std::future::ready(Err(RecordError(self.reason.clone()))))
+    }
+}
+
+impl RecordStore for UnavailableRecordStore {
+    fn put_export_record<'a>(&'a self, _record: &'a ExportRecord) -> RecordFuture<'a, Written> {
+        self.fail()
+    }
+
+    fn record_status_change<'a>(&'a self, _change: &'a StatusChange) -> RecordFuture<'a, Written> {
+        self.fail()
+    }
+}
+
+/// The store a Lambda function uses: the table `RECORDS_TABLE`, at `DYNAMODB_ENDPOINT` when
+/// set (DynamoDB Local), else at the region's DynamoDB with the function role's credentials.
+///
+/// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableRecordStore`].
+pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
+    let variable = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(table) = variable(RECORDS_TABLE_ENV) else {
+        tracing::error!(
+            "{RECORDS_TABLE_ENV} is not set: every delivery that records something will be refused with 503 until it is"
+        );
+        return Arc::new(UnavailableRecordStore::new(format!(
+            "the records table is not configured ({RECORDS_TABLE_ENV} is not set)"
+        )));
+    };
+    let endpoint = variable(DYNAMODB_ENDPOINT_ENV);
+    let client = dynamodb_store::connect(endpoint.as_deref()).await;
+    Arc::new(DynamoRecordStore::new(client, table))
+}

@@ -1,0 +1,159 @@
+//! What is recorded: export records, status changes, and their timestamps.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
+
+/// An RFC 3339 instant in one canonical spelling: UTC, microseconds, `Z`
+/// (`2026-11-20T09:38:09.204518Z`).
+///
+/// Canonical so that comparing two timestamps as strings compares them as instants: the
+/// latest-status condition and the order of history sort keys rely on it ("09.2Z" sorts
+/// after "09.204518Z" as text, and an offset would not sort at all).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    canonical: String,
+    epoch_seconds: i64,
+}
+
+/// A timestamp that is not an RFC 3339 date-time between the years 1 and 9999.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError(pub String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+impl Timestamp {
+    /// Reads an RFC 3339 date-time, with `Z` or an offset; sub-microsecond digits are dropped.
+    pub fn parse(raw: &str) -> Result<Self, TimestampError> {
+        let invalid =
+            |why: String| TimestampError(format!("{raw:?} is not an RFC 3339 timestamp: {why}"));
+        let parsed = DateTime::from_str(raw.trim(), DateTimeFormat::DateTimeWithOffset)
+            .map_err(|e| invalid(e.to_string()))?;
+        let epoch_seconds = parsed.secs();
+        let micros = parsed.subsec_nanos() / 1_000;
+        let whole = DateTime::from_secs(epoch_seconds)
+            .fmt(DateTimeFormat::DateTime)
+            .map_err(|e| invalid(e.to_string()))?;
+        // `whole` is `YYYY-MM-DDTHH:MM:SSZ` (no fraction for whole seconds).
+        let seconds = whole.strip_suffix('Z').unwrap_or(&whole);
+        if seconds.len() != 19 {
+            return Err(invalid("the year is outside 0001..9999".to_owned()));
+        }
+        Ok(Self {
+            canonical: format!("{seconds}.{micros:06}Z"),
+            epoch_seconds,
+        })
+    }
+
+    /// The canonical spelling, as stored.
+    pub fn as_str(&self) -> &str {
+        &self.canonical
+    }
+
+    /// Seconds since the Unix epoch (what DynamoDB's TTL reads).
+    pub fn epoch_seconds(&self) -> i64 {
+        self.epoch_seconds
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical)
+    }
+}
+
+/// An amount as the document shows it, and as a number where it could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amount {
+    /// The datapoint's value as extracted or typed ("3 085,08").
+    pub raw: String,
+    /// The value as a number (Rossum's `normalized_value`, else the raw value read), when it
+    /// could be read and is finite.
+    pub value: Option<f64>,
+}
+
+/// What an ERP picks up for one exported annotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRecord {
+    pub annotation_id: u64,
+    pub document_id: Option<u64>,
+    /// The master-data vendor id the annotation was matched to.
+    pub vendor_id: String,
+    pub amount_total: Option<Amount>,
+    pub amount_total_tax: Option<Amount>,
+    pub amount_total_base: Option<Amount>,
+    /// ISO 4217 code, upper case.
+    pub currency: Option<String>,
+    /// When Rossum sent the export event.
+    pub exported_at: Timestamp,
+    /// The delivery that wrote the record.
+    pub request_id: String,
+}
+
+/// One transition of an annotation's status (`annotation_status.changed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub annotation_id: u64,
+    /// The annotation's queue, as Rossum sent it (a URL).
+    pub queue: Option<String>,
+    /// `None` for the first status of an annotation.
+    pub previous_status: Option<String>,
+    pub status: String,
+    /// When Rossum sent the event.
+    pub changed_at: Timestamp,
+    /// The delivery; a second delivery with the same id (and time) is a duplicate.
+    pub request_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timestamp;
+
+    #[test]
+    fn timestamps_are_canonical_utc_microseconds() {
+        for (raw, canonical) in [
+            ("2026-11-20T09:38:09.204518Z", "2026-11-20T09:38:09.204518Z"),
+            ("2026-11-20T09:38:09.2Z", "2026-11-20T09:38:09.200000Z"),
+            ("2026-11-20T09:38:09Z", "2026-11-20T09:38:09.000000Z"),
+            ("2026-11-20T10:38:09.5+01:00", "2026-11-20T09:38:09.500000Z"),
+            (
+                "2026-11-20T09:38:09.123456789Z",
+                "2026-11-20T09:38:09.123456Z",
+            ),
+        ] {
+            assert_eq!(Timestamp::parse(raw).unwrap().as_str(), canonical, "{raw}");
+        }
+        assert_eq!(
+            Timestamp::parse("1970-01-01T00:01:00Z")
+                .unwrap()
+                .epoch_seconds(),
+            60
+        );
+    }
+
+    #[test]
+    fn canonical_timestamps_order_as_text_and_as_instants_alike() {
+        let earlier = Timestamp::parse("2026-11-20T09:38:09.2Z").unwrap();
+        let later = Timestamp::parse("2026-11-20T09:38:09.204518Z").unwrap();
+        assert!(earlier.as_str() < later.as_str());
+    }
+
+    #[test]
+    fn what_is_not_rfc_3339_is_refused() {
+        for raw in [
+            "",
+            "yesterday",
+            "2026-11-20",
+            "2026-11-20 09:38:09Z",
+            "2026-13-01T00:00:00Z",
+        ] {
+            assert!(Timestamp::parse(raw).is_err(), "{raw}");
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! The records table against DynamoDB Local: exports exactly once, status history and latest
+//! status, duplicates, late events, concurrency, and an unreachable endpoint.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
+use common::{client, drop_table, new_table};
+use record_store::{
+    Amount, DEFAULT_HISTORY_RETENTION, DynamoRecordStore, ERP_PICKUP_INDEX, EXPORT_READY,
+    ExportRecord, RecordStore, StatusChange, Timestamp, Written, create_records_table,
+};
+
+type Item = HashMap<String, AttributeValue>;
+
+fn export(request_id: &str, amount_total: &str) -> ExportRecord {
+    ExportRecord {
+        annotation_id: 4480712,
+        document_id: Some(3309021),
+        vendor_id: "V-10027".to_owned(),
+        amount_total: Some(Amount {
+            raw: amount_total.to_owned(),
+            value: amount_total.parse().ok(),
+        }),
+        amount_total_tax: Some(Amount {
+            raw: "461.58".to_owned(),
+            value: Some(461.58),
+        }),
+        amount_total_base: Some(Amount {
+            raw: "2 623,50".to_owned(),
+            value: Some(2623.5),
+        }),
+        currency: Some("EUR".to_owned()),
+        exported_at: Timestamp::parse("2026-11-20T09:41:17.204518Z").unwrap(),
+        request_id: request_id.to_owned(),
+    }
+}
+
+fn change(previous: Option<&str>, status: &str, at: &str, request_id: &str) -> StatusChange {
+    StatusChange {
+        annotation_id: 4480712,
+        queue: Some("https://example.rossum.app/api/v1/queues/24710".to_owned()),
+        previous_status: previous.map(str::to_owned),
+        status: status.to_owned(),
+        changed_at: Timestamp::parse(at).unwrap(),
+        request_id: request_id.to_owned(),
+    }
+}
+
+async fn store(label: &str) -> DynamoRecordStore {
+    let client = client().await;
+    let table = new_table(&client, label).await;
+    DynamoRecordStore::new(client, table)
+}
+
+/// Every item of the table (tests only: a Scan reads the whole table).
+async fn all_items(client: &Client, table: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        items.extend(page.items().iter().cloned());
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return items,
+        }
+    }
+}
+
+fn text<'a>(item: &'a Item, name: &str) -> &'a str {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => value,
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_recorded_exactly_once_and_whole() {
+    let store = store("export-once").await;
+    let first = export("3f0c6a52-first", "3085.08");
+    assert_eq!(store.put_export_record(&first).await, Ok(Written::Inserted));
+
+    // A retry, or a re-export with other values: nothing changes.
+    let second = export("9b2e4c10-second", "9999.99");
+    assert_eq!(
+        store.put_export_record(&second).await,
+        Ok(Written::AlreadyPresent)
+    );
+    assert_eq!(store.export(4480712).await.unwrap(), Some(first));
+    assert_eq!(store.export(1).await.unwrap(), None);
+
+    let items = all_items(store.client(), store.table()).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let item = &items[0];
+    assert_eq!(text(item, "pk"), "EXPORT#4480712");
+    assert_eq!(text(item, "sk"), "EXPORT");
+    assert_eq!(text(item, "status"), "ready");
+    assert_eq!(text(item, "amount_total_base"), "2 623,50");
+    assert_eq!(
+        item["amount_total_value"],
+        AttributeValue::N("3085.08".into())
+    );
+    assert_eq!(item["document_id"], AttributeValue::N("3309021".into()));
+    assert!(
+        !item.contains_key("expires_at"),
+        "export records never expire"
+    );
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erp_finds_ready_exports_in_the_pickup_index_and_claims_them_once() {
+    let store = store("pickup").await;
+    for (annotation_id, at) in [
+        (2, "2026-11-20T10:00:00Z"),
+        (1, "2026-11-20T09:00:00Z"),
+        (3, "2026-11-20T11:00:00Z"),
+    ] {
+        let record = ExportRecord {
+            annotation_id,
+            exported_at: Timestamp::parse(at).unwrap(),
+            ..export("r", "1.00")
+        };
+        assert_eq!(
+            store.put_export_record(&record).await,
+            Ok(Written::Inserted)
+        );
+    }
+    // Status items share the table but not the index.
+    store
+        .record_status_change(&change(None, "to_review", "2026-11-20T08:00:00Z", "s"))
+        .await
+        .unwrap();
+
+    let ready = |client: Client, table: String| async move {
+        let page = client
+            .query()
+            .table_name(table)
+            .index_name(ERP_PICKUP_INDEX)
+            .key_condition_expression("pickup = :ready")
+            .expression_attribute_values(":ready", AttributeValue::S(EXPORT_READY.into()))
+            .send()
+            .await
+            .expect("query the pickup index");
+        page.items()
+            .iter()
+            .map(|i| text(i, "pk").to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (client, table) = (store.client().clone(), store.table().to_owned());
+    assert_eq!(
+        ready(client.clone(), table.clone()).await,
+        vec!["EXPORT#1", "EXPORT#2", "EXPORT#3"],
+        "oldest export first"
+    );
+
+    let claim = || {
+        client
+            .update_item()
+            .table_name(&table)
+            .key("pk", AttributeValue::S("EXPORT#1".into()))
+            .key("sk", AttributeValue::S("EXPORT".into()))
+            .update_expression("SET #status = :picked_up, picked_up_at = :now REMOVE pickup")
+            .condition_expression("#status = :ready")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":picked_up", AttributeValue::S("picked_up".into()))
+            .expression_attribute_values(":ready", AttributeValue::S("ready".into()))
+            .expression_attribute_values(":now", AttributeValue::S("2026-11-20T12:00:00Z".into()))
+            .send()
+    };
+    claim().await.expect("the first claim wins");
+    let second = claim().await.expect_err("a second claim loses");
+    assert!(
+        second
+            .as_service_error()
+            .is_some_and(|e| e.is_conditional_check_failed_exception())
+    );
+    assert_eq!(
+        ready(client.clone(), table.clone()).await,
+        vec!["EXPORT#2", "EXPORT#3"]
+    );
+    // A re-export of a picked-up annotation still writes nothing.
+    let again = ExportRecord {
+        annotation_id: 1,
+        ..export("r2", "1.00")
+    };
+    assert_eq!(
+        store.put_export_record(&again).await,
+        Ok(Written::AlreadyPresent)
+    );
+    drop_table(&client, &table).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_changes_build_a_history_and_a_latest_status() {
+    let store = store("status").await;
+    let changes = [
+        change(None, "importing", "2026-11-20T09:38:02.1Z", "a"),
+        change(
+            Some("importing"),
+            "to_review",
+            "2026-11-20T09:38:09.204518Z",
+            "b",
+        ),
+        change(Some("to_review"), "exporting", "2026-11-20T09:41:17Z", "c"),
+        change(
+            Some("exporting"),
+            "exported",
+            "2026-11-20T09:41:19.5+00:00",
+            "d",
+        ),
+    ];
+    for change in &changes {
+        assert_eq!(
+            store.record_status_change(change).await,
+            Ok(Written::Inserted)
+        );
+    }
+    assert_eq!(
+        store.status_history(4480712).await.unwrap(),
+        changes.to_vec()
+    );
+    assert_eq!(
+        store.latest_status(4480712).await.unwrap(),
+        Some(changes[3].clone())
+    );
+    assert_eq!(store.latest_status(1).await.unwrap(), None);
+
+    let items = all_items(store.client(), store.table()).await;
+    assert_eq!(items.len(), 5, "four history items and the latest");
+    let history = items
+        .iter()
+        .find(|i| text(i, "request_id") == "b" && text(i, "sk").starts_with("STATUS#"))
+        .unwrap();
+    assert_eq!(text(history, "sk"), "STATUS#2026-11-20T09:38:09.204518Z#b");
+    let expected_expiry =
+        changes[1].changed_at.epoch_seconds() + DEFAULT_HISTORY_RETENTION.as_secs() as i64;
+    assert_eq!(
+        history["expires_at"],
+        AttributeValue::N(expected_expiry.to_string())
+    );
+    let first = items.iter().find(|i| text(i, "request_id") == "a").unwrap();
+    assert!(
+        !first.contains_key("previous_status"),
+        "no previous status on the first"
+    );
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_status_change_is_recorded_once() {
+    let store = store("status-duplicate").await;
+    let exported = change(Some("exporting"), "exported", "2026-11-20T09:41:19Z", "d");
+    assert_eq!(
+        store.record_status_change(&exported).await,
+        Ok(Written::Inserted)
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            store.record_status_change(&exported).await,
+            Ok(Written::AlreadyPresent)
+        );
+    }
+    assert_eq!(
+        store.status_history(4480712).await.unwrap(),
+        vec![exported.clone()]
+    );
+    assert_eq!(store.latest_status(4480712).await.unwrap(), Some(exported));
+    assert_eq!(all_items(store.client(), store.table()).await.len(), 2);
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_older_change_joins_the_history_but_not_the_latest_status() {
+    let store = store("status-late").await;
+    let exporting = change(Some("to_review"), "exporting", "2026-11-20T09:41:17Z", "c");
+    let exported = change(Some("exporting"), "exported", "2026-11-20T09:41:19Z", "d");
+    assert_eq!(
+        store.record_status_change(&exported).await,
+        Ok(Written::Inserted)
+    );
+    assert_eq!(
+        store.record_status_change(&exporting).await,
+        Ok(Written::HistoryOnly)
+    );
+    // Its redelivery is a duplicate like any other.
+    assert_eq!(
+        store.record_status_change(&exporting).await,
+        Ok(Written::AlreadyPresent)
+    );
+    assert_eq!(
+        store.latest_status(4480712).await.unwrap(),
+        Some(exported.clone())
+    );
+    assert_eq!(
+        store.status_history(4480712).await.unwrap(),
+        vec![exporting, exported.clone()],
+        "in time order, not arrival order"
+    );
+
+    // A change at the very same instant as the latest replaces it (ties go to the later write).
+    let same_instant = change(
+        Some("exporting"),
+        "failed_export",
+        "2026-11-20T09:41:19Z",
+        "e",
+    );
+    assert_eq!(
+        store.record_status_change(&same_instant).await,
+        Ok(Written::Inserted)
+    );
+    assert_eq!(
+        store.latest_status(4480712).await.unwrap(),
+        Some(same_instant)
+    );
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_twenty_concurrent_puts_of_one_export_exactly_one_writes() {
+    let store = Arc::new(store("export-concurrent").await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let record = export(&format!("request-{i}"), "3085.08");
+            store.put_export_record(&record).await
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        outcomes.push(joined.unwrap().expect("every put gets an answer"));
+    }
+    let inserted = outcomes.iter().filter(|w| **w == Written::Inserted).count();
+    let present = outcomes
+        .iter()
+        .filter(|w| **w == Written::AlreadyPresent)
+        .count();
+    assert_eq!((inserted, present), (1, 19), "{outcomes:?}");
+    assert_eq!(all_items(store.client(), store.table()).await.len(), 1);
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_changes_of_one_annotation_all_reach_the_history() {
+    let store = Arc::new(store("status-concurrent").await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let at = format!("2026-11-20T09:41:{:02}Z", 10 + i);
+            let change = change(None, &format!("status-{i}"), &at, &format!("r{i}"));
+            store.record_status_change(&change).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let written = joined.unwrap().expect("recorded");
+        assert!(matches!(written, Written::Inserted | Written::HistoryOnly));
+    }
+    assert_eq!(store.status_history(4480712).await.unwrap().len(), 10);
+    assert_eq!(
+        store.latest_status(4480712).await.unwrap().unwrap().status,
+        "status-9",
+        "the newest change is the latest, whatever the arrival order"
+    );
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_is_created_once_with_ttl_on_expires_at() {
+    let client = client().await;
+    let table = new_table(&client, "create").await;
+    // Creating it again is a no-op.
+    create_records_table(&client, &table).await.unwrap();
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let ttl = ttl.time_to_live_description().unwrap();
+    assert_eq!(ttl.attribute_name(), Some("expires_at"));
+    assert!(matches!(
+        ttl.time_to_live_status(),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    ));
+
+    // A table of another shape is not silently used.
+    let other = format!("{table}-other");
+    client
+        .create_table()
+        .table_name(&other)
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .attribute_definitions(
+            aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                .attribute_name("id")
+                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                .attribute_name("id")
+                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let error = create_records_table(&client, &other).await.unwrap_err();
+    assert!(error.to_string().contains("key schema"), "{error}");
+    drop_table(&client, &table).await;
+    drop_table(&client, &other).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+    let store = DynamoRecordStore::new(client, "records");
+    let started = std::time::Instant::now();
+    let error = store
+        .put_export_record(&export("r", "1.00"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("PutItem"), "{error}");
+    let error = store
+        .record_status_change(&change(None, "exported", "2026-11-20T09:41:19Z", "d"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("TransactWriteItems"), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a refused connection fails fast"
+    );
+}
