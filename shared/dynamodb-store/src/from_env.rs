@@ -26,7 +26,7 @@ pub async fn vendor_store_from_env() -> Arc<dyn VendorStore> {
             ))
         }
         None => {
-            eprintln!("{VENDOR_TABLE_ENV} is not set: vendor matching is unavailable");
+            tracing::error!("{VENDOR_TABLE_ENV} is not set: vendor matching is unavailable");
             Arc::new(UnavailableVendorStore::new(format!(
                 "{VENDOR_TABLE_ENV} is not set"
             )))
