@@ -32,6 +32,8 @@ FUNCTIONS = {
     "rossum-annotation-updated": ("rossum", "/rossum/annotation-content/updated"),
     "rossum-annotation-initialize": ("rossum", "/rossum/annotation-content/initialize"),
     "rossum-email-received": ("rossum", "/rossum/email"),
+    "rossum-annotation-export": ("rossum", "/rossum/annotation-content/export"),
+    "rossum-annotation-status": ("rossum", "/rossum/annotation-status"),
 }
 
 USER_AGENTS = {"rossum": "Rossum/webhook", "inkit": "Inkit-Webhooks/1.0", "contractfit": "contract.fit/webhooks"}

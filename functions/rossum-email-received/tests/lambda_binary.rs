@@ -10,9 +10,11 @@ use webhook_verify::hmac_sha256;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-email-received");
 const PAYLOAD: &[u8] = include_bytes!("../../../events/payloads/rossum-email-received.json");
+/// The signed sample event users invoke the function with.
+const EVENT: &[u8] = include_bytes!("../../../events/rossum-email-received.json");
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
 
-/// The payload as API Gateway delivers it, signed with `secret`.
+/// The payload as API Gateway delivers it, signed with `secret` (for forgeries).
 fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
     let route = rossum_email_received::ROUTE;
     let signature: String = hmac_sha256(secret.as_bytes(), body)
@@ -87,7 +89,7 @@ async fn the_binary_answers_a_signed_email_and_refuses_a_forged_one() {
         )
         .unwrap();
 
-    let (status, body) = invoke(&api, &api_gateway_event(PAYLOAD, DEVELOPMENT_SECRET)).await;
+    let (status, body) = invoke(&api, EVENT).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["files"],

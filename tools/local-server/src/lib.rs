@@ -14,6 +14,7 @@ use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::net::TcpListener;
+use record_store::RecordStore;
 use vendor_matching::VendorStore;
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_response};
 
@@ -21,10 +22,16 @@ use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_respon
 pub const SAMPLE_VENDORS_CSV: &str = include_str!("../../../events/master-data/vendors.csv");
 
 /// Every function of the workspace, configured from `config`. A new function is added here.
-pub fn endpoints(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Vec<Endpoint> {
+pub fn endpoints(
+    config: &EndpointConfig,
+    vendors: Arc<dyn VendorStore>,
+    records: Arc<dyn RecordStore>,
+) -> Vec<Endpoint> {
     vec![
         rossum_annotation_updated::endpoint(config, vendors.clone()),
         rossum_annotation_initialize::endpoint(config, vendors),
+        rossum_annotation_export::endpoint(config, records.clone()),
+        rossum_annotation_status::endpoint(config, records),
         rossum_email_received::endpoint(config),
     ]
 }

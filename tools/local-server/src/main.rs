@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use dynamodb_store::{DynamoVendorStore, connect};
+use record_store::{DynamoRecordStore, InMemoryRecordStore, RecordStore, create_records_table};
 use local_server::{Router, SAMPLE_VENDORS_CSV, endpoints, serve};
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{EndpointConfig, SecretSource, init_tracing};
@@ -25,6 +26,8 @@ Options:
                             (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
                             endpoint, the AWS account of the environment's credentials)
   --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
+  --records-table NAME      keep export and status records in this DynamoDB table (default:
+                            $RECORDS_TABLE; with a DynamoDB endpoint, records; else memory)
   -h, --help                print this help
 
 Secrets come from ROSSUM_HOOK_SECRET, INKIT_WEBHOOK_SECRET and CONTRACTFIT_WEBHOOK_TOKEN
@@ -35,6 +38,14 @@ struct Options {
     host: IpAddr,
     port: u16,
     vendors: VendorSource,
+    records: RecordsTarget,
+}
+
+/// Where the export and status records go: memory unless a table is named or DynamoDB
+/// Local is in use.
+struct RecordsTarget {
+    table: Option<String>,
+    endpoint: Option<String>,
 }
 
 /// Where the local server's vendor master data comes from.
@@ -55,6 +66,7 @@ fn parse_options(
     let mut vendor_file: Option<PathBuf> = None;
     let mut dynamodb_endpoint = env("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty());
     let mut vendor_table = env("VENDOR_TABLE").filter(|v| !v.is_empty());
+    let mut records_table = env("RECORDS_TABLE").filter(|v| !v.is_empty());
     let mut host: IpAddr = [127, 0, 0, 1].into();
     let mut port = match env_port {
         Some(p) => p
@@ -91,9 +103,17 @@ fn parse_options(
             "--vendors" => vendor_file = Some(PathBuf::from(value()?)),
             "--dynamodb-endpoint" => dynamodb_endpoint = Some(value()?),
             "--vendor-table" => vendor_table = Some(value()?),
+            "--records-table" => records_table = Some(value()?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    let records = RecordsTarget {
+        table: match (&records_table, &dynamodb_endpoint) {
+            (None, Some(_)) => Some("records".to_owned()),
+            _ => records_table,
+        },
+        endpoint: dynamodb_endpoint.clone(),
+    };
     let vendors = match (vendor_file, dynamodb_endpoint, vendor_table) {
         (Some(_), Some(_), _) => {
             return Err("--vendors and --dynamodb-endpoint exclude each other".to_owned());
@@ -113,6 +133,7 @@ fn parse_options(
         host,
         port,
         vendors,
+        records,
     }))
 }
 
@@ -145,7 +166,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let router = Router::new(endpoints(&config, vendors));
+    let records = match load_records(&options.records).await {
+        Ok(records) => records,
+        Err(message) => {
+            eprintln!("local-server: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let router = Router::new(endpoints(&config, vendors, records));
     let address = SocketAddr::new(options.host, options.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
@@ -210,4 +238,22 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
             Ok(Arc::new(DynamoVendorStore::new(client, table.clone())))
         }
     }
+}
+
+async fn load_records(target: &RecordsTarget) -> Result<Arc<dyn RecordStore>, String> {
+    let Some(table) = target.table.as_deref() else {
+        tracing::info!("records: in memory, lost when the server stops (--records-table for DynamoDB)");
+        return Ok(Arc::new(InMemoryRecordStore::new()));
+    };
+    let endpoint = target.endpoint.as_deref();
+    let client = connect(endpoint).await;
+    if endpoint.is_some() {
+        // DynamoDB Local starts empty: create the table as template.yaml does.
+        create_records_table(&client, table).await.map_err(|e| e.to_string())?;
+    }
+    tracing::info!(
+        "records: DynamoDB table {table} at {}",
+        endpoint.unwrap_or("the environment's AWS account")
+    );
+    Ok(Arc::new(DynamoRecordStore::new(client, table)))
 }
