@@ -2,9 +2,8 @@
 //! path, matching against vendors imported into DynamoDB Local.
 
 use std::path::Path;
-use std::time::Duration;
 
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use serde_json::Value;
 use vendor_matching::read_vendor_file;
 
@@ -13,21 +12,8 @@ const EVENT: &[u8] = include_bytes!("../../../events/rossum-annotation-initializ
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
 
 async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value, Value) {
-    match api
-        .invoke(event, Duration::from_secs(20))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body, response["headers"].clone())
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
+    let response = api.invoke_http(event).await;
+    (response.status, response.body, response.headers)
 }
 
 fn dynamodb_endpoint() -> String {

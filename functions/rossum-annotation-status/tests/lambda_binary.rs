@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::{ANNOTATION_ID, SAMPLE, records_table, signature};
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use record_store::DynamoRecordStore;
 use serde_json::{Value, json};
 
@@ -17,59 +16,18 @@ const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
 
 /// The payload as API Gateway delivers it, signed with the development secret.
 fn api_gateway_event(body: &[u8]) -> Vec<u8> {
-    let route = rossum_annotation_status::ROUTE;
-    let event = json!({
-        "version": "2.0",
-        "routeKey": format!("POST {route}"),
-        "rawPath": route,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": "application/json",
-            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "user-agent": "Rossum/webhook",
-            "x-rossum-signature-sha256": signature(DEVELOPMENT_SECRET, body)
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123defg",
-            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "domainPrefix": "abc123defg",
-            "http": {
-                "method": "POST",
-                "path": route,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.10",
-                "userAgent": "Rossum/webhook"
-            },
-            "requestId": "Er4cAjIiDoEEQmy=",
-            "routeKey": format!("POST {route}"),
-            "stage": "$default",
-            "time": "20/Nov/2026:09:52:47 +0000",
-            "timeEpoch": 1795168367530u64
-        },
-        "body": std::str::from_utf8(body).unwrap(),
-        "isBase64Encoded": false
-    });
-    serde_json::to_vec(&event).unwrap()
+    let signature = signature(DEVELOPMENT_SECRET, body);
+    lambda_runtime_stub::api_gateway_event(
+        rossum_annotation_status::ROUTE,
+        &[("x-rossum-signature-sha256", &signature)],
+        body,
+    )
 }
 
 /// Invokes and returns the API Gateway proxy response's status and JSON body.
 async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(30))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
+    let response = api.invoke_http(event).await;
+    (response.status, response.body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

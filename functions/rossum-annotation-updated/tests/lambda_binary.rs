@@ -2,36 +2,18 @@
 //! through the real lambda_http event path (API Gateway HTTP API v2 in, proxy response out).
 
 use std::path::Path;
-use std::time::Duration;
 
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-updated");
 const EVENT: &[u8] = include_bytes!("../../../events/rossum-annotation-updated.json");
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
 
-/// Invokes and returns the API Gateway proxy response (`statusCode`, `headers`, `body`).
+/// Invokes and returns the API Gateway proxy response's status and JSON body.
 async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(20))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            assert_eq!(
-                response["isBase64Encoded"], false,
-                "JSON answers go out as text"
-            );
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
+    let response = api.invoke_http(event).await;
+    (response.status, response.body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

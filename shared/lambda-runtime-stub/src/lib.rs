@@ -228,3 +228,85 @@ fn status_only(status: StatusCode) -> Response<Full<Bytes>> {
         .body(Full::new(Bytes::new()))
         .expect("valid response")
 }
+
+/// What a function answered to an API Gateway event: the proxy response's parts.
+#[derive(Debug, Clone)]
+pub struct ProxyResponse {
+    pub status: u16,
+    pub headers: Value,
+    /// The body parsed as JSON (every webhook answer is JSON).
+    pub body: Value,
+}
+
+impl RuntimeApi {
+    /// Invokes with an API Gateway event and reads the proxy response, failing the test when
+    /// the function reports an error or answers something else.
+    pub async fn invoke_http(&self, event: &[u8]) -> ProxyResponse {
+        match self
+            .invoke(event, Duration::from_secs(30))
+            .await
+            .expect("the function answers")
+        {
+            Outcome::Response(response) => {
+                let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+                assert_eq!(
+                    response["isBase64Encoded"], false,
+                    "JSON answers go out as text"
+                );
+                let text = response["body"].as_str().expect("a body");
+                let body =
+                    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+                ProxyResponse {
+                    status,
+                    headers: response["headers"].clone(),
+                    body,
+                }
+            }
+            Outcome::Error(error) => {
+                panic!("the function reported an error instead of answering: {error}")
+            }
+        }
+    }
+}
+
+/// An API Gateway HTTP API (v2) event for `POST route` with these headers and this body, as
+/// API Gateway hands it to a function (header names lower-cased, `$default` stage).
+pub fn api_gateway_event(route: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut header_map = serde_json::Map::new();
+    header_map.insert("content-type".into(), "application/json".into());
+    header_map.insert(
+        "host".into(),
+        "abc123defg.execute-api.eu-west-1.amazonaws.com".into(),
+    );
+    for (name, value) in headers {
+        header_map.insert(name.to_ascii_lowercase(), (*value).into());
+    }
+    let event = serde_json::json!({
+        "version": "2.0",
+        "routeKey": format!("POST {route}"),
+        "rawPath": route,
+        "rawQueryString": "",
+        "headers": header_map,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123defg",
+            "http": {
+                "method": "POST",
+                "path": route,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": "webhook-sender"
+            },
+            "requestId": "Bx1yZhFgDoEEMkw=",
+            "routeKey": format!("POST {route}"),
+            "stage": "$default",
+            "time": "20/Nov/2026:09:41:17 +0000",
+            "timeEpoch": 1795167677612u64
+        },
+        "body": std::str::from_utf8(body).expect("webhook bodies are UTF-8 JSON"),
+        "isBase64Encoded": false
+    });
+    serde_json::to_vec(&event).expect("events serialise")
+}

@@ -11,6 +11,9 @@ use crate::{Body, Response, json_response};
 pub enum WebhookError {
     /// 401 (or 500 when no secret is configured).
     Unverified(VerifyError),
+    /// 403: authentic, but from a sender this deployment does not serve (another
+    /// organisation).
+    Forbidden(String),
     /// 413: refused before verification, so no time is spent hashing it.
     PayloadTooLarge { size: usize, limit: usize },
     /// 400: the signature is valid but the body is not what the platform documents.
@@ -28,6 +31,7 @@ impl WebhookError {
     pub fn status(&self) -> u16 {
         match self {
             WebhookError::Unverified(e) => e.http_status(),
+            WebhookError::Forbidden(_) => 403,
             WebhookError::PayloadTooLarge { .. } => 413,
             WebhookError::MalformedBody(_) => 400,
             WebhookError::WrongEvent(_) => 422,
@@ -40,6 +44,7 @@ impl WebhookError {
     pub fn code(&self) -> &'static str {
         match self {
             WebhookError::Unverified(e) => e.code(),
+            WebhookError::Forbidden(_) => "forbidden",
             WebhookError::PayloadTooLarge { .. } => "payload_too_large",
             WebhookError::MalformedBody(_) => "malformed_body",
             WebhookError::WrongEvent(_) => "wrong_event",
@@ -90,6 +95,7 @@ impl fmt::Display for WebhookError {
             }
             WebhookError::MalformedBody(m) => write!(f, "malformed body: {m}"),
             WebhookError::WrongEvent(m) => write!(f, "{m}"),
+            WebhookError::Forbidden(m) => write!(f, "forbidden: {m}"),
             WebhookError::Unavailable(m) => write!(f, "temporarily unavailable: {m}"),
             WebhookError::Internal(m) => write!(f, "internal error: {m}"),
         }
