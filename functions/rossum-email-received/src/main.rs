@@ -5,5 +5,6 @@ async fn main() -> Result<(), webhook_endpoint::LambdaError> {
     init_tracing();
     let config = EndpointConfig::from_env(SecretSource::Environment);
     config.log_startup_findings(&[env_names::ROSSUM_SECRET]);
-    run_lambda(rossum_email_received::endpoint(&config)).await
+    let records = record_store::record_store_from_env().await;
+    run_lambda(rossum_email_received::endpoint(&config, records)).await
 }

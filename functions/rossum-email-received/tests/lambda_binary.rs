@@ -1,10 +1,15 @@
 //! The built Lambda binary, started as Lambda starts it, answering the sample payload wrapped
-//! in an API Gateway HTTP API (v2) event through the real lambda_http event path.
+//! in an API Gateway HTTP API (v2) event through the real lambda_http event path: recording
+//! the email in its records table, and refusing with 503 while that table is not configured.
+
+mod common;
 
 use std::path::Path;
 use std::time::Duration;
 
+use common::{EMAIL_URL, all_items, drop_table, dynamodb_endpoint, records_table};
 use lambda_runtime_stub::{Outcome, RuntimeApi};
+use record_store::DynamoRecordStore;
 use serde_json::{Value, json};
 use webhook_verify::hmac_sha256;
 
@@ -13,6 +18,18 @@ const PAYLOAD: &[u8] = include_bytes!("../../../events/payloads/rossum-email-rec
 /// The signed sample event users invoke the function with.
 const EVENT: &[u8] = include_bytes!("../../../events/rossum-email-received.json");
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+/// What the sample carries that must never reach a log: the secret, the API token,
+/// addresses, the subject and file names.
+const PRIVATE: &[&str] = &[
+    DEVELOPMENT_SECRET,
+    "5f2c0d9e81a4b37c6e0f1a2b3c4d5e6f7a8b9c0d",
+    "Jana.Novakova@stavby-novak.example",
+    "petra.svobodova@buyer-manufacturing.example",
+    "invoices-7f3a2c@example.rossum.app",
+    "Faktura FV-2026-0457",
+    "FV-2026-0457.pdf",
+    "dodaci-list-DL-2026-1183.jpg",
+];
 
 /// The payload as API Gateway delivers it, signed with `secret` (for forgeries).
 fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
@@ -76,7 +93,62 @@ async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_answers_a_signed_email_and_refuses_a_forged_one() {
+async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_one() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "rossum-email-received",
+            &[
+                ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+
+    for _ in 0..2 {
+        let (status, body) = invoke(&api, EVENT).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["files"],
+            json!([{"id": "1", "values": []}, {"id": "3", "values": []}])
+        );
+        assert_eq!(
+            body["extracted_original_sender"]["email"],
+            "Jana.Novakova@stavby-novak.example"
+        );
+    }
+    assert_eq!(all_items(&client, &table).await.len(), 1);
+    let record = DynamoRecordStore::new(client.clone(), &table)
+        .email(EMAIL_URL)
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(record.files_imported, ["1", "3"]);
+
+    let (status, body) = invoke(&api, &api_gateway_event(PAYLOAD, "a guessed secret")).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "signature_mismatch");
+
+    let logs = process.stop();
+    assert!(logs.contains("\"status\":200"), "{logs}");
+    assert!(logs.contains("signature_mismatch"), "{logs}");
+    assert!(
+        logs.contains("already_present"),
+        "the redelivery is logged: {logs}"
+    );
+    for private in PRIVATE {
+        assert!(!logs.contains(private), "{private} reached the log: {logs}");
+    }
+    drop_table(&client, &table).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_records_table_emails_are_refused_with_503() {
     let api = RuntimeApi::start().await.unwrap();
     let process = api
         .spawn_function(
@@ -88,31 +160,16 @@ async fn the_binary_answers_a_signed_email_and_refuses_a_forged_one() {
             ],
         )
         .unwrap();
-
     let (status, body) = invoke(&api, EVENT).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body["files"],
-        json!([{"id": "1", "values": []}, {"id": "3", "values": []}])
-    );
-    assert_eq!(
-        body["extracted_original_sender"]["email"],
-        "Jana.Novakova@stavby-novak.example"
-    );
-
-    let (status, body) = invoke(&api, &api_gateway_event(PAYLOAD, "a guessed secret")).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "signature_mismatch");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
 
     let logs = process.stop();
-    assert!(logs.contains("\"status\":200"), "{logs}");
-    assert!(logs.contains("signature_mismatch"), "{logs}");
-    for private in [
-        DEVELOPMENT_SECRET,
-        "5f2c0d9e81a4b37c6e0f1a2b3c4d5e6f7a8b9c0d",
-        "Jana.Novakova@stavby-novak.example",
-        "FV-2026-0457.pdf",
-    ] {
+    assert!(
+        logs.contains("RECORDS_TABLE is not set"),
+        "start-up says what is missing: {logs}"
+    );
+    for private in PRIVATE {
         assert!(!logs.contains(private), "{private} reached the log: {logs}");
     }
 }

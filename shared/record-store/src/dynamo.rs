@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem};
 
 use crate::{
-    Amount, EXPORT_READY, ExportRecord, RecordError, RecordFuture, RecordStore, StatusChange,
-    Timestamp, Written,
+    Amount, EXPORT_READY, EmailRecord, ExportRecord, RecordError, RecordFuture, RecordStore,
+    StatusChange, Timestamp, Written,
 };
 
 pub(crate) const PK: &str = "pk";
@@ -20,11 +20,12 @@ pub(crate) const EXPORTED_AT: &str = "exported_at";
 pub(crate) const EXPIRES_AT: &str = "expires_at";
 
 const EXPORT_SK: &str = "EXPORT";
+const EMAIL_SK: &str = "EMAIL";
 const LATEST_SK: &str = "LATEST";
 const STATUS_SK_PREFIX: &str = "STATUS#";
 
-/// How long status items are kept after the change they record (DynamoDB's TTL deletes
-/// them within a few days after that).
+/// How long status and email items are kept after the change or email they record
+/// (DynamoDB's TTL deletes them within a few days after that).
 pub const DEFAULT_HISTORY_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// Attempts of a status transaction that DynamoDB cancelled for a conflict with another
@@ -48,7 +49,7 @@ impl DynamoRecordStore {
         }
     }
 
-    /// Keeps status items for `retention` after their change instead of
+    /// Keeps status and email items for `retention` after their change or email instead of
     /// [`DEFAULT_HISTORY_RETENTION`].
     pub fn with_history_retention(mut self, retention: Duration) -> Self {
         self.history_retention = retention;
@@ -76,6 +77,22 @@ impl DynamoRecordStore {
             .await
             .map_err(|e| sdk_error("GetItem", &self.table, e))?;
         output.item().map(export_from_item).transpose()
+    }
+
+    /// The recorded email at `email_url`, keyed as [`EmailRecord::key_of_url`] (strongly
+    /// consistent read).
+    pub async fn email(&self, email_url: &str) -> Result<Option<EmailRecord>, RecordError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(EmailRecord::key_of_url(email_url)))
+            .key(SK, s(EMAIL_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        output.item().map(email_from_item).transpose()
     }
 
     /// An annotation's latest status change (strongly consistent read).
@@ -129,11 +146,28 @@ impl DynamoRecordStore {
     }
 
     async fn put_export(&self, record: &ExportRecord) -> Result<Written, RecordError> {
+        self.put_once(export_item(record)).await
+    }
+
+    async fn put_email(&self, email: &EmailRecord) -> Result<Written, RecordError> {
+        let mut item = email_item(email);
+        item.insert(
+            EXPIRES_AT.to_owned(),
+            n(self.expires_at(&email.received_at)),
+        );
+        self.put_once(item).await
+    }
+
+    /// One `PutItem` of an item unless its key exists.
+    async fn put_once(
+        &self,
+        item: HashMap<String, AttributeValue>,
+    ) -> Result<Written, RecordError> {
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(export_item(record)))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .send()
@@ -238,9 +272,9 @@ impl DynamoRecordStore {
         }
     }
 
-    fn expires_at(&self, changed_at: &Timestamp) -> i64 {
+    fn expires_at(&self, at: &Timestamp) -> i64 {
         let retention = i64::try_from(self.history_retention.as_secs()).unwrap_or(i64::MAX);
-        changed_at.epoch_seconds().saturating_add(retention)
+        at.epoch_seconds().saturating_add(retention)
     }
 
     fn status_attributes(
@@ -288,6 +322,10 @@ impl RecordStore for DynamoRecordStore {
 
     fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written> {
         Box::pin(self.record_change(change))
+    }
+
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written> {
+        Box::pin(self.put_email(email))
     }
 }
 
@@ -409,6 +447,49 @@ fn export_item(record: &ExportRecord) -> HashMap<String, AttributeValue> {
     item
 }
 
+/// The email item, without `expires_at` (which depends on the store's retention).
+fn email_item(email: &EmailRecord) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::with_capacity(20);
+    item.insert(PK.to_owned(), s(email.key()));
+    item.insert(SK.to_owned(), s(EMAIL_SK));
+    item.insert("kind".to_owned(), s("email"));
+    item.insert("email_url".to_owned(), s(&email.email_url));
+    if let Some(email_id) = email.email_id {
+        item.insert("email_id".to_owned(), n(email_id));
+    }
+    let texts = [
+        ("queue", &email.queue),
+        ("from", &email.from),
+        ("to", &email.to),
+        ("reply_to", &email.reply_to),
+        ("subject", &email.subject),
+        ("message_id", &email.message_id),
+        ("date", &email.date),
+        (
+            "extracted_original_sender_email",
+            &email.extracted_original_sender_email,
+        ),
+        (
+            "extracted_original_sender_name",
+            &email.extracted_original_sender_name,
+        ),
+    ];
+    for (name, value) in texts {
+        if let Some(value) = value {
+            item.insert(name.to_owned(), s(value));
+        }
+    }
+    item.insert("received_at".to_owned(), s(email.received_at.as_str()));
+    item.insert("request_id".to_owned(), s(&email.request_id));
+    item.insert("files_total".to_owned(), n(email.files_total));
+    item.insert(
+        "files_imported".to_owned(),
+        AttributeValue::L(email.files_imported.iter().map(s).collect()),
+    );
+    item.insert("files_dropped".to_owned(), n(email.files_dropped));
+    item
+}
+
 type Item = HashMap<String, AttributeValue>;
 
 fn text(item: &Item, name: &str) -> Result<Option<String>, RecordError> {
@@ -466,6 +547,44 @@ fn export_from_item(item: &Item) -> Result<ExportRecord, RecordError> {
         currency: text(item, "currency")?,
         exported_at: timestamp(item, EXPORTED_AT)?,
         request_id: required_text(item, "request_id")?,
+    })
+}
+
+fn email_from_item(item: &Item) -> Result<EmailRecord, RecordError> {
+    let files_imported = match item.get("files_imported") {
+        None => Vec::new(),
+        Some(AttributeValue::L(ids)) => ids
+            .iter()
+            .map(|id| match id {
+                AttributeValue::S(id) => Ok(id.clone()),
+                other => Err(RecordError(format!(
+                    "attribute files_imported holds {other:?}, not a string"
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(RecordError(format!(
+                "attribute files_imported is {other:?}, not a list"
+            )));
+        }
+    };
+    Ok(EmailRecord {
+        email_url: required_text(item, "email_url")?,
+        email_id: number(item, "email_id")?,
+        queue: text(item, "queue")?,
+        from: text(item, "from")?,
+        to: text(item, "to")?,
+        reply_to: text(item, "reply_to")?,
+        subject: text(item, "subject")?,
+        message_id: text(item, "message_id")?,
+        date: text(item, "date")?,
+        received_at: timestamp(item, "received_at")?,
+        request_id: required_text(item, "request_id")?,
+        files_total: required_number(item, "files_total")?,
+        files_imported,
+        files_dropped: required_number(item, "files_dropped")?,
+        extracted_original_sender_email: text(item, "extracted_original_sender_email")?,
+        extracted_original_sender_name: text(item, "extracted_original_sender_name")?,
     })
 }
 
@@ -554,6 +673,45 @@ mod tests {
         assert!(!item.contains_key("amount_total_tax_value"));
         assert_eq!(item[PICKUP], AttributeValue::S(EXPORT_READY.to_owned()));
         assert_eq!(export_from_item(&item), Ok(record));
+    }
+
+    #[test]
+    fn email_records_round_trip_through_items() {
+        let email = EmailRecord {
+            email_url: "https://example.rossum.app/api/v1/emails/1204418".to_owned(),
+            email_id: Some(1204418),
+            queue: Some("https://example.rossum.app/api/v1/queues/24710".to_owned()),
+            from: Some("Petra <petra@buyer.example>".to_owned()),
+            to: Some("invoices@example.rossum.app".to_owned()),
+            reply_to: None,
+            subject: Some(String::new()),
+            message_id: Some("<m@mail.example>".to_owned()),
+            date: Some("Mon, 16 Nov 2026 11:03:27 +0100".to_owned()),
+            received_at: Timestamp::parse("2026-11-16T10:03:31.482915Z").unwrap(),
+            request_id: "r-1".to_owned(),
+            files_total: 5,
+            files_imported: vec!["1".to_owned(), "3".to_owned()],
+            files_dropped: 3,
+            extracted_original_sender_email: Some("jana@supplier.example".to_owned()),
+            extracted_original_sender_name: None,
+        };
+        let item = email_item(&email);
+        assert_eq!(item[PK], AttributeValue::S("EMAIL#1204418".to_owned()));
+        assert_eq!(item[SK], AttributeValue::S("EMAIL".to_owned()));
+        assert!(!item.contains_key("reply_to"));
+        assert!(!item.contains_key("extracted_original_sender_name"));
+        assert_eq!(email_from_item(&item), Ok(email.clone()));
+
+        let nothing_kept = EmailRecord {
+            email_id: None,
+            email_url: "urn:email:x".to_owned(),
+            files_imported: vec![],
+            ..email
+        };
+        let item = email_item(&nothing_kept);
+        assert_eq!(item[PK], AttributeValue::S("EMAIL#urn:email:x".to_owned()));
+        assert_eq!(item["files_imported"], AttributeValue::L(vec![]));
+        assert_eq!(email_from_item(&item), Ok(nothing_kept));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Records of what webhooks did, in one DynamoDB table: the export record an ERP picks up
-//! (written exactly once per annotation) and the history of each annotation's status.
+//! (written exactly once per annotation), the history of each annotation's status, and the
+//! metadata of each email received (written exactly once per email).
 //!
 //! Functions use the [`RecordStore`] trait: [`DynamoRecordStore`] when deployed,
 //! [`InMemoryRecordStore`] in the local server and unit tests, and
@@ -12,14 +13,15 @@
 //! (string, sort), TTL on the number attribute `expires_at` (epoch seconds), and one sparse
 //! global secondary index, `erp_pickup` (`pickup` HASH, `exported_at` RANGE, all attributes).
 //!
-//! | item          | `pk`                        | `sk`                                | expires |
-//! |---------------|-----------------------------|-------------------------------------|---------|
-//! | export record | `EXPORT#<annotation_id>`    | `EXPORT`                            | never   |
-//! | status change | `ANNOTATION#<annotation_id>`| `STATUS#<changed_at>#<request_id>`  | `changed_at` + retention (default 365 days) |
-//! | latest status | `ANNOTATION#<annotation_id>`| `LATEST`                            | `changed_at` + retention |
+//! | item          | `pk`                                       | `sk`                               | expires |
+//! |---------------|--------------------------------------------|------------------------------------|---------|
+//! | export record | `EXPORT#<annotation_id>`                   | `EXPORT`                           | never   |
+//! | status change | `ANNOTATION#<annotation_id>`               | `STATUS#<changed_at>#<request_id>` | `changed_at` + retention (default 365 days) |
+//! | latest status | `ANNOTATION#<annotation_id>`               | `LATEST`                           | `changed_at` + retention |
+//! | email         | `EMAIL#<email_id>` (else `EMAIL#<email URL>`) | `EMAIL`                         | `received_at` + retention |
 //!
-//! Every item carries `kind` (`export`, `status_change`, `latest_status`) and its fields as
-//! top-level attributes. Timestamps are RFC 3339 in one canonical spelling (UTC,
+//! Every item carries `kind` (`export`, `status_change`, `latest_status`, `email`) and its
+//! fields as top-level attributes. Timestamps are RFC 3339 in one canonical spelling (UTC,
 //! microseconds: [`Timestamp`]), so that they sort as text.
 //!
 //! ## Export records ([`RecordStore::put_export_record`])
@@ -65,6 +67,21 @@
 //! [`RecordError`]. The history of an annotation is one `Query` of
 //! `pk = ANNOTATION#<id> AND begins_with(sk, "STATUS#")`, in time order; its current status
 //! one `GetItem` of `sk = LATEST`.
+//!
+//! ## Emails ([`RecordStore::record_email`])
+//!
+//! Attributes: `email_url` (S, Rossum's `email`: the identity of the email), `email_id` (N,
+//! the URL's trailing number, absent when it has none), `queue`, the email's own headers as
+//! sent (`from`, `to`, `reply_to`, `subject`, `message_id`, `date`; each absent when not
+//! sent), `received_at` (the event's timestamp), `request_id`, `files_total` (N),
+//! `files_imported` (L of S: the ids of the attachments kept for import, in answer order),
+//! `files_dropped` (N), `extracted_original_sender_email` and
+//! `extracted_original_sender_name` (absent when the email was not forwarded), `expires_at`.
+//!
+//! One conditional `PutItem` (`attribute_not_exists(pk)`): only the first delivery of an
+//! email writes it; a redelivery is [`Written::AlreadyPresent`] and changes nothing. The item
+//! expires like the status history, `received_at` + retention. `from`, `to`, `date` are
+//! DynamoDB reserved words: name them through `ExpressionAttributeNames` in expressions.
 
 mod dynamo;
 mod memory;
@@ -78,7 +95,7 @@ use std::sync::Arc;
 
 pub use dynamo::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore};
 pub use memory::InMemoryRecordStore;
-pub use records::{Amount, ExportRecord, StatusChange, Timestamp, TimestampError};
+pub use records::{Amount, EmailRecord, ExportRecord, StatusChange, Timestamp, TimestampError};
 pub use table::{ERP_PICKUP_INDEX, create_records_table};
 
 /// The environment variable naming the records table.
@@ -125,6 +142,9 @@ pub trait RecordStore: Send + Sync {
     /// Records a status change in the history and, unless a newer one is recorded, as the
     /// annotation's latest status.
     fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written>;
+
+    /// Records the metadata of a received email unless the email is recorded already.
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written>;
 }
 
 /// The store of a function whose records table is not configured: every write fails, so
@@ -152,6 +172,10 @@ impl RecordStore for UnavailableRecordStore {
     }
 
     fn record_status_change<'a>(&'a self, _change: &'a StatusChange) -> RecordFuture<'a, Written> {
+        self.fail()
+    }
+
+    fn record_email<'a>(&'a self, _email: &'a EmailRecord) -> RecordFuture<'a, Written> {
         self.fail()
     }
 }

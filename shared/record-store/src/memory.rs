@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::{ExportRecord, RecordFuture, RecordStore, StatusChange, Written};
+use crate::{EmailRecord, ExportRecord, RecordFuture, RecordStore, StatusChange, Written};
 
 /// [`RecordStore`] in memory: the local server's default and the unit tests' store. Gone
 /// when the process ends.
@@ -18,6 +18,8 @@ struct State {
     /// Keyed like the history items: annotation, then `changed_at#request_id`.
     history: BTreeMap<(u64, String), StatusChange>,
     latest: HashMap<u64, StatusChange>,
+    /// Keyed like the email items: [`EmailRecord::key`].
+    emails: HashMap<String, EmailRecord>,
 }
 
 impl InMemoryRecordStore {
@@ -55,6 +57,19 @@ impl InMemoryRecordStore {
         self.state().latest.get(&annotation_id).cloned()
     }
 
+    /// The recorded email at `email_url` (keyed as [`EmailRecord::key_of_url`]).
+    pub fn email(&self, email_url: &str) -> Option<EmailRecord> {
+        self.state()
+            .emails
+            .get(&EmailRecord::key_of_url(email_url))
+            .cloned()
+    }
+
+    /// How many emails are recorded.
+    pub fn email_count(&self) -> usize {
+        self.state().emails.len()
+    }
+
     fn put_export(&self, record: &ExportRecord) -> Written {
         let mut state = self.state();
         if state.exports.contains_key(&record.annotation_id) {
@@ -84,6 +99,16 @@ impl InMemoryRecordStore {
         state.latest.insert(change.annotation_id, change.clone());
         Written::Inserted
     }
+
+    fn put_email(&self, email: &EmailRecord) -> Written {
+        let mut state = self.state();
+        let key = email.key();
+        if state.emails.contains_key(&key) {
+            return Written::AlreadyPresent;
+        }
+        state.emails.insert(key, email.clone());
+        Written::Inserted
+    }
 }
 
 impl RecordStore for InMemoryRecordStore {
@@ -93,6 +118,10 @@ impl RecordStore for InMemoryRecordStore {
 
     fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.record_change(change))))
+    }
+
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written> {
+        Box::pin(std::future::ready(Ok(self.put_email(email))))
     }
 }
 
@@ -132,5 +161,40 @@ mod tests {
         assert_eq!(store.latest_status(7), Some(exported.clone()));
         assert_eq!(store.status_history(7), vec![late, exported]);
         assert!(store.status_history(8).is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_email_is_recorded_once() {
+        let url = "https://example.rossum.app/api/v1/emails/1204418";
+        let email = |request_id: &str| EmailRecord {
+            email_url: url.to_owned(),
+            email_id: EmailRecord::id_from_url(url),
+            queue: None,
+            from: None,
+            to: None,
+            reply_to: None,
+            subject: Some("Invoice".to_owned()),
+            message_id: None,
+            date: None,
+            received_at: Timestamp::parse("2026-11-16T10:03:31Z").unwrap(),
+            request_id: request_id.to_owned(),
+            files_total: 1,
+            files_imported: vec!["1".to_owned()],
+            files_dropped: 0,
+            extracted_original_sender_email: None,
+            extracted_original_sender_name: None,
+        };
+        let store = InMemoryRecordStore::new();
+        assert_eq!(store.record_email(&email("a")).await, Ok(Written::Inserted));
+        assert_eq!(
+            store.record_email(&email("b")).await,
+            Ok(Written::AlreadyPresent)
+        );
+        assert_eq!(store.email(url), Some(email("a")));
+        assert_eq!(store.email_count(), 1);
+        assert_eq!(
+            store.email("https://example.rossum.app/api/v1/emails/1"),
+            None
+        );
     }
 }

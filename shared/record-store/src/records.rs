@@ -1,4 +1,4 @@
-//! What is recorded: export records, status changes, and their timestamps.
+//! What is recorded: export records, status changes, received emails, and their timestamps.
 
 use std::fmt;
 
@@ -111,9 +111,99 @@ pub struct StatusChange {
     pub request_id: String,
 }
 
+/// The metadata of one email that arrived in a queue's inbox (`email.received`), recorded
+/// once per email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailRecord {
+    /// The email's URL, as Rossum sent it (`email`): the identity of the email.
+    pub email_url: String,
+    /// The trailing number of `email_url` ([`EmailRecord::id_from_url`]); the key when
+    /// present, else the URL is.
+    pub email_id: Option<u64>,
+    /// The queue whose inbox received the email (a URL).
+    pub queue: Option<String>,
+    /// The email's own headers, as sent.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reply_to: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    /// The `Date` header, as sent (RFC 5322, not normalised).
+    pub date: Option<String>,
+    /// When Rossum sent the event.
+    pub received_at: Timestamp,
+    /// The delivery that wrote the record.
+    pub request_id: String,
+    /// The email's attachments.
+    pub files_total: u64,
+    /// The ids of the attachments kept for import, in the order answered.
+    pub files_imported: Vec<String>,
+    /// How many attachments were left out.
+    pub files_dropped: u64,
+    /// The sender of the forwarded message, when one was found.
+    pub extracted_original_sender_email: Option<String>,
+    pub extracted_original_sender_name: Option<String>,
+}
+
+impl EmailRecord {
+    /// The trailing number of an email URL
+    /// (`https://example.rossum.app/api/v1/emails/1204418` gives 1204418).
+    pub fn id_from_url(email_url: &str) -> Option<u64> {
+        let last = email_url.trim().trim_end_matches('/').rsplit('/').next()?;
+        if last.is_empty() || !last.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        last.parse().ok()
+    }
+
+    /// The partition key of the email's item: `EMAIL#<email_id>`, else `EMAIL#<email_url>`.
+    pub fn key(&self) -> String {
+        match self.email_id {
+            Some(id) => format!("{EMAIL_KEY_PREFIX}{id}"),
+            None => format!("{EMAIL_KEY_PREFIX}{}", self.email_url),
+        }
+    }
+
+    /// The key of the email at `email_url`, as [`EmailRecord::key`] makes it with the id
+    /// taken from the URL.
+    pub fn key_of_url(email_url: &str) -> String {
+        match Self::id_from_url(email_url) {
+            Some(id) => format!("{EMAIL_KEY_PREFIX}{id}"),
+            None => format!("{EMAIL_KEY_PREFIX}{email_url}"),
+        }
+    }
+}
+
+const EMAIL_KEY_PREFIX: &str = "EMAIL#";
+
 #[cfg(test)]
 mod tests {
-    use super::Timestamp;
+    use super::{EmailRecord, Timestamp};
+
+    #[test]
+    fn an_email_is_keyed_by_the_trailing_number_of_its_url() {
+        for (url, id) in [
+            (
+                "https://example.rossum.app/api/v1/emails/1204418",
+                Some(1204418),
+            ),
+            (
+                "https://example.rossum.app/api/v1/emails/1204418/",
+                Some(1204418),
+            ),
+            ("https://example.rossum.app/api/v1/emails/", None),
+            ("https://example.rossum.app/api/v1/emails/abc", None),
+            ("https://example.rossum.app/api/v1/emails/+12", None),
+            ("", None),
+        ] {
+            assert_eq!(EmailRecord::id_from_url(url), id, "{url}");
+        }
+        assert_eq!(
+            EmailRecord::key_of_url("https://example.rossum.app/api/v1/emails/1204418"),
+            "EMAIL#1204418"
+        );
+        assert_eq!(EmailRecord::key_of_url("mailbox:abc"), "EMAIL#mailbox:abc");
+    }
 
     #[test]
     fn timestamps_are_canonical_utc_microseconds() {

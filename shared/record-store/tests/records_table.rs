@@ -1,5 +1,6 @@
 //! The records table against DynamoDB Local: exports exactly once, status history and latest
-//! status, duplicates, late events, concurrency, and an unreachable endpoint.
+//! status, emails exactly once, duplicates, late events, concurrency, and an unreachable
+//! endpoint.
 
 mod common;
 
@@ -12,7 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use common::{client, drop_table, new_table};
 use record_store::{
     Amount, DEFAULT_HISTORY_RETENTION, DynamoRecordStore, ERP_PICKUP_INDEX, EXPORT_READY,
-    ExportRecord, RecordStore, StatusChange, Timestamp, Written, create_records_table,
+    EmailRecord, ExportRecord, RecordStore, StatusChange, Timestamp, Written, create_records_table,
 };
 
 type Item = HashMap<String, AttributeValue>;
@@ -48,6 +49,29 @@ fn change(previous: Option<&str>, status: &str, at: &str, request_id: &str) -> S
         status: status.to_owned(),
         changed_at: Timestamp::parse(at).unwrap(),
         request_id: request_id.to_owned(),
+    }
+}
+
+const EMAIL_URL: &str = "https://example.rossum.app/api/v1/emails/1204418";
+
+fn email(request_id: &str, received_at: &str, subject: &str) -> EmailRecord {
+    EmailRecord {
+        email_url: EMAIL_URL.to_owned(),
+        email_id: EmailRecord::id_from_url(EMAIL_URL),
+        queue: Some("https://example.rossum.app/api/v1/queues/24710".to_owned()),
+        from: Some("Petra Svobodová <petra.svobodova@buyer-manufacturing.example>".to_owned()),
+        to: Some("invoices-7f3a2c@example.rossum.app".to_owned()),
+        reply_to: None,
+        subject: Some(subject.to_owned()),
+        message_id: Some("<CAF3x9Tq1k2L7bU0mZr@mail.gmail.com>".to_owned()),
+        date: Some("Mon, 16 Nov 2026 11:03:27 +0100".to_owned()),
+        received_at: Timestamp::parse(received_at).unwrap(),
+        request_id: request_id.to_owned(),
+        files_total: 5,
+        files_imported: vec!["1".to_owned(), "3".to_owned()],
+        files_dropped: 3,
+        extracted_original_sender_email: Some("Jana.Novakova@stavby-novak.example".to_owned()),
+        extracted_original_sender_name: Some("Jana Nováková".to_owned()),
     }
 }
 
@@ -328,6 +352,101 @@ async fn a_late_older_change_joins_the_history_but_not_the_latest_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_is_recorded_once_and_expires_like_the_history() {
+    let store = store("email-once").await;
+    let first = email("0c5f7d3e-first", "2026-11-16T10:03:31.482915Z", "Invoice");
+    assert_eq!(store.record_email(&first).await, Ok(Written::Inserted));
+
+    // A redelivery, even with another request id, time and content, changes nothing.
+    for _ in 0..2 {
+        let redelivered = email("7a1b2c3d-second", "2026-11-16T10:05:00Z", "Edited");
+        assert_eq!(
+            store.record_email(&redelivered).await,
+            Ok(Written::AlreadyPresent)
+        );
+    }
+    assert_eq!(store.email(EMAIL_URL).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        store
+            .email("https://example.rossum.app/api/v1/emails/1")
+            .await
+            .unwrap(),
+        None
+    );
+
+    let items = all_items(store.client(), store.table()).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let item = &items[0];
+    assert_eq!(text(item, "pk"), "EMAIL#1204418");
+    assert_eq!(text(item, "sk"), "EMAIL");
+    assert_eq!(text(item, "kind"), "email");
+    assert_eq!(text(item, "request_id"), "0c5f7d3e-first");
+    assert_eq!(text(item, "received_at"), "2026-11-16T10:03:31.482915Z");
+    assert_eq!(item["email_id"], AttributeValue::N("1204418".into()));
+    assert_eq!(
+        item["files_imported"],
+        AttributeValue::L(vec![
+            AttributeValue::S("1".into()),
+            AttributeValue::S("3".into())
+        ])
+    );
+    assert_eq!(item["files_dropped"], AttributeValue::N("3".into()));
+    assert!(!item.contains_key("reply_to"), "absent headers are absent");
+    let expected_expiry =
+        first.received_at.epoch_seconds() + DEFAULT_HISTORY_RETENTION.as_secs() as i64;
+    assert_eq!(
+        item["expires_at"],
+        AttributeValue::N(expected_expiry.to_string())
+    );
+    drop_table(store.client(), store.table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_follow_the_retention_and_are_keyed_by_url_without_an_id() {
+    let client = client().await;
+    let table = new_table(&client, "email-retention").await;
+    let store = DynamoRecordStore::new(client.clone(), &table)
+        .with_history_retention(Duration::from_secs(7 * 24 * 60 * 60));
+    let first = email("a", "2026-11-16T10:03:31Z", "Invoice");
+    assert_eq!(store.record_email(&first).await, Ok(Written::Inserted));
+    let without_id = EmailRecord {
+        email_url: "https://example.rossum.app/api/v1/emails/inbox-message".to_owned(),
+        email_id: None,
+        files_imported: vec![],
+        extracted_original_sender_email: None,
+        extracted_original_sender_name: None,
+        ..email("b", "2026-11-16T10:04:00Z", "Other")
+    };
+    assert_eq!(store.record_email(&without_id).await, Ok(Written::Inserted));
+    assert_eq!(
+        store.record_email(&without_id).await,
+        Ok(Written::AlreadyPresent)
+    );
+    assert_eq!(
+        store.email(&without_id.email_url).await.unwrap(),
+        Some(without_id.clone())
+    );
+
+    let items = all_items(&client, &table).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let by_id = items
+        .iter()
+        .find(|i| text(i, "pk") == "EMAIL#1204418")
+        .unwrap();
+    assert_eq!(
+        by_id["expires_at"],
+        AttributeValue::N((first.received_at.epoch_seconds() + 7 * 24 * 60 * 60).to_string())
+    );
+    let by_url = items
+        .iter()
+        .find(|i| text(i, "pk") == "EMAIL#https://example.rossum.app/api/v1/emails/inbox-message")
+        .unwrap();
+    assert!(!by_url.contains_key("email_id"));
+    assert_eq!(by_url["files_imported"], AttributeValue::L(vec![]));
+    drop_table(&client, &table).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_twenty_concurrent_puts_of_one_export_exactly_one_writes() {
     let store = Arc::new(store("export-concurrent").await);
     let mut tasks = tokio::task::JoinSet::new();
@@ -441,6 +560,11 @@ async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("TransactWriteItems"), "{error}");
+    let error = store
+        .record_email(&email("r", "2026-11-16T10:03:31Z", "Invoice"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("PutItem"), "{error}");
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "a refused connection fails fast"

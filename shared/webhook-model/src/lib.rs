@@ -3,4 +3,6 @@
 //! Pure data: no HTTP, no AWS, no verification. Unknown fields in incoming bodies are
 //! tolerated, because platforms add keys without notice.
 
+pub mod contractfit;
+pub mod inkit;
 pub mod rossum;

@@ -12,9 +12,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
+use record_store::RecordStore;
 use serde_json::json;
 use tokio::net::TcpListener;
-use record_store::RecordStore;
 use vendor_matching::VendorStore;
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_response};
 
@@ -31,8 +31,8 @@ pub fn endpoints(
         rossum_annotation_updated::endpoint(config, vendors.clone()),
         rossum_annotation_initialize::endpoint(config, vendors),
         rossum_annotation_export::endpoint(config, records.clone()),
-        rossum_annotation_status::endpoint(config, records),
-        rossum_email_received::endpoint(config),
+        rossum_annotation_status::endpoint(config, records.clone()),
+        rossum_email_received::endpoint(config, records.clone()),
     ]
 }
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use dynamodb_store::{DynamoVendorStore, connect};
-use record_store::{DynamoRecordStore, InMemoryRecordStore, RecordStore, create_records_table};
 use local_server::{Router, SAMPLE_VENDORS_CSV, endpoints, serve};
+use record_store::{DynamoRecordStore, InMemoryRecordStore, RecordStore, create_records_table};
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{EndpointConfig, SecretSource, init_tracing};
 
@@ -26,7 +26,7 @@ Options:
                             (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
                             endpoint, the AWS account of the environment's credentials)
   --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
-  --records-table NAME      keep export and status records in this DynamoDB table (default:
+  --records-table NAME      keep export, status and email records in this DynamoDB table (default:
                             $RECORDS_TABLE; with a DynamoDB endpoint, records; else memory)
   -h, --help                print this help
 
@@ -242,14 +242,18 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
 
 async fn load_records(target: &RecordsTarget) -> Result<Arc<dyn RecordStore>, String> {
     let Some(table) = target.table.as_deref() else {
-        tracing::info!("records: in memory, lost when the server stops (--records-table for DynamoDB)");
+        tracing::info!(
+            "records: in memory, lost when the server stops (--records-table for DynamoDB)"
+        );
         return Ok(Arc::new(InMemoryRecordStore::new()));
     };
     let endpoint = target.endpoint.as_deref();
     let client = connect(endpoint).await;
     if endpoint.is_some() {
         // DynamoDB Local starts empty: create the table as template.yaml does.
-        create_records_table(&client, table).await.map_err(|e| e.to_string())?;
+        create_records_table(&client, table)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     tracing::info!(
         "records: DynamoDB table {table} at {}",
