@@ -24,6 +24,8 @@ ROUTE = "/rossum/annotation-content/updated"
 SAMPLE = (ROOT / "events/payloads/rossum-annotation-updated.json").read_bytes()
 INITIALIZE = (ROOT / "events/payloads/rossum-annotation-initialize.json").read_bytes()
 EMAIL = (ROOT / "events/payloads/rossum-email-received.json").read_bytes()
+EXPORT = (ROOT / "events/payloads/rossum-annotation-export.json").read_bytes()
+STATUS = (ROOT / "events/payloads/rossum-annotation-status.json").read_bytes()
 EXPECTED_OPERATIONS = [
     {"op": "replace", "id": 6601015, "value": {"content": {"value": "0.0"}}},
     {"op": "replace", "id": 6601035, "value": {"content": {"value": "0.0"}}},
@@ -76,13 +78,19 @@ def other_routes():
     yield ("initialize matches the vendor from the built-in master data",
            "/rossum/annotation-content/initialize", INITIALIZE,
            lambda a: vendor_of(a) == ["V-10027"] and not a.get("automation_blockers"))
+    yield ("export passes the gate", "/rossum/annotation-content/export", EXPORT,
+           lambda a: a == {"messages": [], "operations": []})
+    yield ("status change is recorded", "/rossum/annotation-status", STATUS,
+           lambda a: a == {"recorded": True, "latest": True})
+    yield ("the same status change again is a duplicate", "/rossum/annotation-status", STATUS,
+           lambda a: a == {"recorded": False, "duplicate": True})
     yield ("email triage keeps the documents and finds the forwarded sender", "/rossum/email", EMAIL,
            lambda a: len(a.get("files", [])) >= 1 and "@" in a.get("extracted_original_sender", {}).get("email", ""))
 
 
 def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "INKIT_", "CONTRACTFIT_", "PORT"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "INKIT_", "CONTRACTFIT_", "PORT", "DYNAMODB_", "VENDOR_", "RECORDS_", "AWS_"))}
     server = subprocess.Popen([binary, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               env=env, text=True)
     passed = failed = 0

@@ -74,9 +74,10 @@ async fn with_its_table_the_binary_records_the_export_once() {
             ],
         )
         .unwrap();
-    let event = api_gateway_event(&bytes(&export_payload()));
+    // The signed sample users invoke the function with.
+    let event = include_bytes!("../../../events/rossum-annotation-export.json");
     for _ in 0..2 {
-        let (status, body) = invoke(&api, &event).await;
+        let (status, body) = invoke(&api, event).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body, json!({"messages": [], "operations": []}));
     }

@@ -67,13 +67,14 @@ async fn with_its_table_the_binary_records_the_change_once() {
             ],
         )
         .unwrap();
-    let event = api_gateway_event(SAMPLE);
-    let (status, body) = invoke(&api, &event).await;
+    // The signed sample users invoke the function with (its body is SAMPLE).
+    let event = include_bytes!("../../../events/rossum-annotation-status.json");
+    let (status, body) = invoke(&api, event).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": true, "latest": true}))
     );
-    let (status, body) = invoke(&api, &event).await;
+    let (status, body) = invoke(&api, event).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": false, "duplicate": true}))
