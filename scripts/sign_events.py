@@ -34,6 +34,14 @@ FUNCTIONS = {
     "rossum-email-received": ("rossum", "/rossum/email"),
     "rossum-annotation-export": ("rossum", "/rossum/annotation-content/export"),
     "rossum-annotation-status": ("rossum", "/rossum/annotation-status"),
+    "inkit-document-create-finished": ("inkit", "/inkit/document-create-finished"),
+    "inkit-document-create-failed": ("inkit", "/inkit/document-create-failed"),
+    "inkit-document-deleted": ("inkit", "/inkit/document-deleted"),
+    "contractfit-document-text": ("contractfit", "/contractfit/document-text"),
+    "contractfit-document-split": ("contractfit", "/contractfit/document-split"),
+    "contractfit-document-predict": ("contractfit", "/contractfit/document-predict"),
+    "contractfit-document-evaluate": ("contractfit", "/contractfit/document-evaluate"),
+    "contractfit-document-delete": ("contractfit", "/contractfit/document-delete"),
 }
 
 USER_AGENTS = {"rossum": "Rossum/webhook", "inkit": "Inkit-Webhooks/1.0", "contractfit": "contract.fit/webhooks"}

@@ -70,6 +70,9 @@ def cases():
     yield "wrong action", wrong_action, sha256_header(wrong_action), 422, "wrong_event"
 
 
+CONTRACTFIT_AUTH = {"Authorization": "Bearer contractfit-development-token"}
+
+
 def vendor_of(answer):
     return [op["value"]["content"]["value"] for op in answer.get("operations", []) if op["id"] == 6600015]
 
@@ -84,6 +87,12 @@ def other_routes():
            lambda a: a == {"recorded": True, "latest": True})
     yield ("the same status change again is a duplicate", "/rossum/annotation-status", STATUS,
            lambda a: a == {"recorded": False, "duplicate": True})
+    for event in ("text", "split", "predict", "evaluate", "delete"):
+        body = (ROOT / f"events/payloads/contractfit-document-{event}.json").read_bytes()
+        route = f"/contractfit/document-{event}"
+        yield (f"contract.fit document_{event} is stored", route, body, lambda a: a.get("stored") is True)
+        yield (f"contract.fit document_{event} again is a duplicate", route, body,
+               lambda a: a.get("stored") is False and a.get("outcome") == "duplicate")
     yield ("email triage keeps the documents and finds the forwarded sender", "/rossum/email", EMAIL,
            lambda a: len(a.get("files", [])) >= 1 and "@" in a.get("extracted_original_sender", {}).get("email", ""))
 
@@ -115,7 +124,8 @@ def main(argv):
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)
         for name, route, body, check in other_routes():
-            got_status, answer = post(base, body, sha256_header(body), route)
+            headers = CONTRACTFIT_AUTH if route.startswith("/contractfit/") else sha256_header(body)
+            got_status, answer = post(base, body, headers, route)
             ok = got_status == 200 and check(answer)
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)

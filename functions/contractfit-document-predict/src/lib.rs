@@ -1,1 +1,51 @@
-//! stub
+//! `contractfit-document-predict`: contract.fit's `document_predict` webhook, which delivers
+//! the whole document JSON with every prediction made on it.
+//!
+//! The JSON is stored whole (fields this project does not know included) as a version of the
+//! document, with the time it arrived, next to the reviewed versions `document_evaluate`
+//! stores. The same content again is a duplicate; changed content is a new version. A
+//! prediction arriving after the document was deleted is stored only when the document's own
+//! times show it was produced after the deletion (see `contractfit-store`). 200 only once
+//! stored, 503 when the table cannot be written.
+
+use std::sync::Arc;
+
+use contractfit_store::ContractFitStore;
+use contractfit_store::webhook::{self, ContractFitFunction, Received, Settings, StoreEventFuture};
+use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_model::contractfit::{ContractFitEvent, Document};
+
+pub const FUNCTION_NAME: &str = "contractfit-document-predict";
+pub const ROUTE: &str = "/contractfit/document-predict";
+pub const EVENT: ContractFitEvent = ContractFitEvent::DocumentPredict;
+
+/// The endpoint served by the Lambda binary and by the local server; `CONTRACTFIT_ORGANIZATION`
+/// is read from the environment.
+pub fn endpoint(config: &EndpointConfig, store: Arc<dyn ContractFitStore>) -> Endpoint {
+    endpoint_with_settings(config, store, Settings::from_env())
+}
+
+/// The endpoint with explicit settings (tests, embedding).
+pub fn endpoint_with_settings(
+    config: &EndpointConfig,
+    store: Arc<dyn ContractFitStore>,
+    settings: Settings,
+) -> Endpoint {
+    let function = ContractFitFunction {
+        name: FUNCTION_NAME,
+        route: ROUTE,
+        event: EVENT,
+        store_event,
+    };
+    webhook::endpoint(function, config, store, settings)
+}
+
+fn store_event<'a>(
+    store: &'a dyn ContractFitStore,
+    received: &'a Received,
+) -> StoreEventFuture<'a> {
+    Box::pin(async move {
+        let data: Document = received.data()?;
+        Ok(store.store_document(&received.delivery, &data.json).await?)
+    })
+}

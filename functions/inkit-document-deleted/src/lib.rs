@@ -1,1 +1,110 @@
-//! stub
+//! `inkit-document-deleted`: Inkit's `DOCUMENT_DELETED` webhook, sent when a document is
+//! deleted.
+//!
+//! The deletion is recorded once per resource (the event item) and the resource's document
+//! item is marked `deleted` with `deleted_at` (the first deletion's arrival); what was known
+//! of the document and its earlier events stay. A deletion of a resource nothing is known of
+//! still records the event and creates a document item that is only a deleted marker, so a
+//! late `DOCUMENT_CREATE_FINISHED` cannot bring it back to life.
+//!
+//! Answers 200 once recorded (`{"recorded": true}`, or `{"recorded": false, "duplicate":
+//! true}` for a redelivery), 503 when the records table cannot be written, so that Inkit
+//! retries.
+
+use std::sync::Arc;
+
+use record_store::{InkitEvent, InkitRecordStore, Timestamp, Written};
+use serde::Serialize;
+use webhook_endpoint::{
+    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
+    parse_json,
+};
+use webhook_model::inkit::{InkitEventType, InkitWebhook};
+
+pub const FUNCTION_NAME: &str = "inkit-document-deleted";
+pub const ROUTE: &str = "/inkit/document-deleted";
+pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentDeleted;
+
+/// Longest resource id accepted; Inkit's are ~26 characters, and DynamoDB keys are limited.
+pub const MAX_RESOURCE_ID_CHARS: usize = 256;
+
+/// The answer's body (for whoever reads Inkit's webhook log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedResponse {
+    /// Whether this delivery recorded the event.
+    pub recorded: bool,
+    /// Present (and true) when an earlier delivery recorded it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+}
+
+/// The endpoint served by the Lambda binary and by the local server.
+pub fn endpoint(config: &EndpointConfig, records: Arc<dyn InkitRecordStore>) -> Endpoint {
+    Endpoint::new(
+        FUNCTION_NAME,
+        ROUTE,
+        Verifier::Inkit(config.inkit.clone()),
+        move |delivery| handle(delivery, records.clone()),
+    )
+    .with_max_body_bytes(config.max_body_bytes)
+}
+
+async fn handle(
+    delivery: Delivery,
+    records: Arc<dyn InkitRecordStore>,
+) -> Result<Response<Body>, WebhookError> {
+    let webhook = parse_webhook(delivery.body(), &EVENT_TYPE)?;
+    let response = respond(&webhook, records.as_ref()).await?;
+    Ok(json_response(200, &response))
+}
+
+/// Parses an Inkit delivery and checks it is `expected`: another event type is a
+/// [`WebhookError::WrongEvent`] (422) naming the expected one, since a webhook subscribed to
+/// the wrong event is a configuration mistake to be shown.
+pub fn parse_webhook(body: &[u8], expected: &InkitEventType) -> Result<InkitWebhook, WebhookError> {
+    let webhook: InkitWebhook = parse_json(body)?;
+    if &webhook.event_type != expected {
+        return Err(WebhookError::WrongEvent(format!(
+            "this webhook handles {expected}; it received {}",
+            webhook.event_type
+        )));
+    }
+    let id = &webhook.resource_id;
+    if id.trim().is_empty()
+        || id.chars().count() > MAX_RESOURCE_ID_CHARS
+        || id.chars().any(char::is_control)
+    {
+        return Err(WebhookError::MalformedBody(format!(
+            "'resource_id' must be 1 to {MAX_RESOURCE_ID_CHARS} printable characters"
+        )));
+    }
+    Ok(webhook)
+}
+
+/// Records the deletion and marks the document deleted.
+pub async fn respond(
+    webhook: &InkitWebhook,
+    records: &dyn InkitRecordStore,
+) -> Result<RecordedResponse, WebhookError> {
+    let resource_id = webhook.resource_id.as_str();
+    let event = InkitEvent {
+        resource_id: resource_id.to_owned(),
+        event_type: webhook.event_type.clone(),
+        received_at: Timestamp::now(),
+    };
+    let written = records
+        .record_inkit_event(&event)
+        .await
+        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let duplicate = written == Written::AlreadyPresent;
+    tracing::info!(
+        function = FUNCTION_NAME,
+        resource_id,
+        duplicate,
+        "document deletion recorded"
+    );
+    Ok(RecordedResponse {
+        recorded: !duplicate,
+        duplicate,
+    })
+}

@@ -60,7 +60,8 @@ enum Attempt {
 
 /// What to do after one attempt.
 enum Verdict {
-    Done(Result<Document, InkitError>),
+    /// Boxed: a document is large next to a retry.
+    Done(Result<Box<Document>, InkitError>),
     Retry {
         reason: String,
         retry_after: Option<Duration>,
@@ -142,7 +143,7 @@ impl InkitClient {
                 }) => judge(document_id, status, retry_after, &body),
             };
             let (reason, retry_after) = match verdict {
-                Verdict::Done(result) => return result,
+                Verdict::Done(result) => return result.map(|document| *document),
                 Verdict::Retry {
                     reason,
                     retry_after,
@@ -158,8 +159,8 @@ impl InkitClient {
                 Some(asked) => asked.min(self.config.max_retry_after),
                 None => self.backoff(attempt),
             };
-            // A retry that cannot get a whole attempt's time before the deadline is not
-            // started; the caller learns now rather than at the deadline.
+            // No retry starts with less than an attempt's time (at most 1 s) left before the
+            // deadline: the caller learns now rather than from a retry cut short.
             let left_after_pause = deadline
                 .saturating_duration_since(Instant::now())
                 .saturating_sub(pause);
@@ -242,7 +243,7 @@ fn judge(
     body: &[u8],
 ) -> Verdict {
     match status.as_u16() {
-        200..=299 => Verdict::Done(parse_document(document_id, body)),
+        200..=299 => Verdict::Done(parse_document(document_id, body).map(Box::new)),
         404 => Verdict::Done(Err(InkitError::NotFound)),
         401 | 403 => Verdict::Done(Err(InkitError::Unauthorized {
             status: status.as_u16(),
@@ -281,27 +282,44 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 
 /// `{base_url}/document/`, after checking the base URL is one the token may be sent to.
 fn document_prefix(base_url: &str) -> Result<String, InkitError> {
-    let invalid = |why: &str| InkitError::Misconfigured(format!("base URL {base_url:?} {why}"));
+    // The URL itself is not repeated in errors: it could carry credentials.
+    let invalid = |why: String| InkitError::Misconfigured(format!("the base URL {why}"));
     let uri: Uri = base_url
         .trim()
         .parse()
-        .map_err(|_| invalid("is not a URL"))?;
-    let host = uri.host().ok_or_else(|| invalid("has no host"))?;
-    if uri.query().is_some() {
-        return Err(invalid("has a query"));
+        .map_err(|_| invalid("is not a URL".to_owned()))?;
+    let authority = uri
+        .authority()
+        .ok_or_else(|| invalid("has no host".to_owned()))?;
+    if authority.as_str().contains('@') {
+        return Err(invalid(
+            "holds credentials; the API token is configured on its own".to_owned(),
+        ));
     }
+    if uri.query().is_some() {
+        return Err(invalid("has a query".to_owned()));
+    }
+    let host = authority.host();
     match uri.scheme_str() {
         Some("https") => {}
         Some("http") if is_loopback(host) => {}
-        Some("http") => return Err(invalid("is plain http to a host that is not loopback")),
-        _ => return Err(invalid("is not an http(s) URL")),
+        Some("http") => {
+            return Err(invalid(format!(
+                "is plain http to {host}, which is not loopback: the token would cross the network in clear"
+            )));
+        }
+        _ => return Err(invalid("is not an http(s) URL".to_owned())),
     }
-    Ok(format!("{}/document/", base_url.trim().trim_end_matches('/')))
+    Ok(format!(
+        "{}/document/",
+        base_url.trim().trim_end_matches('/')
+    ))
 }
 
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A document id as one path segment: anything but unreserved characters percent-encoded,
@@ -360,12 +378,15 @@ mod tests {
             "ftp://api.inkit.com/v1",
             "api.inkit.com/v1",
             "https://api.inkit.com/v1?x=1",
+            "https://user:secret-key@api.inkit.com/v1",
             "",
         ] {
-            assert!(
-                matches!(document_prefix(bad), Err(InkitError::Misconfigured(_))),
-                "{bad}"
-            );
+            match document_prefix(bad) {
+                Err(InkitError::Misconfigured(why)) => {
+                    assert!(!why.contains("secret-key"), "{why}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 
@@ -398,12 +419,15 @@ mod tests {
 
     #[test]
     fn statuses_are_judged_as_documented() {
-        let judged = |status: u16, body: &str| {
-            match judge("doc_1", StatusCode::from_u16(status).unwrap(), None, body.as_bytes()) {
-                Verdict::Done(Ok(_)) => "ok".to_owned(),
-                Verdict::Done(Err(e)) => e.code().to_owned(),
-                Verdict::Retry { .. } => "retry".to_owned(),
-            }
+        let judged = |status: u16, body: &str| match judge(
+            "doc_1",
+            StatusCode::from_u16(status).unwrap(),
+            None,
+            body.as_bytes(),
+        ) {
+            Verdict::Done(Ok(_)) => "ok".to_owned(),
+            Verdict::Done(Err(e)) => e.code().to_owned(),
+            Verdict::Retry { .. } => "retry".to_owned(),
         };
         assert_eq!(judged(200, r#"{"id": "doc_1"}"#), "ok");
         assert_eq!(judged(200, r#"{"id": "doc_2"}"#), "malformed");

@@ -60,7 +60,7 @@ pub struct InkitConfig {
     pub api_token: Option<ApiToken>,
     /// One request, from connecting to the last byte of the answer.
     pub attempt_timeout: Duration,
-    /// Every attempt and pause of one fetch; no retry starts that could not finish in it.
+    /// Every attempt and pause of one fetch.
     pub deadline: Duration,
     /// Attempts of one fetch, the first included.
     pub max_attempts: u32,

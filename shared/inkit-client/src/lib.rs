@@ -5,8 +5,8 @@
 //!   whole answer; all attempts and pauses share one overall deadline (default 20 s).
 //! - Timeouts, connection failures, 5xx and 429 are retried (at most 4 attempts in all) after
 //!   an exponential pause with jitter, or after the answer's `Retry-After` (delay-seconds or
-//!   HTTP date), shortened to at most 5 s. No retry starts that could not finish before the
-//!   deadline.
+//!   HTTP date), shortened to at most 5 s. No retry starts with less than an attempt's time
+//!   (at most 1 s) left before the deadline.
 //! - Errors are typed ([`InkitError`]): [`InkitError::Unavailable`] when retries are spent
 //!   (a function answers 503, so the sender retries), [`InkitError::NotFound`],
 //!   [`InkitError::Malformed`] (not the documented JSON), [`InkitError::Unauthorized`], and

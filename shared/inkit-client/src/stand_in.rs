@@ -195,7 +195,9 @@ async fn answer(
             .status(429)
             .header("content-type", "application/json")
             .header("retry-after", retry_after)
-            .body(Full::new(Bytes::from_static(b"{\"error\":\"Too many requests\"}")))
+            .body(Full::new(Bytes::from_static(
+                b"{\"error\":\"Too many requests\"}",
+            )))
             .expect("valid response"),
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -1,5 +1,7 @@
 //! The records table on DynamoDB (see the crate documentation for its design).
 
+mod inkit;
+
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -1,11 +1,13 @@
 //! Records of what webhooks did, in one DynamoDB table: the export record an ERP picks up
-//! (written exactly once per annotation), the history of each annotation's status, and the
-//! metadata of each email received (written exactly once per email).
+//! (written exactly once per annotation), the history of each annotation's status, the
+//! metadata of each email received (written exactly once per email), and Inkit's events
+//! (each written exactly once) with one document item per Inkit resource.
 //!
-//! Functions use the [`RecordStore`] trait: [`DynamoRecordStore`] when deployed,
-//! [`InMemoryRecordStore`] in the local server and unit tests, and
-//! [`UnavailableRecordStore`] when the table is not configured, so that deliveries are
-//! refused with 503 (and retried by the platform) instead of being lost.
+//! Functions use the [`RecordStore`] trait (Rossum) or the [`InkitRecordStore`] trait
+//! (Inkit): [`DynamoRecordStore`] when deployed, [`InMemoryRecordStore`] in the local server
+//! and unit tests, and [`UnavailableRecordStore`] when the table is not configured, so that
+//! deliveries are refused with 503 (and retried by the platform) instead of being lost. Each
+//! of the three implements both traits.
 //!
 //! # Table design
 //!
@@ -19,9 +21,11 @@
 //! | status change | `ANNOTATION#<annotation_id>`               | `STATUS#<changed_at>#<request_id>` | `changed_at` + retention (default 365 days) |
 //! | latest status | `ANNOTATION#<annotation_id>`               | `LATEST`                           | `changed_at` + retention |
 //! | email         | `EMAIL#<email_id>` (else `EMAIL#<email URL>`) | `EMAIL`                         | `received_at` + retention |
+//! | Inkit event   | `INKIT#<resource_id>`                      | `EVENT#<event_type>`               | `received_at` + retention |
+//! | Inkit document| `INKIT#<resource_id>`                      | `DOCUMENT`                         | `last_event_at` + retention |
 //!
-//! Every item carries `kind` (`export`, `status_change`, `latest_status`, `email`) and its
-//! fields as top-level attributes. Timestamps are RFC 3339 in one canonical spelling (UTC,
+//! Every item carries `kind` (`export`, `status_change`, `latest_status`, `email`,
+//! `inkit_event`, `inkit_document`) and its fields as top-level attributes. Timestamps are RFC 3339 in one canonical spelling (UTC,
 //! microseconds: [`Timestamp`]), so that they sort as text.
 //!
 //! ## Export records ([`RecordStore::put_export_record`])
@@ -82,8 +86,38 @@
 //! email writes it; a redelivery is [`Written::AlreadyPresent`] and changes nothing. The item
 //! expires like the status history, `received_at` + retention. `from`, `to`, `date` are
 //! DynamoDB reserved words: name them through `ExpressionAttributeNames` in expressions.
+//!
+//! ## Inkit events and documents ([`InkitRecordStore`])
+//!
+//! Inkit's webhook body is only `{"event_type", "resource_id"}`: no event id, no time. An
+//! event is identified by `(event_type, resource_id)` and timed by its arrival.
+//!
+//! **Event items** (`sk = EVENT#<event_type>`): `resource_id`, `event_type`, `received_at`,
+//! `expires_at`. **The document item** (`sk = DOCUMENT`): `resource_id`, `last_event` and
+//! `last_event_at` (the event recorded last and when it arrived), `details_fetched` (BOOL),
+//! the details from the Inkit API once fetched: `id`, `name`, `status`, `render_id`,
+//! `folder_id`, `created_at` (as Inkit formats it), `details_fetched_at`; or, when the API
+//! answered in a way retrying will not change, `details_unavailable` (`not_found`,
+//! `malformed`) and `details_checked_at`; `create_failed_at` (on `DOCUMENT_CREATE_FAILED`);
+//! `deleted` (BOOL) and `deleted_at` (the first `DOCUMENT_DELETED`); `expires_at`. `name`
+//! and `status` are DynamoDB reserved words.
+//!
+//! [`InkitRecordStore::record_inkit_event`] is one `TransactWriteItems`: the event item on
+//! condition `attribute_not_exists(pk)`, and an `UpdateItem` of the document item (created
+//! when absent) that sets `last_event`, `last_event_at`, `expires_at`, sets
+//! `details_fetched` and `deleted` only where absent (`if_not_exists`), and on
+//! `DOCUMENT_DELETED` sets `deleted = true`. A redelivery fails the event's condition, so
+//! the transaction writes nothing ([`Written::AlreadyPresent`]); a late create event never
+//! clears `deleted`. Details are written afterwards by one `UpdateItem` on condition
+//! `attribute_exists(pk)`: a function records the event first and never loses it to a
+//! failing Inkit API, and a redelivery whose document item has `details_fetched = false`
+//! knows to fetch them again.
+//!
+//! A resource's history: `Query` `pk = INKIT#<resource_id> AND begins_with(sk, "EVENT#")`;
+//! its state: `GetItem` `sk = DOCUMENT`.
 
 mod dynamo;
+mod inkit;
 mod memory;
 mod records;
 mod table;
@@ -94,6 +128,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use dynamo::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore};
+pub use inkit::{
+    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, details_unavailable,
+};
 pub use memory::InMemoryRecordStore;
 pub use records::{Amount, EmailRecord, ExportRecord, StatusChange, Timestamp, TimestampError};
 pub use table::{ERP_PICKUP_INDEX, create_records_table};
@@ -161,8 +198,39 @@ impl UnavailableRecordStore {
         }
     }
 
-    fn fail<'a>(&self) -> RecordFuture<'a, Written> {
+    fn fail<'a, T: Send + 'a>(&self) -> RecordFuture<'a, T> {
         Box::pin(std::future::ready(Err(RecordError(self.reason.clone()))))
+    }
+}
+
+impl InkitRecordStore for UnavailableRecordStore {
+    fn record_inkit_event<'a>(&'a self, _event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+        self.fail()
+    }
+
+    fn inkit_document<'a>(
+        &'a self,
+        _resource_id: &'a str,
+    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+        self.fail()
+    }
+
+    fn record_inkit_document_details<'a>(
+        &'a self,
+        _resource_id: &'a str,
+        _details: &'a InkitDocumentDetails,
+        _fetched_at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        self.fail()
+    }
+
+    fn mark_inkit_details_unavailable<'a>(
+        &'a self,
+        _resource_id: &'a str,
+        _reason: &'a str,
+        _at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        self.fail()
     }
 }
 
@@ -185,6 +253,22 @@ impl RecordStore for UnavailableRecordStore {
 ///
 /// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableRecordStore`].
 pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
+    match dynamo_store_from_env().await {
+        Ok(store) => Arc::new(store),
+        Err(unavailable) => Arc::new(unavailable),
+    }
+}
+
+/// [`record_store_from_env`] for the Inkit functions: the same table, as an
+/// [`InkitRecordStore`].
+pub async fn inkit_record_store_from_env() -> Arc<dyn InkitRecordStore> {
+    match dynamo_store_from_env().await {
+        Ok(store) => Arc::new(store),
+        Err(unavailable) => Arc::new(unavailable),
+    }
+}
+
+async fn dynamo_store_from_env() -> Result<DynamoRecordStore, UnavailableRecordStore> {
     let variable = |name: &str| {
         std::env::var(name)
             .ok()
@@ -195,11 +279,11 @@ pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
         tracing::error!(
             "{RECORDS_TABLE_ENV} is not set: every delivery that records something will be refused with 503 until it is"
         );
-        return Arc::new(UnavailableRecordStore::new(format!(
+        return Err(UnavailableRecordStore::new(format!(
             "the records table is not configured ({RECORDS_TABLE_ENV} is not set)"
         )));
     };
     let endpoint = variable(DYNAMODB_ENDPOINT_ENV);
     let client = dynamodb_store::connect(endpoint.as_deref()).await;
-    Arc::new(DynamoRecordStore::new(client, table))
+    Ok(DynamoRecordStore::new(client, table))
 }

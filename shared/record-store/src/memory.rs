@@ -3,7 +3,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::{EmailRecord, ExportRecord, RecordFuture, RecordStore, StatusChange, Written};
+use webhook_model::inkit::InkitEventType;
+
+use crate::{
+    EmailRecord, ExportRecord, InkitDocumentDetails, InkitDocumentRecord, InkitEvent,
+    InkitRecordStore, RecordError, RecordFuture, RecordStore, StatusChange, Timestamp, Written,
+    inkit::no_document,
+};
 
 /// [`RecordStore`] in memory: the local server's default and the unit tests' store. Gone
 /// when the process ends.
@@ -20,6 +26,10 @@ struct State {
     latest: HashMap<u64, StatusChange>,
     /// Keyed like the email items: [`EmailRecord::key`].
     emails: HashMap<String, EmailRecord>,
+    /// Keyed like the Inkit event items: resource, then event type.
+    inkit_events: BTreeMap<(String, String), InkitEvent>,
+    /// Keyed by resource id.
+    inkit_documents: HashMap<String, InkitDocumentRecord>,
 }
 
 impl InMemoryRecordStore {
@@ -68,6 +78,89 @@ impl InMemoryRecordStore {
     /// How many emails are recorded.
     pub fn email_count(&self) -> usize {
         self.state().emails.len()
+    }
+
+    /// The Inkit events recorded for `resource_id`, by event type.
+    pub fn inkit_events(&self, resource_id: &str) -> Vec<InkitEvent> {
+        self.state()
+            .inkit_events
+            .range((resource_id.to_owned(), String::new())..)
+            .take_while(|((id, _), _)| id == resource_id)
+            .map(|(_, event)| event.clone())
+            .collect()
+    }
+
+    /// How many Inkit events are recorded, over all resources.
+    pub fn inkit_event_count(&self) -> usize {
+        self.state().inkit_events.len()
+    }
+
+    fn put_inkit_event(&self, event: &InkitEvent) -> Written {
+        let mut state = self.state();
+        let key = (
+            event.resource_id.clone(),
+            event.event_type.as_str().to_owned(),
+        );
+        if state.inkit_events.contains_key(&key) {
+            return Written::AlreadyPresent;
+        }
+        state.inkit_events.insert(key, event.clone());
+        let at = &event.received_at;
+        let document = state
+            .inkit_documents
+            .entry(event.resource_id.clone())
+            .or_insert_with(|| InkitDocumentRecord {
+                resource_id: event.resource_id.clone(),
+                last_event: event.event_type.clone(),
+                last_event_at: at.clone(),
+                details_fetched: false,
+                details: None,
+                details_fetched_at: None,
+                details_unavailable: None,
+                create_failed_at: None,
+                deleted: false,
+                deleted_at: None,
+            });
+        document.last_event = event.event_type.clone();
+        document.last_event_at = at.clone();
+        match event.event_type {
+            InkitEventType::DocumentDeleted => {
+                document.deleted = true;
+                document.deleted_at.get_or_insert_with(|| at.clone());
+            }
+            InkitEventType::DocumentCreateFailed => {
+                document.create_failed_at.get_or_insert_with(|| at.clone());
+            }
+            _ => {}
+        }
+        Written::Inserted
+    }
+
+    fn put_inkit_details(
+        &self,
+        resource_id: &str,
+        details: &InkitDocumentDetails,
+        fetched_at: &Timestamp,
+    ) -> Result<(), RecordError> {
+        let mut state = self.state();
+        let document = state
+            .inkit_documents
+            .get_mut(resource_id)
+            .ok_or_else(|| no_document(resource_id))?;
+        document.details = Some(details.clone());
+        document.details_fetched = true;
+        document.details_fetched_at = Some(fetched_at.clone());
+        document.details_unavailable = None;
+        Ok(())
+    }
+
+    fn put_details_unavailable(&self, resource_id: &str, reason: &str) {
+        let mut state = self.state();
+        if let Some(document) = state.inkit_documents.get_mut(resource_id)
+            && !document.details_fetched
+        {
+            document.details_unavailable = Some(reason.to_owned());
+        }
     }
 
     fn put_export(&self, record: &ExportRecord) -> Written {
@@ -122,6 +215,43 @@ impl RecordStore for InMemoryRecordStore {
 
     fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.put_email(email))))
+    }
+}
+
+impl InkitRecordStore for InMemoryRecordStore {
+    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+        Box::pin(std::future::ready(Ok(self.put_inkit_event(event))))
+    }
+
+    fn inkit_document<'a>(
+        &'a self,
+        resource_id: &'a str,
+    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+        let document = self.state().inkit_documents.get(resource_id).cloned();
+        Box::pin(std::future::ready(Ok(document)))
+    }
+
+    fn record_inkit_document_details<'a>(
+        &'a self,
+        resource_id: &'a str,
+        details: &'a InkitDocumentDetails,
+        fetched_at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        Box::pin(std::future::ready(self.put_inkit_details(
+            resource_id,
+            details,
+            fetched_at,
+        )))
+    }
+
+    fn mark_inkit_details_unavailable<'a>(
+        &'a self,
+        resource_id: &'a str,
+        reason: &'a str,
+        _at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        self.put_details_unavailable(resource_id, reason);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 
@@ -195,6 +325,63 @@ mod tests {
         assert_eq!(
             store.email("https://example.rossum.app/api/v1/emails/1"),
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn inkit_events_once_and_the_document_they_update() {
+        let store = InMemoryRecordStore::new();
+        let event = |event_type: InkitEventType, at: &str| InkitEvent {
+            resource_id: "doc_1".to_owned(),
+            event_type,
+            received_at: Timestamp::parse(at).unwrap(),
+        };
+        let deleted = event(InkitEventType::DocumentDeleted, "2026-11-20T10:00:00Z");
+        assert_eq!(
+            store.record_inkit_event(&deleted).await,
+            Ok(Written::Inserted)
+        );
+        assert_eq!(
+            store.record_inkit_event(&deleted).await,
+            Ok(Written::AlreadyPresent)
+        );
+        let late = event(
+            InkitEventType::DocumentCreateFinished,
+            "2026-11-20T10:00:01Z",
+        );
+        assert_eq!(store.record_inkit_event(&late).await, Ok(Written::Inserted));
+        let document = store.inkit_document("doc_1").await.unwrap().unwrap();
+        assert!(document.deleted, "a late create never undoes a deletion");
+        assert_eq!(document.deleted_at, Some(deleted.received_at.clone()));
+        assert_eq!(document.last_event, InkitEventType::DocumentCreateFinished);
+        assert_eq!(store.inkit_events("doc_1"), vec![late.clone(), deleted]);
+        assert_eq!(store.inkit_event_count(), 2);
+
+        store
+            .mark_inkit_details_unavailable("doc_1", "not_found", &late.received_at)
+            .await
+            .unwrap();
+        let details = InkitDocumentDetails {
+            id: "doc_1".to_owned(),
+            ..InkitDocumentDetails::default()
+        };
+        store
+            .record_inkit_document_details("doc_1", &details, &late.received_at)
+            .await
+            .unwrap();
+        store
+            .mark_inkit_details_unavailable("doc_1", "malformed", &late.received_at)
+            .await
+            .unwrap();
+        let document = store.inkit_document("doc_1").await.unwrap().unwrap();
+        assert!(document.details_fetched);
+        assert_eq!(document.details_unavailable, None);
+        assert!(
+            store
+                .record_inkit_document_details("doc_2", &details, &late.received_at)
+                .await
+                .is_err(),
+            "details need a recorded event"
         );
     }
 }

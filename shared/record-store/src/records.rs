@@ -35,15 +35,25 @@ impl Timestamp {
             |why: String| TimestampError(format!("{raw:?} is not an RFC 3339 timestamp: {why}"));
         let parsed = DateTime::from_str(raw.trim(), DateTimeFormat::DateTimeWithOffset)
             .map_err(|e| invalid(e.to_string()))?;
-        let epoch_seconds = parsed.secs();
-        let micros = parsed.subsec_nanos() / 1_000;
+        Self::from_date_time(parsed).map_err(invalid)
+    }
+
+    /// The current time (for events that carry none, such as Inkit's).
+    pub fn now() -> Self {
+        Self::from_date_time(DateTime::from(std::time::SystemTime::now()))
+            .expect("the clock is within the years 0001..9999")
+    }
+
+    fn from_date_time(at: DateTime) -> Result<Self, String> {
+        let epoch_seconds = at.secs();
+        let micros = at.subsec_nanos() / 1_000;
         let whole = DateTime::from_secs(epoch_seconds)
             .fmt(DateTimeFormat::DateTime)
-            .map_err(|e| invalid(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         // `whole` is `YYYY-MM-DDTHH:MM:SSZ` (no fraction for whole seconds).
         let seconds = whole.strip_suffix('Z').unwrap_or(&whole);
         if seconds.len() != 19 {
-            return Err(invalid("the year is outside 0001..9999".to_owned()));
+            return Err("the year is outside 0001..9999".to_owned());
         }
         Ok(Self {
             canonical: format!("{seconds}.{micros:06}Z"),
@@ -225,6 +235,14 @@ mod tests {
                 .epoch_seconds(),
             60
         );
+    }
+
+    #[test]
+    fn now_is_canonical() {
+        let now = Timestamp::now();
+        assert_eq!(Timestamp::parse(now.as_str()).unwrap(), now);
+        assert_eq!(now.as_str().len(), "2026-11-20T09:38:09.204518Z".len());
+        assert!(now.as_str() > "2020-01-01");
     }
 
     #[test]

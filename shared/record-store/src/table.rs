@@ -135,7 +135,8 @@ fn check_schema(table: &str, description: &TableDescription) -> Result<(), Recor
     Ok(())
 }
 
-async fn enable_ttl(client: &Client, table: &str) -> Result<(), RecordError> {
+/// Whether TTL is on `expires_at` (`true`), off (`false`), or on another attribute (an error).
+async fn ttl_enabled(client: &Client, table: &str) -> Result<bool, RecordError> {
     let described = client
         .describe_time_to_live()
         .table_name(table)
@@ -149,26 +150,35 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), RecordError> {
         Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
             if attribute == Some(EXPIRES_AT) =>
         {
-            return Ok(());
+            Ok(true)
         }
-        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling) => {
-            return Err(RecordError(format!(
-                "table {table:?} has TTL on {attribute:?}, not {EXPIRES_AT:?}"
-            )));
-        }
-        _ => {}
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling) => Err(RecordError(format!(
+            "table {table:?} has TTL on {attribute:?}, not {EXPIRES_AT:?}"
+        ))),
+        _ => Ok(false),
+    }
+}
+
+async fn enable_ttl(client: &Client, table: &str) -> Result<(), RecordError> {
+    if ttl_enabled(client, table).await? {
+        return Ok(());
     }
     let specification = TimeToLiveSpecification::builder()
         .enabled(true)
         .attribute_name(EXPIRES_AT)
         .build()
         .map_err(|e| RecordError(format!("TTL of table {table:?}: {e}")))?;
-    client
+    let updated = client
         .update_time_to_live()
         .table_name(table)
         .time_to_live_specification(specification)
         .send()
-        .await
-        .map_err(|e| sdk_error("UpdateTimeToLive", table, e))?;
-    Ok(())
+        .await;
+    match updated {
+        Ok(_) => Ok(()),
+        // Another process creating the same table (several local servers, say) may have
+        // turned TTL on between our check and our update: that is success too.
+        Err(_) if ttl_enabled(client, table).await? => Ok(()),
+        Err(err) => Err(sdk_error("UpdateTimeToLive", table, err)),
+    }
 }

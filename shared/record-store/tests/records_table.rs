@@ -570,3 +570,26 @@ async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
         "a refused connection fails fast"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_processes_creating_one_table_at_once_all_succeed() {
+    // As several local servers started against one DynamoDB Local do.
+    let client = client().await;
+    let table = format!(
+        "records-create-race-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, table) = (client.clone(), table.clone());
+        tasks.spawn(async move { create_records_table(&client, &table).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.unwrap().expect("every creator succeeds");
+    }
+    drop_table(&client, &table).await;
+}

@@ -166,9 +166,13 @@ pub struct DocumentId(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentIdError {
     Empty,
-    TooLong { len: usize },
+    TooLong {
+        len: usize,
+    },
     /// The byte offset of the first character not allowed.
-    InvalidCharacter { at: usize },
+    InvalidCharacter {
+        at: usize,
+    },
 }
 
 impl fmt::Display for DocumentIdError {
@@ -386,8 +390,10 @@ mod tests {
 
     #[test]
     fn the_documented_examples_parse() {
-        let text = envelope(json!({"event": "document_text", "organization": "contractfit1",
-            "data": {"id": "5e7a0daf255bf93741177061", "text": "example document text"}}));
+        let text = envelope(
+            json!({"event": "document_text", "organization": "contractfit1",
+            "data": {"id": "5e7a0daf255bf93741177061", "text": "example document text"}}),
+        );
         assert_eq!(text.event, ContractFitEvent::DocumentText);
         assert_eq!(text.organization.as_deref(), Some("contractfit1"));
         let data: DocumentText = text.data_as().unwrap();
@@ -395,9 +401,11 @@ mod tests {
         assert!(data.id.is_object_id());
         assert_eq!(data.text, "example document text");
 
-        let split = envelope(json!({"event": "document_split", "organization": "contractfit1",
+        let split = envelope(
+            json!({"event": "document_split", "organization": "contractfit1",
             "data": {"id": "5e7a0df1800de5422a6f7776", "sections": [{"document_type": "invoice",
-            "format": "5e20372a90d5ab65dd4a017a", "confidence": "91", "page": "0"}]}}));
+            "format": "5e20372a90d5ab65dd4a017a", "confidence": "91", "page": "0"}]}}),
+        );
         let data: DocumentSplit = split.data_as().unwrap();
         let section = &data.sections[0];
         assert_eq!(section.document_type, "invoice");
@@ -407,8 +415,10 @@ mod tests {
         assert_eq!(section.page.raw, "0");
         assert_eq!(section.page.value, Some(0));
 
-        let delete = envelope(json!({"event": "document_delete", "organization": "contractfit1",
-            "data": {"id": "5e7a0df1800de5422a6f7776"}}));
+        let delete = envelope(
+            json!({"event": "document_delete", "organization": "contractfit1",
+            "data": {"id": "5e7a0df1800de5422a6f7776"}}),
+        );
         assert_eq!(delete.event, ContractFitEvent::DocumentDelete);
         let data: DocumentRef = delete.data_as().unwrap();
         assert_eq!(data.id, delete.document_id().unwrap());
@@ -422,10 +432,28 @@ mod tests {
             {"document_type": "letter", "confidence": "NaN", "page": " 2 "},
         ]))
         .unwrap();
-        assert_eq!(sections[0].confidence, NumberText { raw: "87.5".into(), value: Some(87.5) });
-        assert_eq!(sections[0].page, NumberText { raw: "3".into(), value: Some(3) });
+        assert_eq!(
+            sections[0].confidence,
+            NumberText {
+                raw: "87.5".into(),
+                value: Some(87.5)
+            }
+        );
+        assert_eq!(
+            sections[0].page,
+            NumberText {
+                raw: "3".into(),
+                value: Some(3)
+            }
+        );
         assert_eq!(sections[0].format, None);
-        assert_eq!(sections[1].confidence, NumberText { raw: "high".into(), value: None });
+        assert_eq!(
+            sections[1].confidence,
+            NumberText {
+                raw: "high".into(),
+                value: None
+            }
+        );
         assert_eq!(sections[1].page.value, None);
         assert_eq!(sections[2].confidence.value, None);
         assert_eq!(sections[2].page.value, Some(2));
@@ -457,7 +485,9 @@ mod tests {
             (json!({"id": ""}), "empty"),
             (json!(["id"]), "found an array"),
         ] {
-            let error = serde_json::from_value::<Document>(bad).unwrap_err().to_string();
+            let error = serde_json::from_value::<Document>(bad)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(why), "{error}");
         }
     }
@@ -485,7 +515,10 @@ mod tests {
     #[test]
     fn envelope_problems_name_the_field() {
         let no_id = envelope(json!({"event": "document_fail", "organization": "o", "data": {}}));
-        assert_eq!(no_id.document_id().unwrap_err().0, "document_fail data without 'id'");
+        assert_eq!(
+            no_id.document_id().unwrap_err().0,
+            "document_fail data without 'id'"
+        );
         let number_id = envelope(json!({"event": "document_fail", "data": {"id": 5}}));
         assert_eq!(number_id.organization, None);
         assert!(number_id.document_id().is_err());
@@ -494,7 +527,10 @@ mod tests {
         assert!(error.contains("missing field `text`"), "{error}");
 
         let unknown = envelope(json!({"event": "document_archive", "data": {}}));
-        assert_eq!(unknown.event, ContractFitEvent::Unknown("document_archive".into()));
+        assert_eq!(
+            unknown.event,
+            ContractFitEvent::Unknown("document_archive".into())
+        );
         assert_eq!(unknown.event.to_string(), "document_archive");
         assert!(serde_json::from_value::<Envelope>(json!({"event": "document_text"})).is_err());
     }

@@ -178,11 +178,17 @@ mod tests {
     fn every_documented_code_round_trips_and_others_are_kept() {
         for known in InkitEventType::DOCUMENTED {
             let code = serde_json::to_value(&known).unwrap();
-            assert_eq!(serde_json::from_value::<InkitEventType>(code).unwrap(), known);
+            assert_eq!(
+                serde_json::from_value::<InkitEventType>(code).unwrap(),
+                known
+            );
             assert!(!matches!(known, InkitEventType::Unknown(_)));
         }
         let later: InkitEventType = serde_json::from_value(json!("TEMPLATE_CREATED")).unwrap();
-        assert_eq!(later, InkitEventType::Unknown("TEMPLATE_CREATED".to_owned()));
+        assert_eq!(
+            later,
+            InkitEventType::Unknown("TEMPLATE_CREATED".to_owned())
+        );
         assert_eq!(later.to_string(), "TEMPLATE_CREATED");
         // Exact comparison: a lower-case code is not the documented event.
         assert_eq!(

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
+use contractfit_store::ContractFitStore;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -26,13 +27,19 @@ pub fn endpoints(
     config: &EndpointConfig,
     vendors: Arc<dyn VendorStore>,
     records: Arc<dyn RecordStore>,
+    contractfit: Arc<dyn ContractFitStore>,
 ) -> Vec<Endpoint> {
     vec![
         rossum_annotation_updated::endpoint(config, vendors.clone()),
         rossum_annotation_initialize::endpoint(config, vendors),
         rossum_annotation_export::endpoint(config, records.clone()),
         rossum_annotation_status::endpoint(config, records.clone()),
-        rossum_email_received::endpoint(config, records.clone()),
+        rossum_email_received::endpoint(config, records),
+        contractfit_document_text::endpoint(config, contractfit.clone()),
+        contractfit_document_split::endpoint(config, contractfit.clone()),
+        contractfit_document_predict::endpoint(config, contractfit.clone()),
+        contractfit_document_evaluate::endpoint(config, contractfit.clone()),
+        contractfit_document_delete::endpoint(config, contractfit),
     ]
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
 use dynamodb_store::{DynamoVendorStore, connect};
 use local_server::{Router, SAMPLE_VENDORS_CSV, endpoints, serve};
 use record_store::{DynamoRecordStore, InMemoryRecordStore, RecordStore, create_records_table};
@@ -26,7 +27,7 @@ Options:
                             (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
                             endpoint, the AWS account of the environment's credentials)
   --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
-  --records-table NAME      keep export, status and email records in this DynamoDB table (default:
+  --records-table NAME      keep export, status, email and contract.fit records in this DynamoDB table (default:
                             $RECORDS_TABLE; with a DynamoDB endpoint, records; else memory)
   -h, --help                print this help
 
@@ -166,14 +167,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let records = match load_records(&options.records).await {
-        Ok(records) => records,
+    let (records, contractfit) = match load_records(&options.records).await {
+        Ok(stores) => stores,
         Err(message) => {
             eprintln!("local-server: {message}");
             return ExitCode::FAILURE;
         }
     };
-    let router = Router::new(endpoints(&config, vendors, records));
+    let router = Router::new(endpoints(&config, vendors, records, contractfit));
     let address = SocketAddr::new(options.host, options.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
@@ -240,12 +241,17 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
     }
 }
 
-async fn load_records(target: &RecordsTarget) -> Result<Arc<dyn RecordStore>, String> {
+async fn load_records(
+    target: &RecordsTarget,
+) -> Result<(Arc<dyn RecordStore>, Arc<dyn ContractFitStore>), String> {
     let Some(table) = target.table.as_deref() else {
         tracing::info!(
             "records: in memory, lost when the server stops (--records-table for DynamoDB)"
         );
-        return Ok(Arc::new(InMemoryRecordStore::new()));
+        return Ok((
+            Arc::new(InMemoryRecordStore::new()),
+            Arc::new(InMemoryContractFitStore::new()),
+        ));
     };
     let endpoint = target.endpoint.as_deref();
     let client = connect(endpoint).await;
@@ -259,5 +265,8 @@ async fn load_records(target: &RecordsTarget) -> Result<Arc<dyn RecordStore>, St
         "records: DynamoDB table {table} at {}",
         endpoint.unwrap_or("the environment's AWS account")
     );
-    Ok(Arc::new(DynamoRecordStore::new(client, table)))
+    Ok((
+        Arc::new(DynamoRecordStore::new(client.clone(), table)),
+        Arc::new(DynamoContractFitStore::new(client, table)),
+    ))
 }

@@ -1,0 +1,15 @@
+//! The function as the shared contract.fit checks see it.
+
+use contractfit_store::testing::FunctionUnderTest;
+
+pub const PAYLOAD: &[u8] =
+    include_bytes!("../../../../events/payloads/contractfit-document-delete.json");
+
+pub fn function() -> FunctionUnderTest {
+    FunctionUnderTest {
+        name: contractfit_document_delete::FUNCTION_NAME,
+        endpoint: contractfit_document_delete::endpoint_with_settings,
+        event: contractfit_document_delete::EVENT,
+        payload: PAYLOAD,
+    }
+}

@@ -1,0 +1,104 @@
+//! The built Lambda binary, started as Lambda starts it, answering a signed delivery wrapped
+//! in an API Gateway HTTP API (v2) event: the failure recorded in DynamoDB Local, and its
+//! JSON log line carrying the field the CloudWatch metric filter matches.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table, signature};
+use lambda_runtime_stub::{Outcome, RuntimeApi};
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-failed");
+const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
+
+async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
+    match api
+        .invoke(event, Duration::from_secs(30))
+        .await
+        .expect("the function answers")
+    {
+        Outcome::Response(response) => {
+            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
+                .expect("a JSON body");
+            (status, body)
+        }
+        Outcome::Error(error) => {
+            panic!("the function reported an error instead of answering: {error}")
+        }
+    }
+}
+
+/// The log lines that `{ $.fields.metric = "inkit_document_create_failed" }` matches.
+fn metric_lines(logs: &str) -> Vec<Value> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["fields"]["metric"] == "inkit_document_create_failed")
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = common::dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-create-failed",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let event = api_gateway_event(&own_event(), DEVELOPMENT_SECRET);
+    assert_eq!(invoke(&api, &event).await, (200, json!({"recorded": true})));
+    assert_eq!(
+        invoke(&api, &event).await,
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+    let (status, _) = invoke(&api, &api_gateway_event(&own_event(), "forged")).await;
+    assert_eq!(status, 401);
+    assert_eq!(item_count(&client, &table).await, 2);
+
+    let logs = process.stop();
+    let lines = metric_lines(&logs);
+    assert_eq!(
+        lines.len(),
+        1,
+        "one line per failure, not per delivery: {logs}"
+    );
+    assert_eq!(lines[0]["level"], "ERROR");
+    assert_eq!(lines[0]["fields"]["resource_id"], RESOURCE_ID);
+    assert!(!logs.contains(&signature(DEVELOPMENT_SECRET, &own_event())));
+    let _ = client.delete_table().table_name(&table).send().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_records_table_failures_are_refused_with_503_and_not_counted() {
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-create-failed",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(&own_event(), DEVELOPMENT_SECRET)).await;
+    assert_eq!(status, 503, "{body}");
+    let logs = process.stop();
+    assert!(logs.contains("RECORDS_TABLE is not set"), "{logs}");
+    assert!(
+        metric_lines(&logs).is_empty(),
+        "counted once it is recorded: {logs}"
+    );
+}

@@ -1,0 +1,14 @@
+use webhook_endpoint::{EndpointConfig, SecretSource, env_names, init_tracing, run_lambda};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), webhook_endpoint::LambdaError> {
+    init_tracing();
+    let config = EndpointConfig::from_env(SecretSource::Environment);
+    config.log_startup_findings(&[env_names::INKIT_SECRET]);
+    let records = record_store::inkit_record_store_from_env().await;
+    let inkit = inkit_client::inkit_api_from_env();
+    run_lambda(inkit_document_create_finished::endpoint(
+        &config, records, inkit,
+    ))
+    .await
+}

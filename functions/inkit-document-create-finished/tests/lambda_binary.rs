@@ -1,0 +1,184 @@
+//! The built Lambda binary, started as Lambda starts it, answering a signed delivery wrapped
+//! in an API Gateway HTTP API (v2) event, with DynamoDB Local as its records table and the
+//! Inkit stand-in as the Inkit API.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{RESOURCE_ID, finished, item_count, records_table, signature};
+use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
+use lambda_runtime_stub::{Outcome, RuntimeApi};
+use record_store::{DynamoRecordStore, InkitRecordStore};
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-finished");
+const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
+
+/// The payload as API Gateway delivers it, signed with `secret`.
+fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
+    let route = inkit_document_create_finished::ROUTE;
+    let event = json!({
+        "version": "2.0",
+        "routeKey": format!("POST {route}"),
+        "rawPath": route,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "user-agent": "Inkit-Webhooks/1.0",
+            "inkit-signature": signature(secret, body)
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123defg",
+            "http": {
+                "method": "POST",
+                "path": route,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": "Inkit-Webhooks/1.0"
+            },
+            "requestId": "Fk7cZjIiDoEEQmx=",
+            "routeKey": format!("POST {route}"),
+            "stage": "$default",
+            "time": "20/Nov/2026:09:52:44 +0000",
+            "timeEpoch": 1795168364118u64
+        },
+        "body": std::str::from_utf8(body).unwrap(),
+        "isBase64Encoded": false
+    });
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// Invokes and returns the API Gateway proxy response's status and JSON body.
+async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
+    match api
+        .invoke(event, Duration::from_secs(30))
+        .await
+        .expect("the function answers")
+    {
+        Outcome::Response(response) => {
+            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
+                .expect("a JSON body");
+            (status, body)
+        }
+        Outcome::Error(error) => {
+            panic!("the function reported an error instead of answering: {error}")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_records_the_event_and_the_details_and_refuses_a_forgery() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = common::dynamodb_endpoint();
+    let stand_in = InkitStandIn::start().await;
+    // The first fetch hangs past the attempt timeout, so the first delivery is a 503.
+    stand_in.then(Reply::Hang);
+    let api_url = stand_in.base_url();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-create-finished",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("INKIT_API_URL", &api_url),
+                ("INKIT_API_TOKEN", STAND_IN_TOKEN),
+                ("INKIT_API_TIMEOUT_MS", "300"),
+                ("INKIT_API_DEADLINE_MS", "400"),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let event = api_gateway_event(&finished(), DEVELOPMENT_SECRET);
+    let (status, body) = invoke(&api, &event).await;
+    assert_eq!(status, 503, "{body}");
+
+    let (status, body) = invoke(&api, &event).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"recorded": false, "duplicate": true, "details": "fetched"})
+    );
+
+    let (status, body) = invoke(&api, &api_gateway_event(&finished(), "forged")).await;
+    assert_eq!(status, 401, "{body}");
+
+    let store = DynamoRecordStore::new(client.clone(), &table);
+    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.details_fetched);
+    assert_eq!(
+        document.details.unwrap().name.as_deref(),
+        Some("Welcome letter - Jane Doe")
+    );
+    assert_eq!(item_count(&client, &table).await, 2);
+    assert!(stand_in.received().iter().all(|r| r.authorized));
+
+    let logs = process.stop();
+    assert!(
+        !logs.contains(STAND_IN_TOKEN),
+        "the API token is never logged: {logs}"
+    );
+    assert!(!logs.contains(&signature(DEVELOPMENT_SECRET, &finished())));
+    let _ = client.delete_table().table_name(&table).send().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_records_table_deliveries_are_refused_with_503() {
+    let stand_in = InkitStandIn::start().await;
+    let api_url = stand_in.base_url();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-create-finished",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("INKIT_API_URL", &api_url),
+            ],
+        )
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(stand_in.request_count(), 0);
+    let logs = process.stop();
+    assert!(logs.contains("RECORDS_TABLE is not set"), "{logs}");
+    assert!(logs.contains("INKIT_API_TOKEN is not set"), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusable_inkit_url_keeps_the_event_answers_503_and_says_why_at_start() {
+    let (client, table) = records_table("misconfigured").await;
+    let endpoint = common::dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-create-finished",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                // Plain http to a remote host would send the token in clear: refused.
+                ("INKIT_API_URL", "http://api.inkit.example/v1"),
+                ("INKIT_API_TOKEN", STAND_IN_TOKEN),
+            ],
+        )
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
+    assert_eq!(status, 503, "{body}");
+    let store = DynamoRecordStore::new(client.clone(), &table);
+    assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
+    let logs = process.stop();
+    assert!(logs.contains("not loopback"), "{logs}");
+    assert!(!logs.contains(STAND_IN_TOKEN), "{logs}");
+    let _ = client.delete_table().table_name(&table).send().await;
+}

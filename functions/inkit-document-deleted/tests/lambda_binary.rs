@@ -1,0 +1,79 @@
+//! The built Lambda binary, started as Lambda starts it, answering a signed delivery wrapped
+//! in an API Gateway HTTP API (v2) event, with DynamoDB Local as its records table.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table};
+use lambda_runtime_stub::{Outcome, RuntimeApi};
+use record_store::{DynamoRecordStore, InkitRecordStore};
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-deleted");
+const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
+
+async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
+    match api
+        .invoke(event, Duration::from_secs(30))
+        .await
+        .expect("the function answers")
+    {
+        Outcome::Response(response) => {
+            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
+            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
+                .expect("a JSON body");
+            (status, body)
+        }
+        Outcome::Error(error) => {
+            panic!("the function reported an error instead of answering: {error}")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {
+    let (client, table) = records_table("binary").await;
+    let endpoint = common::dynamodb_endpoint();
+    let api = RuntimeApi::start().await.unwrap();
+    let _process = api
+        .spawn_function(
+            Path::new(BINARY),
+            "inkit-document-deleted",
+            &[
+                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
+                ("RECORDS_TABLE", &table),
+                ("DYNAMODB_ENDPOINT", &endpoint),
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ],
+        )
+        .unwrap();
+    let event = api_gateway_event(&own_event(), DEVELOPMENT_SECRET);
+    assert_eq!(invoke(&api, &event).await, (200, json!({"recorded": true})));
+    assert_eq!(
+        invoke(&api, &event).await,
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+    let (status, _) = invoke(&api, &api_gateway_event(&own_event(), "forged")).await;
+    assert_eq!(status, 401);
+
+    let store = DynamoRecordStore::new(client.clone(), &table);
+    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.deleted);
+    assert_eq!(item_count(&client, &table).await, 2);
+    let _ = client.delete_table().table_name(&table).send().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_secret_every_delivery_is_refused_with_500() {
+    let api = RuntimeApi::start().await.unwrap();
+    let process = api
+        .spawn_function(Path::new(BINARY), "inkit-document-deleted", &[])
+        .unwrap();
+    let (status, body) = invoke(&api, &api_gateway_event(&own_event(), DEVELOPMENT_SECRET)).await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], "not_configured");
+    let logs = process.stop();
+    assert!(logs.contains("INKIT_WEBHOOK_SECRET is not set"), "{logs}");
+}

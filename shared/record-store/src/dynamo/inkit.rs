@@ -1,0 +1,462 @@
+//! Inkit events and documents in the records table (see the crate documentation).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use webhook_model::inkit::InkitEventType;
+
+use super::{
+    DynamoRecordStore, EXPIRES_AT, Item, PK, SK, TRANSACTION_ATTEMPTS, describe_reasons, s,
+    sdk_error, text,
+};
+use crate::inkit::no_document;
+use crate::{
+    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, RecordError,
+    RecordFuture, Timestamp, Written,
+};
+
+const DOCUMENT_SK: &str = "DOCUMENT";
+const EVENT_SK_PREFIX: &str = "EVENT#";
+
+/// The document attributes the Inkit API fills.
+const DETAIL_ATTRIBUTES: [&str; 6] = [
+    "id",
+    "name",
+    "status",
+    "render_id",
+    "folder_id",
+    "created_at",
+];
+
+fn event_sk(event_type: &InkitEventType) -> String {
+    format!("{EVENT_SK_PREFIX}{event_type}")
+}
+
+fn boolean(value: bool) -> AttributeValue {
+    AttributeValue::Bool(value)
+}
+
+fn flag(item: &Item, name: &str) -> Result<bool, RecordError> {
+    match item.get(name) {
+        None => Ok(false),
+        Some(AttributeValue::Bool(value)) => Ok(*value),
+        Some(other) => Err(RecordError(format!(
+            "attribute {name} is {other:?}, not a boolean"
+        ))),
+    }
+}
+
+fn optional_timestamp(item: &Item, name: &str) -> Result<Option<Timestamp>, RecordError> {
+    text(item, name)?
+        .map(|raw| Timestamp::parse(&raw).map_err(|e| RecordError(e.to_string())))
+        .transpose()
+}
+
+/// An update expression under construction: every attribute through a `#name`, every value
+/// through a `:value`, since `name` and `status` are DynamoDB reserved words.
+#[derive(Default)]
+struct Expression {
+    set: Vec<String>,
+    remove: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Expression {
+    fn name(&mut self, attribute: &str) -> String {
+        let placeholder = format!("#{attribute}");
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, attribute: &str, value: AttributeValue) -> String {
+        let placeholder = format!(":{attribute}");
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn set(&mut self, attribute: &str, value: AttributeValue) {
+        let (name, value) = (self.name(attribute), self.value(attribute, value));
+        self.set.push(format!("{name} = {value}"));
+    }
+
+    /// Sets the attribute only where it is absent (a first event wins).
+    fn set_once(&mut self, attribute: &str, value: AttributeValue) {
+        let (name, value) = (self.name(attribute), self.value(attribute, value));
+        self.set
+            .push(format!("{name} = if_not_exists({name}, {value})"));
+    }
+
+    fn remove(&mut self, attribute: &str) {
+        let name = self.name(attribute);
+        self.remove.push(name);
+    }
+
+    fn text(&self) -> String {
+        let mut text = format!("SET {}", self.set.join(", "));
+        if !self.remove.is_empty() {
+            text.push_str(&format!(" REMOVE {}", self.remove.join(", ")));
+        }
+        text
+    }
+}
+
+impl DynamoRecordStore {
+    /// The events recorded for `resource_id`, in key order (strongly consistent, every page).
+    pub async fn inkit_events(&self, resource_id: &str) -> Result<Vec<InkitEvent>, RecordError> {
+        let mut events = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(InkitEvent::key_of_resource(resource_id)))
+                .expression_attribute_values(":prefix", s(EVENT_SK_PREFIX))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in output.items() {
+                events.push(InkitEvent {
+                    resource_id: super::required_text(item, "resource_id")?,
+                    event_type: InkitEventType::from_code(&super::required_text(
+                        item,
+                        "event_type",
+                    )?),
+                    received_at: super::timestamp(item, "received_at")?,
+                });
+            }
+            match output.last_evaluated_key {
+                Some(last) if !last.is_empty() => start = Some(last),
+                _ => return Ok(events),
+            }
+        }
+    }
+
+    fn inkit_event_item(&self, event: &InkitEvent) -> Item {
+        let mut item = HashMap::with_capacity(7);
+        item.insert(
+            PK.to_owned(),
+            s(InkitEvent::key_of_resource(&event.resource_id)),
+        );
+        item.insert(SK.to_owned(), s(event_sk(&event.event_type)));
+        item.insert("kind".to_owned(), s("inkit_event"));
+        item.insert("resource_id".to_owned(), s(&event.resource_id));
+        item.insert("event_type".to_owned(), s(event.event_type.as_str()));
+        item.insert("received_at".to_owned(), s(event.received_at.as_str()));
+        item.insert(
+            EXPIRES_AT.to_owned(),
+            super::n(self.expires_at(&event.received_at)),
+        );
+        item
+    }
+
+    /// What an event does to its resource's document item.
+    fn document_update_for(&self, event: &InkitEvent) -> Expression {
+        let mut update = Expression::default();
+        update.set("kind", s("inkit_document"));
+        update.set("resource_id", s(&event.resource_id));
+        update.set("last_event", s(event.event_type.as_str()));
+        update.set("last_event_at", s(event.received_at.as_str()));
+        update.set(EXPIRES_AT, super::n(self.expires_at(&event.received_at)));
+        update.set_once("details_fetched", boolean(false));
+        match event.event_type {
+            InkitEventType::DocumentDeleted => {
+                update.set("deleted", boolean(true));
+                update.set_once("deleted_at", s(event.received_at.as_str()));
+            }
+            InkitEventType::DocumentCreateFailed => {
+                update.set_once("deleted", boolean(false));
+                update.set_once("create_failed_at", s(event.received_at.as_str()));
+            }
+            // A late create event never undoes a deletion.
+            _ => update.set_once("deleted", boolean(false)),
+        }
+        update
+    }
+
+    async fn record_event(&self, event: &InkitEvent) -> Result<Written, RecordError> {
+        let pk = InkitEvent::key_of_resource(&event.resource_id);
+        let event_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.inkit_event_item(event)))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()
+            .map_err(|e| RecordError(format!("Inkit event put: {e}")))?;
+        let expression = self.document_update_for(event);
+        let document_update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(&pk))
+            .key(SK, s(DOCUMENT_SK))
+            .update_expression(expression.text())
+            .set_expression_attribute_names(Some(expression.names))
+            .set_expression_attribute_values(Some(expression.values))
+            .build()
+            .map_err(|e| RecordError(format!("Inkit document update: {e}")))?;
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(event_put.clone()).build())
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .update(document_update.clone())
+                        .build(),
+                )
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(Written::Inserted),
+                Err(err) => err,
+            };
+            let reasons = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    cancelled.cancellation_reasons()
+                }
+                _ => return Err(sdk_error("TransactWriteItems", &self.table, err)),
+            };
+            let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
+            if code(0) == "ConditionalCheckFailed" {
+                return Ok(Written::AlreadyPresent);
+            }
+            let conflict = (0..2).any(|i| code(i) == "TransactionConflict");
+            if conflict && attempt < TRANSACTION_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            return Err(RecordError(format!(
+                "DynamoDB TransactWriteItems on table {:?} was cancelled (attempt {attempt}): {}",
+                self.table,
+                describe_reasons(reasons)
+            )));
+        }
+    }
+
+    async fn document(
+        &self,
+        resource_id: &str,
+    ) -> Result<Option<InkitDocumentRecord>, RecordError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(InkitEvent::key_of_resource(resource_id)))
+            .key(SK, s(DOCUMENT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        output.item().map(document_from_item).transpose()
+    }
+
+    async fn store_details(
+        &self,
+        resource_id: &str,
+        details: &InkitDocumentDetails,
+        fetched_at: &Timestamp,
+    ) -> Result<(), RecordError> {
+        let mut update = Expression::default();
+        update.set("kind", s("inkit_document"));
+        update.set("resource_id", s(resource_id));
+        let values = [
+            &Some(details.id.clone()),
+            &details.name,
+            &details.status,
+            &details.render_id,
+            &details.folder_id,
+            &details.created_at,
+        ];
+        for (attribute, value) in DETAIL_ATTRIBUTES.iter().zip(values) {
+            match value {
+                Some(value) => update.set(attribute, s(value)),
+                // What the API no longer says is not kept from an earlier answer.
+                None => update.remove(attribute),
+            }
+        }
+        update.set("details_fetched", boolean(true));
+        update.set("details_fetched_at", s(fetched_at.as_str()));
+        update.remove("details_unavailable");
+        let pk = update.name(PK);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(InkitEvent::key_of_resource(resource_id)))
+            .key(SK, s(DOCUMENT_SK))
+            .update_expression(update.text())
+            .condition_expression(format!("attribute_exists({pk})"))
+            .set_expression_attribute_names(Some(update.names))
+            .set_expression_attribute_values(Some(update.values))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(no_document(resource_id))
+            }
+            Err(err) => Err(sdk_error("UpdateItem", &self.table, err)),
+        }
+    }
+
+    async fn mark_unavailable(
+        &self,
+        resource_id: &str,
+        reason: &str,
+        at: &Timestamp,
+    ) -> Result<(), RecordError> {
+        let mut update = Expression::default();
+        update.set("details_unavailable", s(reason));
+        update.set("details_checked_at", s(at.as_str()));
+        let pk = update.name(PK);
+        let fetched = update.name("details_fetched");
+        let not_fetched = update.value("not_fetched", boolean(false));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(InkitEvent::key_of_resource(resource_id)))
+            .key(SK, s(DOCUMENT_SK))
+            .update_expression(update.text())
+            .condition_expression(format!(
+                "attribute_exists({pk}) AND {fetched} = {not_fetched}"
+            ))
+            .set_expression_attribute_names(Some(update.names))
+            .set_expression_attribute_values(Some(update.values))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Another delivery fetched the details meanwhile (they stand), or there is no
+            // document item to mark.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(sdk_error("UpdateItem", &self.table, err)),
+        }
+    }
+}
+
+impl InkitRecordStore for DynamoRecordStore {
+    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+        Box::pin(self.record_event(event))
+    }
+
+    fn inkit_document<'a>(
+        &'a self,
+        resource_id: &'a str,
+    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+        Box::pin(self.document(resource_id))
+    }
+
+    fn record_inkit_document_details<'a>(
+        &'a self,
+        resource_id: &'a str,
+        details: &'a InkitDocumentDetails,
+        fetched_at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        Box::pin(self.store_details(resource_id, details, fetched_at))
+    }
+
+    fn mark_inkit_details_unavailable<'a>(
+        &'a self,
+        resource_id: &'a str,
+        reason: &'a str,
+        at: &'a Timestamp,
+    ) -> RecordFuture<'a, ()> {
+        Box::pin(self.mark_unavailable(resource_id, reason, at))
+    }
+}
+
+fn document_from_item(item: &Item) -> Result<InkitDocumentRecord, RecordError> {
+    let details = match text(item, "id")? {
+        Some(id) => Some(InkitDocumentDetails {
+            id,
+            name: text(item, "name")?,
+            status: text(item, "status")?,
+            render_id: text(item, "render_id")?,
+            folder_id: text(item, "folder_id")?,
+            created_at: text(item, "created_at")?,
+        }),
+        None => None,
+    };
+    Ok(InkitDocumentRecord {
+        resource_id: super::required_text(item, "resource_id")?,
+        last_event: InkitEventType::from_code(&super::required_text(item, "last_event")?),
+        last_event_at: super::timestamp(item, "last_event_at")?,
+        details_fetched: flag(item, "details_fetched")?,
+        details,
+        details_fetched_at: optional_timestamp(item, "details_fetched_at")?,
+        details_unavailable: text(item, "details_unavailable")?,
+        create_failed_at: optional_timestamp(item, "create_failed_at")?,
+        deleted: flag(item, "deleted")?,
+        deleted_at: optional_timestamp(item, "deleted_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(event_type: InkitEventType) -> InkitEvent {
+        InkitEvent {
+            resource_id: "doc_2N0X2g4f3b1JJU75fqzDZs".to_owned(),
+            event_type,
+            received_at: Timestamp::parse("2026-11-20T09:52:44.118204Z").unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn events_are_keyed_by_resource_and_type() {
+        let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+        let store = DynamoRecordStore::new(client, "records");
+        let item = store.inkit_event_item(&event(InkitEventType::DocumentCreateFinished));
+        assert_eq!(item[PK], s("INKIT#doc_2N0X2g4f3b1JJU75fqzDZs"));
+        assert_eq!(item[SK], s("EVENT#DOCUMENT_CREATE_FINISHED"));
+        assert_eq!(item["kind"], s("inkit_event"));
+        assert!(item.contains_key(EXPIRES_AT));
+    }
+
+    #[tokio::test]
+    async fn a_deletion_sets_the_marker_and_other_events_never_clear_it() {
+        let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+        let store = DynamoRecordStore::new(client, "records");
+        let deleted = store
+            .document_update_for(&event(InkitEventType::DocumentDeleted))
+            .text();
+        assert!(deleted.contains("#deleted = :deleted"), "{deleted}");
+        assert!(
+            deleted.contains("#deleted_at = if_not_exists(#deleted_at, :deleted_at)"),
+            "{deleted}"
+        );
+        let finished = store
+            .document_update_for(&event(InkitEventType::DocumentCreateFinished))
+            .text();
+        assert!(
+            finished.contains("#deleted = if_not_exists(#deleted, :deleted)"),
+            "{finished}"
+        );
+        assert!(!finished.contains("deleted_at"), "{finished}");
+        let failed = store
+            .document_update_for(&event(InkitEventType::DocumentCreateFailed))
+            .text();
+        assert!(failed.contains("#create_failed_at"), "{failed}");
+    }
+}
