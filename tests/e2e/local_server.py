@@ -87,6 +87,11 @@ def other_routes():
            lambda a: a == {"recorded": True, "latest": True})
     yield ("the same status change again is a duplicate", "/rossum/annotation-status", STATUS,
            lambda a: a == {"recorded": False, "duplicate": True})
+    for event in ("create-finished", "create-failed", "deleted"):
+        body = (ROOT / f"events/payloads/inkit-document-{event}.json").read_bytes()
+        route = f"/inkit/document-{event}"
+        yield (f"Inkit {event} is recorded", route, body, lambda a: a.get("recorded") is True)
+        yield (f"Inkit {event} again is a duplicate", route, body, lambda a: a.get("duplicate") is True)
     for event in ("text", "split", "predict", "evaluate", "delete"):
         body = (ROOT / f"events/payloads/contractfit-document-{event}.json").read_bytes()
         route = f"/contractfit/document-{event}"
@@ -124,7 +129,12 @@ def main(argv):
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)
         for name, route, body, check in other_routes():
-            headers = CONTRACTFIT_AUTH if route.startswith("/contractfit/") else sha256_header(body)
+            if route.startswith("/contractfit/"):
+                headers = CONTRACTFIT_AUTH
+            elif route.startswith("/inkit/"):
+                headers = {"Inkit-Signature": hmac.new(b"inkit-development-secret", body, hashlib.sha256).hexdigest()}
+            else:
+                headers = sha256_header(body)
             got_status, answer = post(base, body, headers, route)
             ok = got_status == 200 and check(answer)
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")

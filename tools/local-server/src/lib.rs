@@ -13,7 +13,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use record_store::RecordStore;
+use inkit_client::InkitApi;
+use record_store::{InkitRecordStore, RecordStore};
 use serde_json::json;
 use tokio::net::TcpListener;
 use vendor_matching::VendorStore;
@@ -22,24 +23,36 @@ use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_respon
 /// The sample vendor master file, built in so the server works from any directory.
 pub const SAMPLE_VENDORS_CSV: &str = include_str!("../../../events/master-data/vendors.csv");
 
+/// What the functions are handed: the stores and the Inkit API client.
+#[derive(Clone)]
+pub struct Dependencies {
+    pub vendors: Arc<dyn VendorStore>,
+    pub records: Arc<dyn RecordStore>,
+    pub inkit_records: Arc<dyn InkitRecordStore>,
+    pub inkit_api: Arc<dyn InkitApi>,
+    pub contractfit: Arc<dyn ContractFitStore>,
+}
+
 /// Every function of the workspace, configured from `config`. A new function is added here.
-pub fn endpoints(
-    config: &EndpointConfig,
-    vendors: Arc<dyn VendorStore>,
-    records: Arc<dyn RecordStore>,
-    contractfit: Arc<dyn ContractFitStore>,
-) -> Vec<Endpoint> {
+pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> {
     vec![
-        rossum_annotation_updated::endpoint(config, vendors.clone()),
-        rossum_annotation_initialize::endpoint(config, vendors),
-        rossum_annotation_export::endpoint(config, records.clone()),
-        rossum_annotation_status::endpoint(config, records.clone()),
-        rossum_email_received::endpoint(config, records),
-        contractfit_document_text::endpoint(config, contractfit.clone()),
-        contractfit_document_split::endpoint(config, contractfit.clone()),
-        contractfit_document_predict::endpoint(config, contractfit.clone()),
-        contractfit_document_evaluate::endpoint(config, contractfit.clone()),
-        contractfit_document_delete::endpoint(config, contractfit),
+        rossum_annotation_updated::endpoint(config, deps.vendors.clone()),
+        rossum_annotation_initialize::endpoint(config, deps.vendors.clone()),
+        rossum_annotation_export::endpoint(config, deps.records.clone()),
+        rossum_annotation_status::endpoint(config, deps.records.clone()),
+        rossum_email_received::endpoint(config, deps.records.clone()),
+        inkit_document_create_finished::endpoint(
+            config,
+            deps.inkit_records.clone(),
+            deps.inkit_api.clone(),
+        ),
+        inkit_document_create_failed::endpoint(config, deps.inkit_records.clone()),
+        inkit_document_deleted::endpoint(config, deps.inkit_records.clone()),
+        contractfit_document_text::endpoint(config, deps.contractfit.clone()),
+        contractfit_document_split::endpoint(config, deps.contractfit.clone()),
+        contractfit_document_predict::endpoint(config, deps.contractfit.clone()),
+        contractfit_document_evaluate::endpoint(config, deps.contractfit.clone()),
+        contractfit_document_delete::endpoint(config, deps.contractfit.clone()),
     ]
 }
 

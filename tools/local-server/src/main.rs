@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
 use dynamodb_store::{DynamoVendorStore, connect};
-use local_server::{Router, SAMPLE_VENDORS_CSV, endpoints, serve};
-use record_store::{DynamoRecordStore, InMemoryRecordStore, RecordStore, create_records_table};
+use local_server::{Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, serve};
+use record_store::{
+    DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
+};
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{EndpointConfig, SecretSource, init_tracing};
 
@@ -30,6 +32,10 @@ Options:
   --records-table NAME      keep export, status, email and contract.fit records in this DynamoDB table (default:
                             $RECORDS_TABLE; with a DynamoDB endpoint, records; else memory)
   -h, --help                print this help
+
+Inkit's API (document details on DOCUMENT_CREATE_FINISHED): INKIT_API_URL (default
+https://api.inkit.com/v1; plain http:// only to loopback), INKIT_API_TOKEN (unset: events are
+recorded without details), INKIT_API_TIMEOUT_MS (default 10000), INKIT_API_DEADLINE_MS (default 20000).
 
 Secrets come from ROSSUM_HOOK_SECRET, INKIT_WEBHOOK_SECRET and CONTRACTFIT_WEBHOOK_TOKEN
 (each with a _PREVIOUS companion for rotation). Unset ones are replaced by the published
@@ -167,14 +173,22 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (records, contractfit) = match load_records(&options.records).await {
+    let (records, inkit_records, contractfit) = match load_records(&options.records).await {
         Ok(stores) => stores,
         Err(message) => {
             eprintln!("local-server: {message}");
             return ExitCode::FAILURE;
         }
     };
-    let router = Router::new(endpoints(&config, vendors, records, contractfit));
+    let deps = Dependencies {
+        vendors,
+        records,
+        inkit_records,
+        // Without INKIT_API_TOKEN it warns, and events are recorded without document details.
+        inkit_api: inkit_client::inkit_api_from_env(),
+        contractfit,
+    };
+    let router = Router::new(endpoints(&config, &deps));
     let address = SocketAddr::new(options.host, options.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
@@ -241,15 +255,22 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
     }
 }
 
-async fn load_records(
-    target: &RecordsTarget,
-) -> Result<(Arc<dyn RecordStore>, Arc<dyn ContractFitStore>), String> {
+/// The stores records go to: one records table (or memory) behind three interfaces.
+type RecordStores = (
+    Arc<dyn RecordStore>,
+    Arc<dyn InkitRecordStore>,
+    Arc<dyn ContractFitStore>,
+);
+
+async fn load_records(target: &RecordsTarget) -> Result<RecordStores, String> {
     let Some(table) = target.table.as_deref() else {
         tracing::info!(
             "records: in memory, lost when the server stops (--records-table for DynamoDB)"
         );
+        let records = Arc::new(InMemoryRecordStore::new());
         return Ok((
-            Arc::new(InMemoryRecordStore::new()),
+            records.clone(),
+            records,
             Arc::new(InMemoryContractFitStore::new()),
         ));
     };
@@ -265,8 +286,10 @@ async fn load_records(
         "records: DynamoDB table {table} at {}",
         endpoint.unwrap_or("the environment's AWS account")
     );
+    let records = Arc::new(DynamoRecordStore::new(client.clone(), table));
     Ok((
-        Arc::new(DynamoRecordStore::new(client.clone(), table)),
+        records.clone(),
+        records,
         Arc::new(DynamoContractFitStore::new(client, table)),
     ))
 }
