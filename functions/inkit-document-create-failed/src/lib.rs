@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 use record_store::{InkitEvent, InkitRecordStore, Timestamp, Written};
 use serde::Serialize;
+use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
-    parse_json,
 };
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
@@ -33,9 +33,6 @@ pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentCreateFailed;
 
 /// The value of the `metric` field of the failure's log line; the metric filter matches it.
 pub const FAILURE_METRIC: &str = "inkit_document_create_failed";
-
-/// Longest resource id accepted; Inkit's are ~26 characters, and DynamoDB keys are limited.
-pub const MAX_RESOURCE_ID_CHARS: usize = 256;
 
 /// The answer's body (for whoever reads Inkit's webhook log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,32 +59,9 @@ async fn handle(
     delivery: Delivery,
     records: Arc<dyn InkitRecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
-    let webhook = parse_webhook(delivery.body(), &EVENT_TYPE)?;
+    let webhook = parse_inkit_webhook(delivery.body(), &EVENT_TYPE)?;
     let response = respond(&webhook, records.as_ref()).await?;
     Ok(json_response(200, &response))
-}
-
-/// Parses an Inkit delivery and checks it is `expected`: another event type is a
-/// [`WebhookError::WrongEvent`] (422) naming the expected one, since a webhook subscribed to
-/// the wrong event is a configuration mistake to be shown.
-pub fn parse_webhook(body: &[u8], expected: &InkitEventType) -> Result<InkitWebhook, WebhookError> {
-    let webhook: InkitWebhook = parse_json(body)?;
-    if &webhook.event_type != expected {
-        return Err(WebhookError::WrongEvent(format!(
-            "this webhook handles {expected}; it received {}",
-            webhook.event_type
-        )));
-    }
-    let id = &webhook.resource_id;
-    if id.trim().is_empty()
-        || id.chars().count() > MAX_RESOURCE_ID_CHARS
-        || id.chars().any(char::is_control)
-    {
-        return Err(WebhookError::MalformedBody(format!(
-            "'resource_id' must be 1 to {MAX_RESOURCE_ID_CHARS} printable characters"
-        )));
-    }
-    Ok(webhook)
 }
 
 /// Records the failure; logs it for the metric the first time only.

@@ -25,18 +25,15 @@ use record_store::{
     InkitDocumentDetails, InkitEvent, InkitRecordStore, Timestamp, Written, details_unavailable,
 };
 use serde::Serialize;
+use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
-    parse_json,
 };
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
 pub const FUNCTION_NAME: &str = "inkit-document-create-finished";
 pub const ROUTE: &str = "/inkit/document-create-finished";
 pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentCreateFinished;
-
-/// Longest resource id accepted; Inkit's are ~26 characters, and DynamoDB keys are limited.
-pub const MAX_RESOURCE_ID_CHARS: usize = 256;
 
 /// The answer's body (for whoever reads Inkit's webhook log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,32 +67,9 @@ async fn handle(
     records: Arc<dyn InkitRecordStore>,
     inkit: Arc<dyn InkitApi>,
 ) -> Result<Response<Body>, WebhookError> {
-    let webhook = parse_webhook(delivery.body(), &EVENT_TYPE)?;
+    let webhook = parse_inkit_webhook(delivery.body(), &EVENT_TYPE)?;
     let response = respond(&webhook, records.as_ref(), inkit.as_ref()).await?;
     Ok(json_response(200, &response))
-}
-
-/// Parses an Inkit delivery and checks it is `expected`: another event type is a
-/// [`WebhookError::WrongEvent`] (422) naming the expected one, since a webhook subscribed to
-/// the wrong event is a configuration mistake to be shown.
-pub fn parse_webhook(body: &[u8], expected: &InkitEventType) -> Result<InkitWebhook, WebhookError> {
-    let webhook: InkitWebhook = parse_json(body)?;
-    if &webhook.event_type != expected {
-        return Err(WebhookError::WrongEvent(format!(
-            "this webhook handles {expected}; it received {}",
-            webhook.event_type
-        )));
-    }
-    let id = &webhook.resource_id;
-    if id.trim().is_empty()
-        || id.chars().count() > MAX_RESOURCE_ID_CHARS
-        || id.chars().any(char::is_control)
-    {
-        return Err(WebhookError::MalformedBody(format!(
-            "'resource_id' must be 1 to {MAX_RESOURCE_ID_CHARS} printable characters"
-        )));
-    }
-    Ok(webhook)
 }
 
 /// Records the event, then the document's details unless an earlier delivery did.

@@ -8,6 +8,7 @@
 mod config;
 mod endpoint;
 mod error;
+pub mod inkit;
 pub mod rossum;
 
 pub use config::{
