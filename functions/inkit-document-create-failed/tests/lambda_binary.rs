@@ -5,32 +5,14 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table, signature};
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use serde_json::{Value, json};
+use webhook_test_support::invoke;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-failed");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
-
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(30))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
-}
 
 /// The log lines that `{ $.fields.metric = "inkit_document_create_failed" }` matches.
 fn metric_lines(logs: &str) -> Vec<Value> {

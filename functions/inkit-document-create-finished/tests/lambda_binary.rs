@@ -5,73 +5,16 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
-use common::{RESOURCE_ID, finished, item_count, records_table, signature};
+use common::{RESOURCE_ID, api_gateway_event, finished, item_count, records_table, signature};
 use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use record_store::{DynamoRecordStore, InkitRecordStore};
-use serde_json::{Value, json};
+use serde_json::json;
+use webhook_test_support::invoke;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-finished");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
-
-/// The payload as API Gateway delivers it, signed with `secret`.
-fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
-    let route = inkit_document_create_finished::ROUTE;
-    let event = json!({
-        "version": "2.0",
-        "routeKey": format!("POST {route}"),
-        "rawPath": route,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": "application/json",
-            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "user-agent": "Inkit-Webhooks/1.0",
-            "inkit-signature": signature(secret, body)
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123defg",
-            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "domainPrefix": "abc123defg",
-            "http": {
-                "method": "POST",
-                "path": route,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.10",
-                "userAgent": "Inkit-Webhooks/1.0"
-            },
-            "requestId": "Fk7cZjIiDoEEQmx=",
-            "routeKey": format!("POST {route}"),
-            "stage": "$default",
-            "time": "20/Nov/2026:09:52:44 +0000",
-            "timeEpoch": 1795168364118u64
-        },
-        "body": std::str::from_utf8(body).unwrap(),
-        "isBase64Encoded": false
-    });
-    serde_json::to_vec(&event).unwrap()
-}
-
-/// Invokes and returns the API Gateway proxy response's status and JSON body.
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(30))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_records_the_event_and_the_details_and_refuses_a_forgery() {

@@ -4,33 +4,15 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table};
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use record_store::{DynamoRecordStore, InkitRecordStore};
-use serde_json::{Value, json};
+use serde_json::json;
+use webhook_test_support::invoke;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-deleted");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
-
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(30))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {

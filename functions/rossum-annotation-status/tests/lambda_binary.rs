@@ -9,7 +9,8 @@ use std::path::Path;
 use common::{ANNOTATION_ID, SAMPLE, records_table, signature};
 use lambda_runtime_stub::RuntimeApi;
 use record_store::DynamoRecordStore;
-use serde_json::{Value, json};
+use serde_json::json;
+use webhook_test_support::invoke;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-status");
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
@@ -22,12 +23,6 @@ fn api_gateway_event(body: &[u8]) -> Vec<u8> {
         &[("x-rossum-signature-sha256", &signature)],
         body,
     )
-}
-
-/// Invokes and returns the API Gateway proxy response's status and JSON body.
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    let response = api.invoke_http(event).await;
-    (response.status, response.body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,53 +5,25 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use vendor_matching::InMemoryVendorStore;
-use webhook_endpoint::{Body, EndpointConfig, Request, SecretSource};
+use webhook_endpoint::EndpointConfig;
+use webhook_test_support::{config, hex, rossum_signature};
 use webhook_verify::{hmac_sha1, hmac_sha256};
 
 const SECRET: &str = "hook-secret-under-test";
 const SAMPLE: &[u8] = include_bytes!("../../../events/payloads/rossum-annotation-updated.json");
-
-fn config(vars: &[(&str, &str)]) -> EndpointConfig {
-    let vars: Vec<(String, String)> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    EndpointConfig::from_lookup(SecretSource::Environment, move |name| {
-        vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-    })
-}
 
 fn configured() -> EndpointConfig {
     config(&[("ROSSUM_HOOK_SECRET", SECRET)])
 }
 
 fn sha256(body: &[u8]) -> String {
-    format!("sha256={}", hex(&hmac_sha256(SECRET.as_bytes(), body)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn request(headers: &[(&str, &str)], body: &[u8]) -> Request {
-    let mut builder = http::Request::builder()
-        .method("POST")
-        .uri(rossum_annotation_updated::ROUTE);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(Body::Binary(body.to_vec())).unwrap()
+    rossum_signature(SECRET, body)
 }
 
 async fn call(config: &EndpointConfig, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
     let vendors = Arc::new(InMemoryVendorStore::new([]));
-    let response = rossum_annotation_updated::endpoint(config, vendors)
-        .handle(request(headers, body))
-        .await;
-    assert_eq!(response.headers()["content-type"], "application/json");
-    let status = response.status().as_u16();
-    let body: Value = serde_json::from_slice(response.body()).expect("every answer is JSON");
-    (status, body)
+    let endpoint = rossum_annotation_updated::endpoint(config, vendors);
+    webhook_test_support::call(&endpoint, headers, body).await
 }
 
 async fn signed(body: &[u8]) -> (u16, Value) {

@@ -5,16 +5,11 @@ use std::path::Path;
 
 use lambda_runtime_stub::RuntimeApi;
 use serde_json::Value;
+use webhook_test_support::invoke;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-updated");
 const EVENT: &[u8] = include_bytes!("../../../events/rossum-annotation-updated.json");
 const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
-
-/// Invokes and returns the API Gateway proxy response's status and JSON body.
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    let response = api.invoke_http(event).await;
-    (response.status, response.body)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_the_sample_event_and_refuses_a_tampered_one() {

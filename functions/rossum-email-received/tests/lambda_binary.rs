@@ -5,13 +5,12 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::{EMAIL_URL, all_items, drop_table, dynamodb_endpoint, records_table};
-use lambda_runtime_stub::{Outcome, RuntimeApi};
+use lambda_runtime_stub::RuntimeApi;
 use record_store::DynamoRecordStore;
-use serde_json::{Value, json};
-use webhook_verify::hmac_sha256;
+use serde_json::json;
+use webhook_test_support::{invoke, rossum_signature};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-email-received");
 const PAYLOAD: &[u8] = include_bytes!("../../../events/payloads/rossum-email-received.json");
@@ -33,63 +32,14 @@ const PRIVATE: &[&str] = &[
 
 /// The payload as API Gateway delivers it, signed with `secret` (for forgeries).
 fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
-    let route = rossum_email_received::ROUTE;
-    let signature: String = hmac_sha256(secret.as_bytes(), body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let event = json!({
-        "version": "2.0",
-        "routeKey": format!("POST {route}"),
-        "rawPath": route,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": "application/json",
-            "host": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "user-agent": "Rossum/webhook",
-            "x-rossum-signature-sha256": format!("sha256={signature}")
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123defg",
-            "domainName": "abc123defg.execute-api.eu-west-1.amazonaws.com",
-            "domainPrefix": "abc123defg",
-            "http": {
-                "method": "POST",
-                "path": route,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.10",
-                "userAgent": "Rossum/webhook"
-            },
-            "requestId": "Cz2aYhGgDoEENkx=",
-            "routeKey": format!("POST {route}"),
-            "stage": "$default",
-            "time": "16/Nov/2026:10:03:31 +0000",
-            "timeEpoch": 1794823411482u64
-        },
-        "body": std::str::from_utf8(body).unwrap(),
-        "isBase64Encoded": false
-    });
-    serde_json::to_vec(&event).unwrap()
-}
-
-/// Invokes and returns the API Gateway proxy response's status and JSON body.
-async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
-    match api
-        .invoke(event, Duration::from_secs(20))
-        .await
-        .expect("the function answers")
-    {
-        Outcome::Response(response) => {
-            let status = response["statusCode"].as_u64().expect("a proxy response") as u16;
-            let body = serde_json::from_str(response["body"].as_str().expect("a body"))
-                .expect("a JSON body");
-            (status, body)
-        }
-        Outcome::Error(error) => {
-            panic!("the function reported an error instead of answering: {error}")
-        }
-    }
+    webhook_test_support::api_gateway_event(
+        rossum_email_received::ROUTE,
+        &[
+            ("user-agent", "Rossum/webhook"),
+            ("x-rossum-signature-sha256", &rossum_signature(secret, body)),
+        ],
+        body,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,16 +1,16 @@
 //! What the status tests share: the sample delivery, signing, calling the endpoint, and the
 //! DynamoDB Local they may need.
-#![allow(dead_code)] // each test binary uses a different part
+#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::Client;
-use record_store::{RecordStore, create_records_table};
+use record_store::RecordStore;
 use serde_json::Value;
-use webhook_endpoint::{Body, EndpointConfig, Request, SecretSource};
-use webhook_verify::hmac_sha256;
+use webhook_endpoint::EndpointConfig;
+
+pub use webhook_test_support::rossum_signature as signature;
+pub use webhook_test_support::{dynamodb_endpoint, item_count};
 
 pub const SECRET: &str = "hook-secret-under-test";
 pub const ANNOTATION_ID: u64 = 4480712;
@@ -27,27 +27,7 @@ pub fn bytes(payload: &Value) -> Vec<u8> {
 }
 
 pub fn configured() -> EndpointConfig {
-    EndpointConfig::from_lookup(SecretSource::Environment, |name| {
-        (name == "ROSSUM_HOOK_SECRET").then(|| SECRET.to_owned())
-    })
-}
-
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    let hex: String = hmac_sha256(secret.as_bytes(), body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256={hex}")
-}
-
-fn request(headers: &[(&str, &str)], body: &[u8]) -> Request {
-    let mut builder = http::Request::builder()
-        .method("POST")
-        .uri(rossum_annotation_status::ROUTE);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(Body::Binary(body.to_vec())).unwrap()
+    webhook_test_support::config(&[("ROSSUM_HOOK_SECRET", SECRET)])
 }
 
 /// Calls the endpoint; the status, the `retry-after` header and the JSON body.
@@ -56,17 +36,8 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let response = rossum_annotation_status::endpoint(&configured(), records)
-        .handle(request(headers, body))
-        .await;
-    assert_eq!(response.headers()["content-type"], "application/json");
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let status = response.status().as_u16();
-    let body: Value = serde_json::from_slice(response.body()).expect("every answer is JSON");
-    (status, retry_after, body)
+    let endpoint = rossum_annotation_status::endpoint(&configured(), records);
+    webhook_test_support::respond(&endpoint, headers, body).await
 }
 
 /// Calls the endpoint with a valid signature.
@@ -80,45 +51,7 @@ pub async fn signed(records: Arc<dyn RecordStore>, body: &[u8]) -> (u16, Value) 
     (status, body)
 }
 
-/// The endpoint of the DynamoDB Local these tests need; its absence fails the test, loudly.
-pub fn dynamodb_endpoint() -> String {
-    match std::env::var("DYNAMODB_ENDPOINT") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!(
-            "DYNAMODB_ENDPOINT is not set: these tests run against DynamoDB Local. Run ./scripts/test, \
-             or first `export DYNAMODB_ENDPOINT=$(scripts/dynamodb-local start)`"
-        ),
-    }
-}
-
 /// A client of DynamoDB Local and a new records table whose name no other test uses.
 pub async fn records_table(label: &str) -> (Client, String) {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let client = dynamodb_store::connect(Some(&dynamodb_endpoint())).await;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let table = format!(
-        "status-{label}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    create_records_table(&client, &table)
-        .await
-        .unwrap_or_else(|e| panic!("creating {table}: {e}"));
-    (client, table)
-}
-
-/// How many items the table holds (tests only: a Scan reads the whole table).
-pub async fn item_count(client: &Client, table: &str) -> usize {
-    client
-        .scan()
-        .table_name(table)
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("scan")
-        .items()
-        .len()
+    webhook_test_support::records_table("status", label).await
 }

@@ -1,17 +1,15 @@
 //! What the store tests share: deliveries built like the functions build them, documents,
 //! the rules every store must follow, and the DynamoDB Local they may need.
-#![allow(dead_code)] // each test binary uses a different part
+#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 pub mod rules;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_sdk_dynamodb::Client;
 use contractfit_store::{Delivery, Timestamp};
-use record_store::create_records_table;
 use serde_json::{Value, json};
 use webhook_model::contractfit::{ContractFitEvent, DocumentId};
+
+pub use webhook_test_support::{drop_table, dynamodb_endpoint};
 
 pub const DOCUMENT_ID: &str = "5e7a0df1800de5422a6f7776";
 
@@ -52,34 +50,9 @@ pub fn document_json(document_id: &str, invoice_number: &str, done_time: Option<
     document
 }
 
-/// The endpoint of the DynamoDB Local these tests need; its absence fails the test, loudly.
-pub fn dynamodb_endpoint() -> String {
-    match std::env::var("DYNAMODB_ENDPOINT") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!(
-            "DYNAMODB_ENDPOINT is not set: these tests run against DynamoDB Local. Run ./scripts/test, \
-             or first `export DYNAMODB_ENDPOINT=$(scripts/dynamodb-local start)`"
-        ),
-    }
-}
-
 /// A client of DynamoDB Local and a new records table whose name no other test uses.
 pub async fn records_table(label: &str) -> (Client, String) {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let client = dynamodb_store::connect(Some(&dynamodb_endpoint())).await;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let table = format!(
-        "contractfit-{label}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    create_records_table(&client, &table)
-        .await
-        .unwrap_or_else(|e| panic!("creating {table}: {e}"));
-    (client, table)
+    webhook_test_support::records_table("contractfit", label).await
 }
 
 /// Every item's sort key (tests only: a Scan reads the whole table).
@@ -106,8 +79,4 @@ pub async fn sort_keys(client: &Client, table: &str) -> Vec<String> {
     }
     keys.sort();
     keys
-}
-
-pub async fn drop_table(client: &Client, table: &str) {
-    let _ = client.delete_table().table_name(table).send().await;
 }

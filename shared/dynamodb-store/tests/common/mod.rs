@@ -1,50 +1,16 @@
 //! What the integration tests share: the DynamoDB Local they run against, one fresh table per
 //! test, and vendors to put in it.
-#![allow(dead_code)] // each test binary uses a different part
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::Select;
-use dynamodb_store::{ImportSummary, Vendor, connect, create_master_data_table, import_vendors};
+use dynamodb_store::{ImportSummary, Vendor, import_vendors};
 
-/// The endpoint of the DynamoDB Local these tests need; its absence fails the test, loudly.
-pub fn endpoint() -> String {
-    match std::env::var("DYNAMODB_ENDPOINT") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!(
-            "DYNAMODB_ENDPOINT is not set: these tests run against DynamoDB Local. Run ./scripts/test, \
-             or first `export DYNAMODB_ENDPOINT=$(scripts/dynamodb-local start)`"
-        ),
-    }
-}
-
-pub async fn client() -> Client {
-    connect(Some(&endpoint())).await
-}
+pub use webhook_test_support::{client, drop_table};
 
 /// A new master-data table whose name no other test (or earlier run) uses.
 pub async fn new_table(client: &Client, label: &str) -> String {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let table = format!(
-        "vendors-{label}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    create_master_data_table(client, &table)
-        .await
-        .unwrap_or_else(|e| panic!("creating {table}: {e}"));
-    table
-}
-
-pub async fn drop_table(client: &Client, table: &str) {
-    // Frees DynamoDB Local's memory; a failure here says nothing about the code under test.
-    let _ = client.delete_table().table_name(table).send().await;
+    webhook_test_support::new_master_data_table(client, "vendors", label).await
 }
 
 /// Every item of the table, counted by Scan (tests only: a Scan reads the whole table), in
