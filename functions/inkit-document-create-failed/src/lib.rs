@@ -19,12 +19,12 @@
 
 use std::sync::Arc;
 
-use record_store::{InkitEvent, InkitRecordStore, Timestamp, Written};
-use serde::Serialize;
+use record_store::{InkitEvent, InkitRecordStore, Written};
 use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
 };
+pub use webhook_model::inkit::RecordedResponse;
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
 pub const FUNCTION_NAME: &str = "inkit-document-create-failed";
@@ -33,16 +33,6 @@ pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentCreateFailed;
 
 /// The value of the `metric` field of the failure's log line; the metric filter matches it.
 pub const FAILURE_METRIC: &str = "inkit_document_create_failed";
-
-/// The answer's body (for whoever reads Inkit's webhook log).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordedResponse {
-    /// Whether this delivery recorded the event.
-    pub recorded: bool,
-    /// Present (and true) when an earlier delivery recorded it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub duplicate: bool,
-}
 
 /// The endpoint served by the Lambda binary and by the local server.
 pub fn endpoint(config: &EndpointConfig, records: Arc<dyn InkitRecordStore>) -> Endpoint {
@@ -70,11 +60,7 @@ pub async fn respond(
     records: &dyn InkitRecordStore,
 ) -> Result<RecordedResponse, WebhookError> {
     let resource_id = webhook.resource_id.as_str();
-    let event = InkitEvent {
-        resource_id: resource_id.to_owned(),
-        event_type: webhook.event_type.clone(),
-        received_at: Timestamp::now(),
-    };
+    let event = InkitEvent::arrived_now(webhook);
     let written = records
         .record_inkit_event(&event)
         .await
@@ -85,10 +71,7 @@ pub async fn respond(
             resource_id,
             "duplicate delivery of a recorded document failure"
         );
-        return Ok(RecordedResponse {
-            recorded: false,
-            duplicate: true,
-        });
+        return Ok(RecordedResponse::new(true));
     }
     tracing::error!(
         metric = FAILURE_METRIC,
@@ -96,8 +79,5 @@ pub async fn respond(
         resource_id,
         "Inkit could not create document {resource_id}"
     );
-    Ok(RecordedResponse {
-        recorded: true,
-        duplicate: false,
-    })
+    Ok(RecordedResponse::new(false))
 }

@@ -79,11 +79,7 @@ pub async fn respond(
     inkit: &dyn InkitApi,
 ) -> Result<CreateFinishedResponse, WebhookError> {
     let resource_id = webhook.resource_id.as_str();
-    let event = InkitEvent {
-        resource_id: resource_id.to_owned(),
-        event_type: webhook.event_type.clone(),
-        received_at: Timestamp::now(),
-    };
+    let event = InkitEvent::arrived_now(webhook);
     let written = records
         .record_inkit_event(&event)
         .await

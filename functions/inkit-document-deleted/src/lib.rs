@@ -13,27 +13,17 @@
 
 use std::sync::Arc;
 
-use record_store::{InkitEvent, InkitRecordStore, Timestamp, Written};
-use serde::Serialize;
+use record_store::{InkitEvent, InkitRecordStore, Written};
 use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
 };
+pub use webhook_model::inkit::RecordedResponse;
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
 pub const FUNCTION_NAME: &str = "inkit-document-deleted";
 pub const ROUTE: &str = "/inkit/document-deleted";
 pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentDeleted;
-
-/// The answer's body (for whoever reads Inkit's webhook log).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordedResponse {
-    /// Whether this delivery recorded the event.
-    pub recorded: bool,
-    /// Present (and true) when an earlier delivery recorded it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub duplicate: bool,
-}
 
 /// The endpoint served by the Lambda binary and by the local server.
 pub fn endpoint(config: &EndpointConfig, records: Arc<dyn InkitRecordStore>) -> Endpoint {
@@ -61,11 +51,7 @@ pub async fn respond(
     records: &dyn InkitRecordStore,
 ) -> Result<RecordedResponse, WebhookError> {
     let resource_id = webhook.resource_id.as_str();
-    let event = InkitEvent {
-        resource_id: resource_id.to_owned(),
-        event_type: webhook.event_type.clone(),
-        received_at: Timestamp::now(),
-    };
+    let event = InkitEvent::arrived_now(webhook);
     let written = records
         .record_inkit_event(&event)
         .await
@@ -77,8 +63,5 @@ pub async fn respond(
         duplicate,
         "document deletion recorded"
     );
-    Ok(RecordedResponse {
-        recorded: !duplicate,
-        duplicate,
-    })
+    Ok(RecordedResponse::new(duplicate))
 }

@@ -24,6 +24,15 @@ pub struct InkitEvent {
 }
 
 impl InkitEvent {
+    /// The event of a delivery arriving now (Inkit's body carries no time of its own).
+    pub fn arrived_now(webhook: &webhook_model::inkit::InkitWebhook) -> Self {
+        Self {
+            resource_id: webhook.resource_id.clone(),
+            event_type: webhook.event_type.clone(),
+            received_at: Timestamp::now(),
+        }
+    }
+
     /// The partition of every item of `resource_id`.
     pub fn key_of_resource(resource_id: &str) -> String {
         format!("INKIT#{resource_id}")

@@ -244,3 +244,24 @@ mod tests {
         assert!(serde_json::from_value::<Document>(json!({"id": 7})).is_err());
     }
 }
+
+/// The answer of an Inkit function that only records the event (for whoever reads Inkit's
+/// webhook log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedResponse {
+    /// Whether this delivery recorded the event.
+    pub recorded: bool,
+    /// Present (and true) when an earlier delivery recorded it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+}
+
+impl RecordedResponse {
+    /// `duplicate`: an earlier delivery of the same (event_type, resource_id) recorded it.
+    pub fn new(duplicate: bool) -> Self {
+        Self {
+            recorded: !duplicate,
+            duplicate,
+        }
+    }
+}
