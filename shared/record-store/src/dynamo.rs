@@ -246,32 +246,16 @@ impl DynamoRecordStore {
         }
     }
 
-    /// The history item of a change older than the recorded latest status.
+    /// The history item of a change older than the recorded latest status. Already present
+    /// means a redelivery of the same event got there between the two steps.
     async fn put_history_alone(
         &self,
         history: HashMap<String, AttributeValue>,
     ) -> Result<Written, RecordError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(history))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Written::HistoryOnly),
-            // A redelivery of the same event got there between the two steps.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::AlreadyPresent)
-            }
-            Err(err) => Err(sdk_error("PutItem", &self.table, err)),
-        }
+        Ok(match self.put_once(history).await? {
+            Written::Inserted => Written::HistoryOnly,
+            other => other,
+        })
     }
 
     fn expires_at(&self, at: &Timestamp) -> i64 {
