@@ -30,7 +30,11 @@ def elf_machine(path):
 def main():
     build = Path(sys.argv[1] if len(sys.argv) > 1 else ".aws-sam/build")
     passed, failed = 0, 0
-    built_template = (build / "template.yaml").read_text()
+    built_template_path = build / "template.yaml"
+    if not built_template_path.is_file():
+        print(f"FAIL no {built_template_path}: sam build did not finish")
+        return 1
+    built_template = built_template_path.read_text()
     for binary, function in sorted(template_functions().items()):
         resource = function["resource"]
         bootstrap = build / resource / "bootstrap"
