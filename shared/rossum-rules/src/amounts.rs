@@ -44,12 +44,20 @@ pub fn parse_amount(raw: &str) -> Option<f64> {
             _ => {}
         }
     }
-    number.parse().ok()
+    // Hundreds of digits parse to infinity, which no sum check could compare.
+    number.parse().ok().filter(|n: &f64| n.is_finite())
 }
 
 #[cfg(test)]
 mod tests {
     use super::parse_amount;
+
+    #[test]
+    fn an_amount_too_large_for_a_float_is_unreadable() {
+        assert_eq!(parse_amount(&"9".repeat(400)), None);
+        assert_eq!(parse_amount(&format!("-{}", "9".repeat(400))), None);
+        assert_eq!(parse_amount("12.50"), Some(12.5));
+    }
 
     #[test]
     fn amounts_in_the_usual_spellings() {

@@ -81,7 +81,8 @@ fn check(
     };
     let difference = sum - total;
     // 1e-9 absorbs binary floating point error, so a difference of exactly the tolerance passes.
-    if difference.abs() > settings.sum_tolerance + 1e-9 {
+    // A sum that overflowed (infinite or NaN) fails: NaN compares false with any tolerance.
+    if !difference.is_finite() || difference.abs() > settings.sum_tolerance + 1e-9 {
         failures.push(SumFailure {
             id: Some(total_datapoint.id),
             message: format!(

@@ -256,6 +256,30 @@ fn the_sample_adds_up_and_a_changed_total_does_not() {
 }
 
 #[test]
+fn line_totals_too_large_to_add_up_fail_the_check() {
+    let settings = Settings::default();
+    // Four totals near f64::MAX overflow to infinity when added.
+    let near_max = "9".repeat(308);
+    let overflowing = sum_checks(&with_values(&[("item_amount_total", &near_max)]), &settings);
+    assert!(
+        overflowing.iter().any(|f| f.id == Some(AMOUNT_TOTAL_ID)
+            && f.message.starts_with("Line item totals add up to")),
+        "{overflowing:?}"
+    );
+    let beyond_max = "9".repeat(400);
+    let unreadable = sum_checks(
+        &with_values(&[("item_amount_total", &beyond_max)]),
+        &settings,
+    );
+    assert_eq!(unreadable.len(), 4, "{unreadable:?}");
+    assert!(
+        unreadable
+            .iter()
+            .all(|f| f.message.ends_with("cannot be read as an amount."))
+    );
+}
+
+#[test]
 fn required_fields_are_reported_when_empty_or_absent() {
     let required: Vec<String> = ["invoice_id", "currency", "order_id", "purchase_contract"]
         .map(String::from)
