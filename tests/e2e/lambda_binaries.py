@@ -4,6 +4,12 @@ is started against a Lambda Runtime API served by this script (independent of th
 Rust code), is handed its API Gateway event twice, and must answer 200 both times, the second
 time without storing anything again.
 
+Each binary logs as deployed (AWS_LAMBDA_LOG_FORMAT=JSON), and its stdout and stderr are
+checked: every line is a JSON object; each invocation has exactly one request line ("handled",
+or the refusal) carrying the function, the Runtime API's request id, the status and the
+latency; and no secret, signature header value or rossum_authorization_token of the sample
+appears anywhere.
+
     python3 tests/e2e/lambda_binaries.py target/debug      # or target/release
 
 DynamoDB Local must be running at $DYNAMODB_ENDPOINT (the test command starts it). The
@@ -23,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "faults"))
+from local_stack import DynamoDb  # noqa: E402  (plain DynamoDB JSON API calls)
 PREFIX = "/2018-06-01/runtime"
 
 
@@ -87,6 +95,7 @@ class RuntimeApi:
         self.address = f"127.0.0.1:{self.server.server_address[1]}"
 
     def invoke(self, event, timeout=30):
+        """Hands `event` to the function: (request id, kind of answer, answer body)."""
         request_id = str(uuid.uuid4())
         self.events.put((request_id, event))
         deadline = time.time() + timeout
@@ -94,9 +103,9 @@ class RuntimeApi:
             while request_id not in self.answers and "init" not in self.answers:
                 remaining = deadline - time.time()
                 if remaining <= 0:
-                    return ("timeout", b"")
+                    return (request_id, "timeout", b"")
                 self.answered.wait(remaining)
-            return self.answers.pop(request_id, None) or self.answers["init"]
+            return (request_id, *(self.answers.pop(request_id, None) or self.answers["init"]))
 
 
 def prepare_tables(bin_dir, endpoint):
@@ -117,14 +126,80 @@ def prepare_tables(bin_dir, endpoint):
     return vendors, records
 
 
-def stored_nothing_again(first, second):
-    """The second answer to the same delivery shows it was not stored again."""
-    if second.get("duplicate") is True or second.get("outcome") == "duplicate":
-        return True
-    if second.get("stored") is False or second.get("recorded") is False:
-        return True
-    # Hooks that answer with content (Rossum) give the same answer both times.
-    return first == second and "recorded" not in first and "stored" not in first
+SECRETS = {
+    "ROSSUM_HOOK_SECRET": "rossum-development-secret",
+    "INKIT_WEBHOOK_SECRET": "inkit-development-secret",
+    "CONTRACTFIT_WEBHOOK_TOKEN": "contractfit-development-token",
+}
+SIGNATURE_HEADERS = ("x-rossum-signature-sha256", "x-elis-signature", "inkit-signature", "authorization")
+
+
+def never_logged(event):
+    """What the function must not log: secrets, signature header values (and their digests
+    alone), and the body's rossum_authorization_token and hook secrets."""
+    values = set(SECRETS.values())
+    for name, value in json.loads(event).get("headers", {}).items():
+        if name.lower() in SIGNATURE_HEADERS:
+            values.add(value)
+            values.add(value.split("=", 1)[-1].split(" ", 1)[-1])
+    try:
+        body = json.loads(json.loads(event).get("body") or "null")
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        if body.get("rossum_authorization_token"):
+            values.add(body["rossum_authorization_token"])
+        if isinstance(body.get("secrets"), dict):
+            values.update(v for v in body["secrets"].values() if isinstance(v, str) and v)
+    return values
+
+
+def log_problems(function, logs, invocations, event):
+    """What is wrong with a function's log output (one problem per line, an empty list when
+    nothing is)."""
+    problems = []
+    request_lines = []
+    for line in logs.splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            problems.append(f"a log line is not JSON: {line[:200]!r}")
+            continue
+        if not isinstance(entry, dict):
+            problems.append(f"a log line is not a JSON object: {line[:200]!r}")
+            continue
+        fields = entry.get("fields", {})
+        if "status" in fields and "route" in fields:
+            request_lines.append(fields)
+    for request_id, status in invocations:
+        lines = [f for f in request_lines if f.get("request_id") == request_id]
+        if len(lines) != 1:
+            problems.append(f"{len(lines)} request lines for request id {request_id}, not 1")
+            continue
+        fields = lines[0]
+        if fields.get("message") != "handled" and not fields.get("reason"):
+            problems.append(f"request line is neither 'handled' nor a refusal with a reason: {fields}")
+        if fields.get("function") != function:
+            problems.append(f"request line names function {fields.get('function')!r}")
+        if fields.get("status") != status:
+            problems.append(f"request line says status {fields.get('status')!r}, the answer was {status}")
+        if not isinstance(fields.get("latency_ms"), (int, float)):
+            problems.append(f"request line has no numeric latency_ms: {fields}")
+    unmatched = [f for f in request_lines if f.get("request_id") not in {r for r, _ in invocations}]
+    if unmatched:
+        problems.append(f"request lines without the Runtime API's request id: {unmatched}")
+    for value in never_logged(event):
+        if value in logs:
+            problems.append(f"a secret, signature or token of the sample reached the log ({len(value)} characters)")
+    return problems
+
+
+def stored_nothing_again(first, second, items_before, items_after):
+    """The second delivery of the same event gets the first answer again (replayed by the
+    idempotency layer, or recomputed by a read-only hook) and adds no item to the records table."""
+    return first == second and items_before == items_after
 
 
 def main(argv):
@@ -134,6 +209,7 @@ def main(argv):
         print("DYNAMODB_ENDPOINT is not set: run ./scripts/test, or export DYNAMODB_ENDPOINT=$(scripts/dynamodb-local start)")
         return 1
     vendors, records = prepare_tables(bin_dir, endpoint)
+    records_db = DynamoDb(endpoint)
     functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
     passed = failed = 0
     for function in functions:
@@ -147,37 +223,40 @@ def main(argv):
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
             "AWS_REGION": "us-east-1",
             "AWS_LAMBDA_LOG_FORMAT": "JSON",
-            "ROSSUM_HOOK_SECRET": "rossum-development-secret",
-            "INKIT_WEBHOOK_SECRET": "inkit-development-secret",
-            "CONTRACTFIT_WEBHOOK_TOKEN": "contractfit-development-token",
+            **SECRETS,
             "DYNAMODB_ENDPOINT": endpoint,
             "VENDOR_TABLE": vendors,
             "RECORDS_TABLE": records,
         }
         started = time.monotonic()
         process = subprocess.Popen([str(bin_dir / function)], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            answers = [api.invoke(event) for _ in range(2)]
+            answers = [api.invoke(event)]
+            items_after_first = len(records_db.scan(records))
+            answers.append(api.invoke(event))
+            items_after_second = len(records_db.scan(records))
         finally:
             process.kill()
-            logs = process.communicate()[0].decode(errors="replace")
+            stdout, stderr = process.communicate()
+            logs = stdout.decode(errors="replace") + stderr.decode(errors="replace")
         elapsed_ms = (time.monotonic() - started) * 1000
         problems = []
         parsed = []
-        for kind, body in answers:
+        invocations = []
+        for request_id, kind, body in answers:
             if kind != "response":
                 problems.append(f"{kind}: {body[:300]!r}")
                 continue
             proxy = json.loads(body)
             parsed.append(json.loads(proxy.get("body") or "null"))
+            invocations.append((request_id, proxy.get("statusCode")))
             if proxy.get("statusCode") != 200:
                 problems.append(f"status {proxy.get('statusCode')}: {proxy.get('body', '')[:300]}")
-        if not problems and not stored_nothing_again(*parsed):
-            problems.append(f"the second delivery was not recognised: {parsed[1]}")
-        for secret in ("rossum-development-secret", "inkit-development-secret", "contractfit-development-token"):
-            if secret in logs:
-                problems.append("a secret reached the log")
+        if not problems and not stored_nothing_again(*parsed, items_after_first, items_after_second):
+            problems.append(f"the second delivery was not answered alike or stored something: {parsed} "
+                            f"({items_after_first} -> {items_after_second} items)")
+        problems += log_problems(function, logs, invocations, event)
         ok = not problems
         passed, failed = passed + ok, failed + (not ok)
         print(f"{'ok  ' if ok else 'FAIL'} {function} ({elapsed_ms:.0f} ms for start and two invocations)"

@@ -77,6 +77,14 @@ def vendor_of(answer):
     return [op["value"]["content"]["value"] for op in answer.get("operations", []) if op["id"] == 6600015]
 
 
+# The first answer of each route, which a repeated delivery must get back unchanged.
+FIRST_ANSWERS = {}
+
+
+def replayed(route):
+    return lambda a: route in FIRST_ANSWERS and a == FIRST_ANSWERS[route]
+
+
 def other_routes():
     yield ("initialize matches the vendor from the built-in master data",
            "/rossum/annotation-content/initialize", INITIALIZE,
@@ -85,19 +93,19 @@ def other_routes():
            lambda a: a == {"messages": [], "operations": []})
     yield ("status change is recorded", "/rossum/annotation-status", STATUS,
            lambda a: a == {"recorded": True, "latest": True})
-    yield ("the same status change again is a duplicate", "/rossum/annotation-status", STATUS,
-           lambda a: a == {"recorded": False, "duplicate": True})
+    yield ("the same status change again gets the first answer replayed", "/rossum/annotation-status",
+           STATUS, replayed("/rossum/annotation-status"))
     for event in ("create-finished", "create-failed", "deleted"):
         body = (ROOT / f"events/payloads/inkit-document-{event}.json").read_bytes()
         route = f"/inkit/document-{event}"
         yield (f"Inkit {event} is recorded", route, body, lambda a: a.get("recorded") is True)
-        yield (f"Inkit {event} again is a duplicate", route, body, lambda a: a.get("duplicate") is True)
+        yield (f"Inkit {event} again gets the first answer replayed", route, body, replayed(route))
     for event in ("text", "split", "predict", "evaluate", "delete"):
         body = (ROOT / f"events/payloads/contractfit-document-{event}.json").read_bytes()
         route = f"/contractfit/document-{event}"
         yield (f"contract.fit document_{event} is stored", route, body, lambda a: a.get("stored") is True)
-        yield (f"contract.fit document_{event} again is a duplicate", route, body,
-               lambda a: a.get("stored") is False and a.get("outcome") == "duplicate")
+        yield (f"contract.fit document_{event} again gets the first answer replayed", route, body,
+               replayed(route))
     yield ("email triage keeps the documents and finds the forwarded sender", "/rossum/email", EMAIL,
            lambda a: len(a.get("files", [])) >= 1 and "@" in a.get("extracted_original_sender", {}).get("email", ""))
 
@@ -137,6 +145,7 @@ def main(argv):
                 headers = sha256_header(body)
             got_status, answer = post(base, body, headers, route)
             ok = got_status == 200 and check(answer)
+            FIRST_ANSWERS.setdefault(route, answer)
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)
     finally:

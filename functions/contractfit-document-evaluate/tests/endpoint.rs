@@ -63,7 +63,6 @@ async fn each_reviewed_content_is_a_version_next_to_the_prediction() {
     );
     store.store_document(&predict, &predicted).await.unwrap();
 
-    let endpoint = function().endpoint(store.clone());
     let mut corrected = payload.clone();
     corrected["data"]["feedback"]["fields"]["purchase_order"][0]["value"] = json!("PO-88214");
     for (body, outcome) in [
@@ -71,6 +70,8 @@ async fn each_reviewed_content_is_a_version_next_to_the_prediction() {
         (&payload, "duplicate"),
         (&corrected, "stored"),
     ] {
+        // A new endpoint each time (an empty idempotency store): the versions are the store's.
+        let endpoint = function().endpoint(store.clone());
         let answer = authorised(&endpoint, &serde_json::to_vec(body).unwrap()).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);
         assert_eq!(answer.body["outcome"], outcome);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use contractfit_store::ContractFitStore;
 use contractfit_store::webhook::{self, ContractFitFunction, Received, Settings, StoreEventFuture};
+use idempotency::IdempotencyStore;
 use webhook_endpoint::{Endpoint, EndpointConfig};
 use webhook_model::contractfit::{ContractFitEvent, Document};
 
@@ -19,16 +20,22 @@ pub const FUNCTION_NAME: &str = "contractfit-document-predict";
 pub const ROUTE: &str = "/contractfit/document-predict";
 pub const EVENT: ContractFitEvent = ContractFitEvent::DocumentPredict;
 
-/// The endpoint served by the Lambda binary and by the local server; `CONTRACTFIT_ORGANIZATION`
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard (a retry replays the stored answer); `CONTRACTFIT_ORGANIZATION`
 /// is read from the environment.
-pub fn endpoint(config: &EndpointConfig, store: Arc<dyn ContractFitStore>) -> Endpoint {
-    endpoint_with_settings(config, store, Settings::from_env())
+pub fn endpoint(
+    config: &EndpointConfig,
+    store: Arc<dyn ContractFitStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    endpoint_with_settings(config, store, idempotency_store, Settings::from_env())
 }
 
 /// The endpoint with explicit settings (tests, embedding).
 pub fn endpoint_with_settings(
     config: &EndpointConfig,
     store: Arc<dyn ContractFitStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
     settings: Settings,
 ) -> Endpoint {
     let function = ContractFitFunction {
@@ -37,7 +44,7 @@ pub fn endpoint_with_settings(
         event: EVENT,
         store_event,
     };
-    webhook::endpoint(function, config, store, settings)
+    webhook::endpoint(function, config, store, idempotency_store, settings)
 }
 
 fn store_event<'a>(

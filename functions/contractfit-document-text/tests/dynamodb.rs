@@ -28,8 +28,9 @@ async fn a_text_of_megabytes_round_trips_through_the_endpoint() {
     assert!(text.len() > 1_500_000);
     payload["data"]["text"] = json!(text);
     let body = serde_json::to_vec(&payload).unwrap();
-    let endpoint = function().endpoint(store.clone());
     for outcome in ["stored", "duplicate"] {
+        // A new endpoint each time (an empty idempotency store): the store de-duplicates.
+        let endpoint = function().endpoint(store.clone());
         let answer = authorised(&endpoint, &body).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);
         assert_eq!(answer.body["outcome"], outcome);

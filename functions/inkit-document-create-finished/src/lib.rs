@@ -20,6 +20,8 @@
 
 use std::sync::Arc;
 
+use idempotency::IdempotencyStore;
+
 use inkit_client::{Document, InkitApi, InkitError};
 use record_store::{
     InkitDocumentDetails, InkitEvent, InkitRecordStore, Timestamp, Written, details_unavailable,
@@ -47,17 +49,24 @@ pub struct CreateFinishedResponse {
     pub details: &'static str,
 }
 
-/// The endpoint served by the Lambda binary and by the local server.
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
 pub fn endpoint(
     config: &EndpointConfig,
     records: Arc<dyn InkitRecordStore>,
     inkit: Arc<dyn InkitApi>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Inkit(config.inkit.clone()),
-        move |delivery| handle(delivery, records.clone(), inkit.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::inkit_key,
+            move |delivery| handle(delivery, records.clone(), inkit.clone()),
+        ),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }

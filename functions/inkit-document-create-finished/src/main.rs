@@ -6,9 +6,13 @@ async fn main() -> Result<(), webhook_endpoint::LambdaError> {
     let config = EndpointConfig::from_env(SecretSource::Environment);
     config.log_startup_findings(&[env_names::INKIT_SECRET]);
     let records = record_store::inkit_record_store_from_env().await;
+    let idempotency = record_store::idempotency_store_from_env().await;
     let inkit = inkit_client::inkit_api_from_env();
     run_lambda(inkit_document_create_finished::endpoint(
-        &config, records, inkit,
+        &config,
+        records,
+        inkit,
+        idempotency,
     ))
     .await
 }

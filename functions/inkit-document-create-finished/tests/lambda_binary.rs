@@ -62,7 +62,8 @@ async fn the_binary_records_the_event_and_the_details_and_refuses_a_forgery() {
         document.details.unwrap().name.as_deref(),
         Some("Welcome letter - Jane Doe")
     );
-    assert_eq!(item_count(&client, &table).await, 2);
+    // The event, the document and the idempotency record of the delivery answered 200.
+    assert_eq!(item_count(&client, &table).await, 3);
     assert!(stand_in.received().iter().all(|r| r.authorized));
 
     let logs = process.stop();

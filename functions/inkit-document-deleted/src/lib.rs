@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use idempotency::IdempotencyStore;
+
 use record_store::{InkitEvent, InkitRecordStore, Written};
 use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
@@ -25,13 +27,23 @@ pub const FUNCTION_NAME: &str = "inkit-document-deleted";
 pub const ROUTE: &str = "/inkit/document-deleted";
 pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentDeleted;
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig, records: Arc<dyn InkitRecordStore>) -> Endpoint {
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn InkitRecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Inkit(config.inkit.clone()),
-        move |delivery| handle(delivery, records.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::inkit_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }

@@ -17,6 +17,8 @@
 
 use std::sync::Arc;
 
+use idempotency::IdempotencyStore;
+
 use record_store::{Amount, ExportRecord, RecordStore, Timestamp, Written};
 use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
 use serde::Deserialize;
@@ -54,13 +56,23 @@ impl Default for ExportSettings {
     }
 }
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig, records: Arc<dyn RecordStore>) -> Endpoint {
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Rossum(config.rossum.clone()),
-        move |delivery| handle(delivery, records.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::rossum_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }

@@ -6,5 +6,11 @@ async fn main() -> Result<(), webhook_endpoint::LambdaError> {
     let config = EndpointConfig::from_env(SecretSource::Environment);
     config.log_startup_findings(&[env_names::ROSSUM_SECRET]);
     let records = record_store::record_store_from_env().await;
-    run_lambda(rossum_annotation_export::endpoint(&config, records)).await
+    let idempotency = record_store::idempotency_store_from_env().await;
+    run_lambda(rossum_annotation_export::endpoint(
+        &config,
+        records,
+        idempotency,
+    ))
+    .await
 }

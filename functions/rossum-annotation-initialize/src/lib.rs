@@ -9,6 +9,8 @@
 //! - `automation_blockers` for an unmatched vendor and for failed sums.
 //!
 //! When the master data cannot be reached the answer is 503, so that Rossum retries.
+//!
+//! Not behind the idempotency guard: matching only reads, so a retry computes the same answer.
 
 use std::sync::Arc;
 

@@ -12,6 +12,8 @@
 
 use std::sync::Arc;
 
+use idempotency::IdempotencyStore;
+
 use record_store::{RecordStore, StatusChange, Timestamp, Written};
 use serde::{Deserialize, Serialize};
 use webhook_endpoint::{
@@ -108,13 +110,23 @@ impl From<Written> for StatusResponse {
     }
 }
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig, records: Arc<dyn RecordStore>) -> Endpoint {
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Rossum(config.rossum.clone()),
-        move |delivery| handle(delivery, records.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::rossum_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }

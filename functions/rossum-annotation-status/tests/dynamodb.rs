@@ -65,3 +65,44 @@ async fn a_late_delivery_of_an_older_change_does_not_become_latest() {
     assert_eq!(latest.status, "exported");
     let _ = client.delete_table().table_name(&table).send().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_deliveries_record_one_change_and_agree() {
+    let (client, table) = records_table("concurrent").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let endpoint =
+        rossum_annotation_status::endpoint(&common::configured(), store.clone(), store.clone());
+    let signature = common::signature(common::SECRET, SAMPLE);
+    let recorded = json!({"recorded": true, "latest": true});
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let (endpoint, signature) = (endpoint.clone(), signature.clone());
+        calls.spawn(async move {
+            let headers = [("x-rossum-signature-sha256", signature.as_str())];
+            webhook_test_support::respond(&endpoint, &headers, SAMPLE).await
+        });
+    }
+    while let Some(answer) = calls.join_next().await {
+        let (status, retry_after, body) = answer.unwrap();
+        match status {
+            200 => assert_eq!(body, recorded),
+            429 => {
+                assert_eq!(body["error"], "in_progress", "{body}");
+                assert!(retry_after.is_some(), "429 says when to retry");
+            }
+            _ => panic!("unexpected answer {status}: {body}"),
+        }
+    }
+    assert_eq!(store.status_history(ANNOTATION_ID).await.unwrap().len(), 1);
+    // Once the first delivery completed, Rossum's retry gets its very answer.
+    let guarded_again = webhook_test_support::respond(
+        &endpoint,
+        &[("x-rossum-signature-sha256", &signature)],
+        SAMPLE,
+    )
+    .await;
+    assert_eq!((guarded_again.0, guarded_again.2), (200, recorded));
+    // The history item, the latest status and one idempotency record.
+    assert_eq!(item_count(&client, &table).await, 3);
+    let _ = client.delete_table().table_name(&table).send().await;
+}

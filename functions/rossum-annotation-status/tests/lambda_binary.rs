@@ -72,7 +72,8 @@ async fn with_its_table_the_binary_records_the_change_once() {
     let (status, body) = invoke(&api, event).await;
     assert_eq!(
         (status, body),
-        (200, json!({"recorded": false, "duplicate": true}))
+        (200, json!({"recorded": true, "latest": true})),
+        "the retry gets the stored answer"
     );
 
     let store = DynamoRecordStore::new(client.clone(), &table);

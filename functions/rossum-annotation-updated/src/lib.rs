@@ -6,6 +6,9 @@
 //! - Vendor matching, re-run only when the VAT id, IBAN or supplier name datapoint is among
 //!   `updated_datapoints`. When the master data cannot be reached the user's edit is not
 //!   blocked: the answer is a 200 with a warning.
+//!
+//! Not behind the idempotency guard: the hook is interactive (Rossum never retries it) and
+//! writes nothing.
 
 use std::sync::Arc;
 

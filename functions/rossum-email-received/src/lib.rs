@@ -25,6 +25,8 @@ mod sender;
 
 use std::sync::Arc;
 
+use idempotency::IdempotencyStore;
+
 use model::FileId;
 use record_store::{EmailRecord, RecordStore, Timestamp, Written};
 use serde::Deserialize;
@@ -97,12 +99,21 @@ impl Settings {
 
 /// The endpoint served by the Lambda binary and by the local server; emails are recorded in
 /// `records`.
-pub fn endpoint(config: &EndpointConfig, records: Arc<dyn RecordStore>) -> Endpoint {
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
         Verifier::Rossum(config.rossum.clone()),
-        move |delivery| handle(delivery, records.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::rossum_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
     )
     .with_max_body_bytes(config.max_body_bytes)
 }

@@ -55,8 +55,11 @@ fn imported_ids(body: &Value) -> Vec<&str> {
 
 #[test]
 fn the_route_and_name_are_the_deployed_ones() {
-    let endpoint =
-        rossum_email_received::endpoint(&configured(), Arc::new(InMemoryRecordStore::new()));
+    let endpoint = rossum_email_received::endpoint(
+        &configured(),
+        Arc::new(InMemoryRecordStore::new()),
+        common::fresh_idempotency_store(),
+    );
     assert_eq!(endpoint.route(), "/rossum/email");
     assert_eq!(endpoint.function(), "rossum-email-received");
 }

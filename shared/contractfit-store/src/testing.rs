@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::Client;
+use idempotency::InMemoryIdempotencyStore;
 use lambda_runtime_stub::{Outcome, RuntimeApi};
 use serde_json::{Value, json};
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, Request, SecretSource};
@@ -80,7 +81,7 @@ pub async fn authorised(endpoint: &Endpoint, body: &[u8]) -> Answer {
 pub struct FunctionUnderTest {
     pub name: &'static str,
     /// The function's `endpoint_with_settings`.
-    pub endpoint: fn(&EndpointConfig, Arc<dyn ContractFitStore>, Settings) -> Endpoint,
+    pub endpoint: crate::webhook::FunctionEndpointWithSettings,
     pub event: ContractFitEvent,
     /// Its sample payload (`events/payloads/<function>.json`).
     pub payload: &'static [u8],
@@ -89,7 +90,12 @@ pub struct FunctionUnderTest {
 impl FunctionUnderTest {
     /// The endpoint configured with [`TOKEN`], accepting any organisation.
     pub fn endpoint(&self, store: Arc<dyn ContractFitStore>) -> Endpoint {
-        (self.endpoint)(&configured(), store, Settings::default())
+        (self.endpoint)(
+            &configured(),
+            store,
+            Arc::new(InMemoryIdempotencyStore::new()),
+            Settings::default(),
+        )
     }
 
     pub fn payload_json(&self) -> Value {
@@ -263,8 +269,9 @@ pub mod checks {
         assert_eq!(store.load(&f.document_id()).await.unwrap(), None);
     }
 
-    /// The sample delivery is stored and answered 200; the same delivery again is a
-    /// duplicate and changes nothing.
+    /// The sample delivery is stored and answered 200; the same delivery again gets the
+    /// same answer and changes nothing, and so does one the store alone de-duplicates (its
+    /// idempotency record gone, say expired).
     pub async fn stores_its_event_once(f: &FunctionUnderTest) {
         let store = Arc::new(InMemoryContractFitStore::new());
         let endpoint = f.endpoint(store.clone());
@@ -277,6 +284,15 @@ pub mod checks {
         );
         let stored = store.load(&f.document_id()).await.unwrap().expect("stored");
         let again = authorised(&endpoint, f.payload).await;
+        assert_eq!(again.status, 200, "{:?}", again.body);
+        assert_eq!(again.body, first.body, "the stored answer is replayed");
+        assert_eq!(
+            store.load(&f.document_id()).await.unwrap(),
+            Some(stored.clone())
+        );
+
+        let without_its_record = f.endpoint(store.clone());
+        let again = authorised(&without_its_record, f.payload).await;
         assert_eq!(again.status, 200, "{:?}", again.body);
         assert_eq!(again.body["outcome"], "duplicate");
         assert_eq!(again.body["stored"], false);
@@ -327,6 +343,7 @@ pub mod checks {
         let endpoint = (f.endpoint)(
             &configured(),
             store.clone(),
+            Arc::new(InMemoryIdempotencyStore::new()),
             Settings::for_organization("another-organisation"),
         );
         let refused = authorised(&endpoint, f.payload).await;
@@ -346,6 +363,7 @@ pub mod checks {
         let endpoint = (f.endpoint)(
             &configured(),
             store.clone(),
+            Arc::new(InMemoryIdempotencyStore::new()),
             Settings::for_organization(ORGANIZATION),
         );
         assert_eq!(authorised(&endpoint, f.payload).await.status, 200);
@@ -389,7 +407,7 @@ pub mod checks {
             assert_eq!(answer.body["outcome"], "stored");
             let again = authorised(&endpoint, &payload).await;
             assert_eq!(again.status, 200, "{:?}", again.body);
-            assert_eq!(again.body["outcome"], "duplicate");
+            assert_eq!(again.body, answer.body, "the stored answer is replayed");
         }
         let stored = store.load(&f.document_id()).await.unwrap().expect("stored");
         assert_eq!(stored.failures.len(), 1);
@@ -449,7 +467,8 @@ pub mod checks {
         assert_eq!(first.body["outcome"], "stored");
         let items = item_count(&client, &table).await;
         let stored = store.load(&f.document_id()).await.unwrap().expect("stored");
-        let again = authorised(&endpoint, f.payload).await;
+        // Another endpoint (an empty idempotency store): the records table alone de-duplicates.
+        let again = authorised(&f.endpoint(store.clone()), f.payload).await;
         assert_eq!(again.status, 200, "{:?}", again.body);
         assert_eq!(again.body["outcome"], "duplicate");
         assert_eq!(item_count(&client, &table).await, items);
@@ -480,12 +499,15 @@ pub mod checks {
             )
             .unwrap();
         let event = api_gateway_event(route, f.payload, &bearer(DEVELOPMENT_TOKEN));
+        let (status, first) = invoke(&api, &event).await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["outcome"], "stored");
         let (status, body) = invoke(&api, &event).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["outcome"], "stored");
-        let (status, body) = invoke(&api, &event).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["outcome"], "duplicate");
+        assert_eq!(
+            (status, &body),
+            (200, &first),
+            "the retry gets the stored answer"
+        );
         let forged = api_gateway_event(route, f.payload, &bearer("guessed"));
         let (status, body) = invoke(&api, &forged).await;
         assert_eq!(status, 401, "{body}");

@@ -1,7 +1,10 @@
 //! The request steps every contract.fit function takes; a function supplies only how its own
 //! event is stored ([`ContractFitFunction::store_event`]).
 //!
-//! After the endpoint has checked the `Authorization: Bearer <token>` header:
+//! After the endpoint has checked the `Authorization: Bearer <token>` header, the idempotency
+//! guard takes the delivery's key ([`idempotency_key`]): a retry of a delivery already
+//! answered 200 gets that answer again, one still being handled 429, and neither runs the
+//! steps below:
 //!
 //! 1. the envelope is parsed (400 when it is not `{"event", "organization", "data"}` JSON);
 //! 2. with `CONTRACTFIT_ORGANIZATION` set, a delivery of another organisation is refused with
@@ -18,8 +21,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use idempotency::{DeliveryKey, IdempotencyStore};
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde_json::{Value, json};
 use webhook_endpoint::{
     Body, Delivery as VerifiedDelivery, Endpoint, EndpointConfig, LambdaError, Response,
     SecretSource, Verifier, WebhookError, env_names, init_tracing, json_response, parse_json,
@@ -27,7 +31,10 @@ use webhook_endpoint::{
 };
 use webhook_model::contractfit::{ContractFitEvent, Document, DocumentRef, Envelope};
 
-use crate::{ContractFitStore, Delivery, StoreError, Stored, contractfit_store_from_env, now};
+use crate::{
+    ContractFitStore, Delivery, StoreError, Stored, canonical_json, contractfit_store_from_env,
+    now, sha256_hex,
+};
 
 /// Restricts the accepted `organization` when set (and not empty).
 pub const ORGANIZATION_ENV: &str = "CONTRACTFIT_ORGANIZATION";
@@ -118,11 +125,13 @@ impl From<StoreError> for WebhookError {
     }
 }
 
-/// The endpoint of `function`, served by its Lambda binary and by the local server.
+/// The endpoint of `function`, served by its Lambda binary and by the local server, behind
+/// the idempotency guard keyed by [`idempotency_key`].
 pub fn endpoint(
     function: ContractFitFunction,
     config: &EndpointConfig,
     store: Arc<dyn ContractFitStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
     settings: Settings,
 ) -> Endpoint {
     let (name, route) = (function.name, function.route);
@@ -132,9 +141,39 @@ pub fn endpoint(
         name,
         route,
         Verifier::ContractFit(config.contractfit.clone()),
-        move |delivery| handle(function.clone(), store.clone(), settings.clone(), delivery),
+        idempotency::guarded(idempotency_store, name, idempotency_key, move |delivery| {
+            handle(function.clone(), store.clone(), settings.clone(), delivery)
+        }),
     )
     .with_max_body_bytes(config.max_body_bytes)
+}
+
+/// The idempotency key of a contract.fit delivery: `<event>#<data.id>#<SHA-256 of data's
+/// canonical JSON>`, the identity the store de-duplicates by (contract.fit's retries repeat
+/// it); validated by the SHA-256 of the whole envelope's canonical JSON, which holds nothing
+/// that changes between retries.
+pub fn idempotency_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
+    let envelope: Value = parse_json(body)?;
+    let malformed = |m: &str| WebhookError::MalformedBody(m.to_owned());
+    let event = envelope
+        .get("event")
+        .and_then(Value::as_str)
+        .filter(|e| (1..=64).contains(&e.len()) && !e.contains(char::is_control))
+        .ok_or_else(|| malformed("'event' must be an event name"))?;
+    let data = envelope
+        .get("data")
+        .ok_or_else(|| malformed("a contract.fit delivery needs 'data'"))?;
+    let document_id: webhook_model::contractfit::DocumentId = data
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("'data.id' must be a document id"))?
+        .parse()
+        .map_err(|e| WebhookError::MalformedBody(format!("data.id: {e}")))?;
+    let data_sha256 = sha256_hex(canonical_json(data).as_bytes());
+    Ok(Some(DeliveryKey {
+        key: format!("{event}#{}#{data_sha256}", document_id.as_str()),
+        validation: sha256_hex(canonical_json(&envelope).as_bytes()),
+    }))
 }
 
 async fn handle(
@@ -207,11 +246,18 @@ async fn store_fail_or_reject(
     }
 }
 
+/// A contract.fit function's `endpoint`: from its configuration, records store and
+/// idempotency store.
+pub type FunctionEndpoint =
+    fn(&EndpointConfig, Arc<dyn ContractFitStore>, Arc<dyn IdempotencyStore>) -> Endpoint;
+
+/// A function's `endpoint_with_settings`: [`FunctionEndpoint`] with explicit [`Settings`].
+pub type FunctionEndpointWithSettings =
+    fn(&EndpointConfig, Arc<dyn ContractFitStore>, Arc<dyn IdempotencyStore>, Settings) -> Endpoint;
+
 /// The `main` of a contract.fit Lambda binary: configuration and store from the
 /// environment (problems logged at start-up), then the Lambda runtime loop.
-pub async fn run_function(
-    endpoint: fn(&EndpointConfig, Arc<dyn ContractFitStore>) -> Endpoint,
-) -> Result<(), LambdaError> {
+pub async fn run_function(endpoint: FunctionEndpoint) -> Result<(), LambdaError> {
     init_tracing();
     let config = EndpointConfig::from_env(SecretSource::Environment);
     config.log_startup_findings(&[env_names::CONTRACTFIT_TOKEN]);
@@ -221,7 +267,8 @@ pub async fn run_function(
         );
     }
     let store = contractfit_store_from_env().await;
-    run_lambda(endpoint(&config, store)).await
+    let idempotency_store = record_store::idempotency_store_from_env().await;
+    run_lambda(endpoint(&config, store, idempotency_store)).await
 }
 
 #[cfg(test)]
@@ -236,6 +283,36 @@ mod tests {
             "data": {"id": "5e7a0df1800de5422a6f7776"}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn retries_share_the_key_and_other_data_gets_another() {
+        let delivery = json!({"event": "document_delete", "organization": "o",
+                              "data": {"id": "5e7a0df1800de5422a6f7776"}});
+        let reordered = br#"{"data": {"id": "5e7a0df1800de5422a6f7776"}, "organization": "o", "event": "document_delete"}"#;
+        let key = idempotency_key(&serde_json::to_vec(&delivery).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(idempotency_key(reordered).unwrap(), Some(key.clone()));
+        assert!(
+            key.key
+                .starts_with("document_delete#5e7a0df1800de5422a6f7776#"),
+            "{}",
+            key.key
+        );
+
+        let mut other = delivery.clone();
+        other["data"]["reason"] = json!("again");
+        assert_ne!(
+            idempotency_key(&serde_json::to_vec(&other).unwrap())
+                .unwrap()
+                .unwrap()
+                .key,
+            key.key
+        );
+        let no_id = json!({"event": "document_delete", "data": {}});
+        let refused = idempotency_key(&serde_json::to_vec(&no_id).unwrap()).unwrap_err();
+        assert_eq!(refused.status(), 400);
     }
 
     #[test]

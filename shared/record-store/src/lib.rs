@@ -117,6 +117,7 @@
 //! its state: `GetItem` `sk = DOCUMENT`.
 
 mod dynamo;
+mod idempotency;
 mod inkit;
 mod memory;
 mod records;
@@ -128,6 +129,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use dynamo::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore};
+pub use idempotency::{IDEMPOTENCY_PK_PREFIX, IDEMPOTENCY_SK, idempotency_pk};
 pub use inkit::{
     InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, details_unavailable,
 };
@@ -198,6 +200,10 @@ impl UnavailableRecordStore {
         }
     }
 
+    fn reason(&self) -> &str {
+        &self.reason
+    }
+
     fn fail<'a, T: Send + 'a>(&self) -> RecordFuture<'a, T> {
         Box::pin(std::future::ready(Err(RecordError(self.reason.clone()))))
     }
@@ -262,6 +268,16 @@ pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
 /// [`record_store_from_env`] for the Inkit functions: the same table, as an
 /// [`InkitRecordStore`].
 pub async fn inkit_record_store_from_env() -> Arc<dyn InkitRecordStore> {
+    match dynamo_store_from_env().await {
+        Ok(store) => Arc::new(store),
+        Err(unavailable) => Arc::new(unavailable),
+    }
+}
+
+/// The idempotency store of a guarded function: the records table as
+/// [`record_store_from_env`] finds it. Without `RECORDS_TABLE` every delivery is refused
+/// with 503: a guarded function never runs unguarded.
+pub async fn idempotency_store_from_env() -> Arc<dyn ::idempotency::IdempotencyStore> {
     match dynamo_store_from_env().await {
         Ok(store) => Arc::new(store),
         Err(unavailable) => Arc::new(unavailable),

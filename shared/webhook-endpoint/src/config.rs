@@ -1,13 +1,20 @@
+use std::time::Duration;
+
 use webhook_verify::{ContractFitVerifier, InkitVerifier, RossumVerifier, SecretSet};
 
 /// Lambda's synchronous request payload limit (6 MB): nothing larger can reach a function.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// The replay window used when `ROSSUM_MAX_EVENT_AGE_SECONDS` is set but unreadable: longer
+/// than Rossum's retries of one delivery, so a retry is never refused as a replay.
+pub const RECOMMENDED_MAX_EVENT_AGE: Duration = Duration::from_secs(900);
 
 /// The environment variables this crate reads; the same for Lambda and the local server.
 pub mod env_names {
     pub const ROSSUM_SECRET: &str = "ROSSUM_HOOK_SECRET";
     pub const ROSSUM_SECRET_PREVIOUS: &str = "ROSSUM_HOOK_SECRET_PREVIOUS";
     pub const ROSSUM_ALLOW_LEGACY_SHA1: &str = "ROSSUM_ALLOW_LEGACY_SHA1";
+    pub const ROSSUM_MAX_EVENT_AGE_SECONDS: &str = "ROSSUM_MAX_EVENT_AGE_SECONDS";
     pub const INKIT_SECRET: &str = "INKIT_WEBHOOK_SECRET";
     pub const INKIT_SECRET_PREVIOUS: &str = "INKIT_WEBHOOK_SECRET_PREVIOUS";
     pub const CONTRACTFIT_TOKEN: &str = "CONTRACTFIT_WEBHOOK_TOKEN";
@@ -110,6 +117,24 @@ impl EndpointConfig {
                 }
             },
         };
+        let max_event_age = match lookup(env_names::ROSSUM_MAX_EVENT_AGE_SECONDS) {
+            None => None,
+            Some(v) => match v.trim() {
+                "" | "0" => None,
+                seconds => match seconds.parse::<u64>() {
+                    Ok(seconds) => Some(Duration::from_secs(seconds)),
+                    Err(_) => {
+                        // Fail closed: whoever set it meant the window to be on.
+                        warnings.push(format!(
+                            "{} has invalid value {v:?}; using {} seconds",
+                            env_names::ROSSUM_MAX_EVENT_AGE_SECONDS,
+                            RECOMMENDED_MAX_EVENT_AGE.as_secs()
+                        ));
+                        Some(RECOMMENDED_MAX_EVENT_AGE)
+                    }
+                },
+            },
+        };
         let max_body_bytes = match lookup(env_names::MAX_BODY_BYTES) {
             None => DEFAULT_MAX_BODY_BYTES,
             Some(v) => match v.trim().parse::<usize>() {
@@ -125,7 +150,9 @@ impl EndpointConfig {
         };
 
         Self {
-            rossum: RossumVerifier::new(rossum_secrets).allow_legacy_sha1(allow_legacy_sha1),
+            rossum: RossumVerifier::new(rossum_secrets)
+                .allow_legacy_sha1(allow_legacy_sha1)
+                .max_event_age(max_event_age),
             inkit: InkitVerifier::new(inkit_secrets),
             contractfit: ContractFitVerifier::new(contractfit_tokens),
             max_body_bytes,
@@ -236,6 +263,23 @@ mod tests {
             verify_rossum(&config, b""),
             Err(VerifyError::NotConfigured { provider: "rossum" })
         );
+    }
+
+    #[test]
+    fn the_replay_window_is_off_unless_set_to_a_number_of_seconds() {
+        let window = |value: Option<&str>| {
+            let mut vars = vec![("ROSSUM_HOOK_SECRET", "s")];
+            vars.extend(value.map(|v| ("ROSSUM_MAX_EVENT_AGE_SECONDS", v)));
+            let config = config(SecretSource::Environment, &vars);
+            (config.rossum.event_age_window(), config.warnings.len())
+        };
+        assert_eq!(window(None), (None, 0));
+        assert_eq!(window(Some("0")), (None, 0));
+        assert_eq!(window(Some("")), (None, 0));
+        assert_eq!(window(Some(" 900 ")), (Some(Duration::from_secs(900)), 0));
+        // Unreadable: on, at the recommended window, and reported.
+        assert_eq!(window(Some("15m")), (Some(RECOMMENDED_MAX_EVENT_AGE), 1));
+        assert_eq!(window(Some("-1")), (Some(RECOMMENDED_MAX_EVENT_AGE), 1));
     }
 
     #[test]

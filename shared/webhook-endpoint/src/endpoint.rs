@@ -1,7 +1,8 @@
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use lambda_http::RequestExt;
 use lambda_http::http::HeaderMap;
@@ -50,6 +51,11 @@ impl Delivery {
         self.verified
     }
 }
+
+/// Marks a request whose body arrived flagged base64-encoded but was not base64: there are no
+/// bytes to verify, so it is refused before verification.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UndecodableBody;
 
 type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response<Body>, WebhookError>> + Send>>;
 type Handler = dyn Fn(Delivery) -> HandlerFuture + Send + Sync;
@@ -164,6 +170,11 @@ impl Endpoint {
 
     async fn process(&self, request: Request) -> Result<Response<Body>, WebhookError> {
         let (parts, body) = request.into_parts();
+        if parts.extensions.get::<UndecodableBody>().is_some() {
+            return Err(WebhookError::MalformedBody(
+                "the body is flagged base64-encoded but is not valid base64".to_owned(),
+            ));
+        }
         let body = match body {
             Body::Empty => Vec::new(),
             Body::Text(text) => text.into_bytes(),
@@ -177,6 +188,13 @@ impl Endpoint {
             });
         }
         let verified = self.verifier.verify(&parts.headers, &body)?;
+        if let Verifier::Rossum(rossum) = &self.verifier
+            && let Some(max_age) = rossum.event_age_window()
+        {
+            // Read only with the window on: when it is off, no delivery pays for it.
+            let timestamp = signed_timestamp(&body);
+            webhook_verify::check_event_time(timestamp.as_deref(), SystemTime::now(), max_age)?;
+        }
         let delivery = Delivery {
             headers: parts.headers,
             body,
@@ -184,4 +202,15 @@ impl Endpoint {
         };
         (self.handler)(delivery).await
     }
+}
+
+/// The top-level `timestamp` of a Rossum body, or `None` when the body is not a JSON object
+/// carrying it as a string.
+fn signed_timestamp(body: &[u8]) -> Option<Cow<'_, str>> {
+    #[derive(serde::Deserialize)]
+    struct Stamped<'a> {
+        #[serde(borrow)]
+        timestamp: Option<Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Stamped>(body).ok()?.timestamp
 }

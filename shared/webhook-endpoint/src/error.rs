@@ -20,6 +20,12 @@ pub enum WebhookError {
     MalformedBody(String),
     /// 422: a well-formed delivery of an event this function does not handle.
     WrongEvent(String),
+    /// 409: a delivery reuses the idempotency key of an earlier one whose body differs;
+    /// nothing was run.
+    IdempotencyKeyReused(String),
+    /// 429: an earlier delivery with the same idempotency key is still being handled. Not
+    /// 409, because Rossum retries only 408, 429 and 5xx.
+    InProgress { retry_after_secs: u64 },
     /// 503: a dependency (the master data, the records table) is down; the sender should
     /// retry the delivery, and nothing of it was stored.
     Unavailable(String),
@@ -35,6 +41,8 @@ impl WebhookError {
             WebhookError::PayloadTooLarge { .. } => 413,
             WebhookError::MalformedBody(_) => 400,
             WebhookError::WrongEvent(_) => 422,
+            WebhookError::IdempotencyKeyReused(_) => 409,
+            WebhookError::InProgress { .. } => 429,
             WebhookError::Unavailable(_) => 503,
             WebhookError::Internal(_) => 500,
         }
@@ -48,6 +56,8 @@ impl WebhookError {
             WebhookError::PayloadTooLarge { .. } => "payload_too_large",
             WebhookError::MalformedBody(_) => "malformed_body",
             WebhookError::WrongEvent(_) => "wrong_event",
+            WebhookError::IdempotencyKeyReused(_) => "idempotency_key_reused",
+            WebhookError::InProgress { .. } => "in_progress",
             WebhookError::Unavailable(_) => "temporarily_unavailable",
             WebhookError::Internal(_) => "internal_error",
         }
@@ -73,13 +83,21 @@ impl WebhookError {
                 "messages": [{"type": "error", "content": self.public_message()}],
             }),
         );
-        if let WebhookError::Unavailable(_) = self {
-            let retry_after = http::HeaderValue::from_static("5");
+        if let Some(seconds) = self.retry_after_secs() {
             response
                 .headers_mut()
-                .insert(http::header::RETRY_AFTER, retry_after);
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
+    }
+
+    /// The `Retry-After` the answer carries, in seconds, when retrying later may succeed.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            WebhookError::Unavailable(_) => Some(5),
+            WebhookError::InProgress { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
     }
 }
 
@@ -95,6 +113,14 @@ impl fmt::Display for WebhookError {
             }
             WebhookError::MalformedBody(m) => write!(f, "malformed body: {m}"),
             WebhookError::WrongEvent(m) => write!(f, "{m}"),
+            WebhookError::IdempotencyKeyReused(key) => write!(
+                f,
+                "the idempotency key {key:?} was used by an earlier delivery with a different body"
+            ),
+            WebhookError::InProgress { .. } => write!(
+                f,
+                "an earlier delivery with the same idempotency key is still being handled; retry later"
+            ),
             WebhookError::Forbidden(m) => write!(f, "forbidden: {m}"),
             WebhookError::Unavailable(m) => write!(f, "temporarily unavailable: {m}"),
             WebhookError::Internal(m) => write!(f, "internal error: {m}"),

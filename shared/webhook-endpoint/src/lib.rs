@@ -9,13 +9,16 @@ mod config;
 mod endpoint;
 mod error;
 pub mod inkit;
+mod lambda;
 pub mod rossum;
 
 pub use config::{
-    DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, SecretSource, env_names,
+    DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, RECOMMENDED_MAX_EVENT_AGE,
+    SecretSource, env_names,
 };
 pub use endpoint::{Delivery, Endpoint, Verifier};
 pub use error::{WebhookError, parse_json};
+pub use lambda::run_lambda;
 
 pub use lambda_http::{Body, Error as LambdaError, Request, Response};
 
@@ -23,15 +26,6 @@ pub use lambda_http::{Body, Error as LambdaError, Request, Response};
 /// `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO).
 pub fn init_tracing() {
     lambda_http::tracing::init_default_subscriber();
-}
-
-/// Serves `endpoint` through the Lambda Runtime API until the process is stopped.
-pub async fn run_lambda(endpoint: Endpoint) -> Result<(), lambda_http::Error> {
-    lambda_http::run(lambda_http::service_fn(move |request: Request| {
-        let endpoint = endpoint.clone();
-        async move { Ok::<_, lambda_http::Error>(endpoint.handle(request).await) }
-    }))
-    .await
 }
 
 /// A JSON response with `status`.

@@ -15,14 +15,15 @@
 //!
 //! The document JSON (contract.fit's `DocumentModelGet`) is kept whole as a
 //! [`serde_json::Value`]: only its `id` is read here, so fields contract.fit adds later reach
-//! storage unchanged. Unknown keys elsewhere are ignored.
+//! storage unchanged. Unknown keys of the envelope are kept in [`Envelope::other`]; those of
+//! the smaller `data` types are ignored.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The events contract.fit sends, with a fallback for names added later.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -114,6 +115,9 @@ pub struct Envelope {
     #[serde(default)]
     pub organization: Option<String>,
     pub data: Value,
+    /// Envelope fields contract.fit may add later, kept as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// A `data` that is not what the event documents; the message names the field.

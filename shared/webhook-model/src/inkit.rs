@@ -122,6 +122,9 @@ pub struct InkitWebhook {
     pub event_type: InkitEventType,
     /// The resource the event is about (`doc_...` for document events).
     pub resource_id: String,
+    /// Fields Inkit may add later, kept as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// `created_by` of a document: the Inkit user who created it.

@@ -17,6 +17,9 @@ pub enum VerifyError {
     LegacySchemeDisabled { header: &'static str },
     /// Well formed, but made with none of the configured secrets (or over other bytes).
     Mismatch,
+    /// Authentic, but its signed time is outside the replay window (or unreadable while the
+    /// window is on).
+    Stale { reason: &'static str },
 }
 
 impl VerifyError {
@@ -28,6 +31,7 @@ impl VerifyError {
             VerifyError::Malformed { .. } => "malformed_signature",
             VerifyError::LegacySchemeDisabled { .. } => "legacy_signature_disabled",
             VerifyError::Mismatch => "signature_mismatch",
+            VerifyError::Stale { .. } => "stale_timestamp",
         }
     }
 
@@ -57,6 +61,7 @@ impl fmt::Display for VerifyError {
                 )
             }
             VerifyError::Mismatch => write!(f, "signature does not match the request body"),
+            VerifyError::Stale { reason } => write!(f, "delivery refused as a replay: {reason}"),
         }
     }
 }

@@ -11,12 +11,16 @@
 //! This crate does no I/O and knows nothing of HTTP servers or AWS.
 
 mod error;
+mod freshness;
 mod headers;
 mod secret;
 
 pub use error::VerifyError;
+pub use freshness::{MAX_CLOCK_SKEW, check_event_time, unix_seconds};
 pub use headers::HeaderSource;
 pub use secret::{Secret, SecretSet, SecretUsed};
+
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -70,6 +74,7 @@ pub fn hmac_sha1(key: &[u8], body: &[u8]) -> [u8; 20] {
 pub struct RossumVerifier {
     secrets: Option<SecretSet>,
     allow_legacy_sha1: bool,
+    max_event_age: Option<Duration>,
 }
 
 impl RossumVerifier {
@@ -79,7 +84,20 @@ impl RossumVerifier {
         Self {
             secrets,
             allow_legacy_sha1: true,
+            max_event_age: None,
         }
+    }
+
+    /// The replay window: deliveries whose signed `timestamp` is older than this are refused
+    /// (see [`check_event_time`]). `None` (the default) switches it off.
+    pub fn max_event_age(mut self, max_age: Option<Duration>) -> Self {
+        self.max_event_age = max_age;
+        self
+    }
+
+    /// The replay window, when it is on.
+    pub fn event_age_window(&self) -> Option<Duration> {
+        self.max_event_age
     }
 
     /// Whether the legacy `X-Elis-Signature` (HMAC-SHA1) alone is enough. On by default.

@@ -13,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
+use idempotency::IdempotencyStore;
 use inkit_client::InkitApi;
 use record_store::{InkitRecordStore, RecordStore};
 use serde_json::json;
@@ -31,6 +32,8 @@ pub struct Dependencies {
     pub inkit_records: Arc<dyn InkitRecordStore>,
     pub inkit_api: Arc<dyn InkitApi>,
     pub contractfit: Arc<dyn ContractFitStore>,
+    /// The guarded functions' idempotency records.
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }
 
 /// Every function of the workspace, configured from `config`. A new function is added here.
@@ -38,21 +41,50 @@ pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> 
     vec![
         rossum_annotation_updated::endpoint(config, deps.vendors.clone()),
         rossum_annotation_initialize::endpoint(config, deps.vendors.clone()),
-        rossum_annotation_export::endpoint(config, deps.records.clone()),
-        rossum_annotation_status::endpoint(config, deps.records.clone()),
-        rossum_email_received::endpoint(config, deps.records.clone()),
+        rossum_annotation_export::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
+        rossum_annotation_status::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
+        rossum_email_received::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
         inkit_document_create_finished::endpoint(
             config,
             deps.inkit_records.clone(),
             deps.inkit_api.clone(),
+            deps.idempotency.clone(),
         ),
-        inkit_document_create_failed::endpoint(config, deps.inkit_records.clone()),
-        inkit_document_deleted::endpoint(config, deps.inkit_records.clone()),
-        contractfit_document_text::endpoint(config, deps.contractfit.clone()),
-        contractfit_document_split::endpoint(config, deps.contractfit.clone()),
-        contractfit_document_predict::endpoint(config, deps.contractfit.clone()),
-        contractfit_document_evaluate::endpoint(config, deps.contractfit.clone()),
-        contractfit_document_delete::endpoint(config, deps.contractfit.clone()),
+        inkit_document_create_failed::endpoint(
+            config,
+            deps.inkit_records.clone(),
+            deps.idempotency.clone(),
+        ),
+        inkit_document_deleted::endpoint(
+            config,
+            deps.inkit_records.clone(),
+            deps.idempotency.clone(),
+        ),
+        contractfit_document_text::endpoint(
+            config,
+            deps.contractfit.clone(),
+            deps.idempotency.clone(),
+        ),
+        contractfit_document_split::endpoint(
+            config,
+            deps.contractfit.clone(),
+            deps.idempotency.clone(),
+        ),
+        contractfit_document_predict::endpoint(
+            config,
+            deps.contractfit.clone(),
+            deps.idempotency.clone(),
+        ),
+        contractfit_document_evaluate::endpoint(
+            config,
+            deps.contractfit.clone(),
+            deps.idempotency.clone(),
+        ),
+        contractfit_document_delete::endpoint(
+            config,
+            deps.contractfit.clone(),
+            deps.idempotency.clone(),
+        ),
     ]
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
 use dynamodb_store::{DynamoVendorStore, connect};
+use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
 use local_server::{Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, serve};
 use record_store::{
     DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
@@ -29,8 +30,9 @@ Options:
                             (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
                             endpoint, the AWS account of the environment's credentials)
   --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
-  --records-table NAME      keep export, status, email and contract.fit records in this DynamoDB table (default:
-                            $RECORDS_TABLE; with a DynamoDB endpoint, records; else memory)
+  --records-table NAME      keep export, status, email, Inkit, contract.fit and idempotency
+                            records in this DynamoDB table (default: $RECORDS_TABLE; with a
+                            DynamoDB endpoint, records; else memory)
   -h, --help                print this help
 
 Inkit's API (document details on DOCUMENT_CREATE_FINISHED): INKIT_API_URL (default
@@ -39,7 +41,8 @@ recorded without details), INKIT_API_TIMEOUT_MS (default 10000), INKIT_API_DEADL
 
 Secrets come from ROSSUM_HOOK_SECRET, INKIT_WEBHOOK_SECRET and CONTRACTFIT_WEBHOOK_TOKEN
 (each with a _PREVIOUS companion for rotation). Unset ones are replaced by the published
-development secrets, and the server says so at start-up.";
+development secrets, and the server says so at start-up. ROSSUM_MAX_EVENT_AGE_SECONDS (unset
+or 0: off) refuses Rossum deliveries whose signed timestamp is older than that many seconds.";
 
 struct Options {
     host: IpAddr,
@@ -173,13 +176,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (records, inkit_records, contractfit) = match load_records(&options.records).await {
-        Ok(stores) => stores,
-        Err(message) => {
-            eprintln!("local-server: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let (records, inkit_records, contractfit, idempotency) =
+        match load_records(&options.records).await {
+            Ok(stores) => stores,
+            Err(message) => {
+                eprintln!("local-server: {message}");
+                return ExitCode::FAILURE;
+            }
+        };
     let deps = Dependencies {
         vendors,
         records,
@@ -187,6 +191,7 @@ async fn main() -> ExitCode {
         // Without INKIT_API_TOKEN it warns, and events are recorded without document details.
         inkit_api: inkit_client::inkit_api_from_env(),
         contractfit,
+        idempotency,
     };
     let router = Router::new(endpoints(&config, &deps));
     let address = SocketAddr::new(options.host, options.port);
@@ -255,11 +260,12 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
     }
 }
 
-/// The stores records go to: one records table (or memory) behind three interfaces.
+/// The stores records go to: one records table (or memory) behind four interfaces.
 type RecordStores = (
     Arc<dyn RecordStore>,
     Arc<dyn InkitRecordStore>,
     Arc<dyn ContractFitStore>,
+    Arc<dyn IdempotencyStore>,
 );
 
 async fn load_records(target: &RecordsTarget) -> Result<RecordStores, String> {
@@ -272,6 +278,7 @@ async fn load_records(target: &RecordsTarget) -> Result<RecordStores, String> {
             records.clone(),
             records,
             Arc::new(InMemoryContractFitStore::new()),
+            Arc::new(InMemoryIdempotencyStore::new()),
         ));
     };
     let endpoint = target.endpoint.as_deref();
@@ -289,7 +296,8 @@ async fn load_records(target: &RecordsTarget) -> Result<RecordStores, String> {
     let records = Arc::new(DynamoRecordStore::new(client.clone(), table));
     Ok((
         records.clone(),
-        records,
+        records.clone(),
         Arc::new(DynamoContractFitStore::new(client, table)),
+        records,
     ))
 }

@@ -46,7 +46,12 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let endpoint = inkit_document_create_finished::endpoint(&configured(), records, inkit);
+    let endpoint = inkit_document_create_finished::endpoint(
+        &configured(),
+        records,
+        inkit,
+        fresh_idempotency_store(),
+    );
     webhook_test_support::respond(&endpoint, headers, body).await
 }
 
@@ -76,4 +81,10 @@ pub fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
         ],
         body,
     )
+}
+
+/// An empty idempotency store: each call is a first delivery as far as the guard knows, so
+/// these tests see what the records store itself does with a redelivery.
+pub fn fresh_idempotency_store() -> std::sync::Arc<dyn idempotency::IdempotencyStore> {
+    std::sync::Arc::new(idempotency::InMemoryIdempotencyStore::new())
 }

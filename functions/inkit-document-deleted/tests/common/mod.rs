@@ -36,7 +36,7 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let endpoint = function::endpoint(&configured(), records);
+    let endpoint = function::endpoint(&configured(), records, fresh_idempotency_store());
     webhook_test_support::respond(&endpoint, headers, body).await
 }
 
@@ -62,4 +62,10 @@ pub fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
         ],
         body,
     )
+}
+
+/// An empty idempotency store: each call is a first delivery as far as the guard knows, so
+/// these tests see what the records store itself does with a redelivery.
+pub fn fresh_idempotency_store() -> std::sync::Arc<dyn idempotency::IdempotencyStore> {
+    std::sync::Arc::new(idempotency::InMemoryIdempotencyStore::new())
 }

@@ -36,7 +36,8 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let endpoint = rossum_annotation_status::endpoint(&configured(), records);
+    let endpoint =
+        rossum_annotation_status::endpoint(&configured(), records, fresh_idempotency_store());
     webhook_test_support::respond(&endpoint, headers, body).await
 }
 
@@ -54,4 +55,10 @@ pub async fn signed(records: Arc<dyn RecordStore>, body: &[u8]) -> (u16, Value) 
 /// A client of DynamoDB Local and a new records table whose name no other test uses.
 pub async fn records_table(label: &str) -> (Client, String) {
     webhook_test_support::records_table("status", label).await
+}
+
+/// An empty idempotency store: each call is a first delivery as far as the guard knows, so
+/// these tests see what the records store itself does with a redelivery.
+pub fn fresh_idempotency_store() -> std::sync::Arc<dyn idempotency::IdempotencyStore> {
+    std::sync::Arc::new(idempotency::InMemoryIdempotencyStore::new())
 }

@@ -1,5 +1,5 @@
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `null` read as an empty list: a node without children may say so either way.
 fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
@@ -50,6 +50,9 @@ pub struct Node {
     pub validation_sources: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// Fields not modelled here (`url`, `time_spent`, ...), kept as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// The extracted or typed value of a datapoint.
@@ -67,6 +70,9 @@ pub struct DatapointContent {
     pub position: Option<Vec<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rir_confidence: Option<f64>,
+    /// Fields not modelled here (`rir_text`, `rir_position`, ...), kept as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// One choice of an enum datapoint.
@@ -146,6 +152,7 @@ mod tests {
             options: None,
             validation_sources: vec![],
             hidden: false,
+            other: Map::new(),
         }
     }
 

@@ -1,12 +1,12 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::Node;
 
 /// The body Rossum posts for `annotation_content` events (initialize, started, updated,
-/// user_update, confirm, export). Keys other than these are ignored.
+/// user_update, confirm, export). Keys not modelled here are kept in `other`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnnotationContentEvent {
     /// Unique per delivery attempt group; the key for de-duplication.
@@ -26,6 +26,9 @@ pub struct AnnotationContentEvent {
     /// A copy of `hook.settings`: where a Rossum user configures a hook.
     #[serde(default)]
     pub settings: Value,
+    /// A copy of `hook.secrets`. Never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<HookSecrets>,
     pub event: String,
     pub action: String,
     /// Present for `annotation_content` events; optional so that a wrong event type can be
@@ -37,6 +40,9 @@ pub struct AnnotationContentEvent {
     /// Datapoint ids changed by the user or by earlier hooks (`updated` and `user_update`).
     #[serde(default)]
     pub updated_datapoints: Vec<u64>,
+    /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 impl AnnotationContentEvent {
@@ -68,6 +74,9 @@ pub struct Annotation {
     pub document: Option<String>,
     #[serde(default)]
     pub content: Vec<Node>,
+    /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// The document the annotation belongs to.
@@ -81,6 +90,9 @@ pub struct Document {
     pub original_file_name: Option<String>,
     #[serde(default)]
     pub arrived_at: Option<String>,
+    /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// `rossum_authorization_token`: kept as sent, never shown by `Debug`.
@@ -97,5 +109,23 @@ impl AuthorizationToken {
 impl fmt::Debug for AuthorizationToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AuthorizationToken(<redacted>)")
+    }
+}
+
+/// `secrets`: the hook's secret values, kept as sent, never shown by `Debug`. Modelled
+/// rather than left in `other`, so that printing an event cannot print them.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HookSecrets(Value);
+
+impl HookSecrets {
+    pub fn expose(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl fmt::Debug for HookSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HookSecrets(<redacted>)")
     }
 }

@@ -1,0 +1,170 @@
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use webhook_endpoint::{WebhookError, parse_json};
+
+/// Longest key part accepted from a body: longer ones are not the platform's ids, and the
+/// record's partition key must stay well under DynamoDB's 2048 bytes.
+pub const MAX_KEY_CHARS: usize = 256;
+
+/// Keys of a Rossum body that may differ between a delivery and its retries, so they are
+/// left out of the validation hash: a fresh API token per attempt, the sending time and the
+/// attempt number.
+pub const ROSSUM_VOLATILE_KEYS: [&str; 3] =
+    ["rossum_authorization_token", "timestamp", "retry_count"];
+
+/// What identifies a delivery among a function's deliveries, and what a retry must repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryKey {
+    /// The same for a delivery and all its retries.
+    pub key: String,
+    /// Hash of the part of the body that must be the same in every retry.
+    pub validation: String,
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// `annotation_content` actions Rossum sends interactively and never retries.
+pub const ROSSUM_INTERACTIVE_ACTIONS: [&str; 4] = ["started", "updated", "user_update", "confirm"];
+
+/// Rossum: the body's `request_id` (the same on Rossum's retries); validation over the body
+/// without [`ROSSUM_VOLATILE_KEYS`]. A body without `request_id` is a 400, since its retries
+/// could not be recognised. Interactive `annotation_content` deliveries are never retried,
+/// so they get no key and run unguarded ([`ROSSUM_INTERACTIVE_ACTIONS`]).
+pub fn rossum_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
+    let mut object: Map<String, Value> = parse_json(body)?;
+    let text = |name: &str| object.get(name).and_then(Value::as_str);
+    let interactive = text("event") == Some("annotation_content")
+        && text("action").is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a));
+    if interactive {
+        return Ok(None);
+    }
+    let request_id = object
+        .get("request_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            WebhookError::MalformedBody("a Rossum delivery needs a 'request_id'".to_owned())
+        })?;
+    let key = key_part("request_id", request_id)?;
+    for volatile in ROSSUM_VOLATILE_KEYS {
+        object.remove(volatile);
+    }
+    let stable = serde_json::to_vec(&object).expect("a JSON object serialises infallibly");
+    Ok(Some(DeliveryKey {
+        key,
+        validation: sha256_hex(&stable),
+    }))
+}
+
+/// The two fields of an Inkit body, borrowed where the JSON has no escapes.
+#[derive(Deserialize)]
+struct InkitFields<'a> {
+    #[serde(borrow)]
+    event_type: Cow<'a, str>,
+    #[serde(borrow)]
+    resource_id: Cow<'a, str>,
+}
+
+/// Inkit: `<event_type>#<resource_id>` (Inkit sends no event id: an event is identified by
+/// the two, as the Inkit records are); validation over the whole body.
+pub fn inkit_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
+    let fields: InkitFields = parse_json_borrowed(body)?;
+    let event_type = key_part("event_type", &fields.event_type)?;
+    let resource_id = key_part("resource_id", &fields.resource_id)?;
+    Ok(Some(DeliveryKey {
+        key: format!("{event_type}#{resource_id}"),
+        validation: sha256_hex(body),
+    }))
+}
+
+fn parse_json_borrowed<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, WebhookError> {
+    serde_json::from_slice(body)
+        .map_err(|e| WebhookError::MalformedBody(format!("invalid JSON: {e}")))
+}
+
+/// `value` trimmed, checked to be 1 to [`MAX_KEY_CHARS`] printable characters.
+pub(crate) fn key_part(name: &str, value: &str) -> Result<String, WebhookError> {
+    let value = value.trim();
+    if value.is_empty()
+        || value.chars().count() > MAX_KEY_CHARS
+        || value.chars().any(char::is_control)
+    {
+        return Err(WebhookError::MalformedBody(format!(
+            "'{name}' must be 1 to {MAX_KEY_CHARS} printable characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bytes(value: &Value) -> Vec<u8> {
+        serde_json::to_vec(value).unwrap()
+    }
+
+    #[test]
+    fn rossum_retries_share_key_and_validation_despite_token_time_and_attempt() {
+        let first = json!({"request_id": "r-1", "timestamp": "2026-01-01T00:00:00Z",
+            "rossum_authorization_token": "a", "retry_count": 0, "annotation": {"id": 7}});
+        let retry = json!({"request_id": "r-1", "timestamp": "2026-01-01T00:00:31Z",
+            "rossum_authorization_token": "b", "retry_count": 1, "annotation": {"id": 7}});
+        assert_eq!(
+            rossum_key(&bytes(&first)).unwrap(),
+            rossum_key(&bytes(&retry)).unwrap()
+        );
+
+        let other = json!({"request_id": "r-1", "annotation": {"id": 8}});
+        let other = rossum_key(&bytes(&other)).unwrap().unwrap();
+        assert_eq!(other.key, "r-1");
+        assert_ne!(
+            other.validation,
+            rossum_key(&bytes(&first)).unwrap().unwrap().validation
+        );
+        assert!(rossum_key(&bytes(&first)).unwrap().is_some());
+    }
+
+    #[test]
+    fn interactive_rossum_deliveries_get_no_key() {
+        let confirm =
+            json!({"request_id": "r-2", "event": "annotation_content", "action": "confirm"});
+        assert_eq!(rossum_key(&bytes(&confirm)).unwrap(), None);
+        let export =
+            json!({"request_id": "r-2", "event": "annotation_content", "action": "export"});
+        assert_eq!(rossum_key(&bytes(&export)).unwrap().unwrap().key, "r-2");
+    }
+
+    #[test]
+    fn a_rossum_body_without_request_id_is_400() {
+        for body in [
+            json!({"annotation": {}}),
+            json!({"request_id": " "}),
+            json!({"request_id": 5}),
+        ] {
+            let error = rossum_key(&bytes(&body)).unwrap_err();
+            assert_eq!(error.status(), 400, "{body}");
+        }
+        assert_eq!(rossum_key(b"[1]").unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn inkit_keys_name_event_and_resource() {
+        let body = br#"{"event_type": "DOCUMENT_DELETED", "resource_id": "doc\u002d1"}"#;
+        let key = inkit_key(body).unwrap().unwrap();
+        assert_eq!(key.key, "DOCUMENT_DELETED#doc-1");
+        assert_eq!(key.validation, sha256_hex(body));
+        let long = bytes(&json!({"event_type": "X", "resource_id": "r".repeat(MAX_KEY_CHARS + 1)}));
+        assert_eq!(inkit_key(&long).unwrap_err().status(), 400);
+        assert_eq!(
+            inkit_key(br#"{"event_type": "X"}"#).unwrap_err().status(),
+            400
+        );
+    }
+}
