@@ -1,0 +1,438 @@
+//! Vendor matching against a master file of realistic size (100 000 vendors unless
+//! `VENDOR_IMPORT_TEST_COUNT` says otherwise): DynamoDB round trips and time per annotation,
+//! through the functions' own path (`rossum_rules::match_vendor_datapoint` with the default
+//! hook settings on the DynamoDB store). Round trips are requests the SDK sends, counted by an
+//! interceptor, retries included. Times are printed, not asserted.
+//!
+//! Imports the whole file first (over a minute), so it runs only when asked:
+//! `cargo test -p dynamodb-store --test vendor_round_trips -- --ignored --nocapture`
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use common::{client, drop_table, import, new_table, vendor};
+use dynamodb_store::DynamoVendorStore;
+use rossum_rules::{Settings, VendorMatch, match_vendor_datapoint};
+use serde_json::json;
+use vendor_matching::Vendor;
+use vendor_matching::normalize::{BLOCK_PREFIX_CHARS, significant_words};
+use webhook_model::rossum::{Node, Operation};
+
+const DEFAULT_COUNT: usize = 100_000;
+const ANNOTATIONS_PER_KIND: usize = 50;
+/// Round trips the common path (VAT id or IBAN on the invoice and in the master data) may take.
+const COMMON_PATH_ROUND_TRIPS: usize = 2;
+
+/// Counts the requests a client sends.
+#[derive(Debug, Clone, Default)]
+struct RoundTrips(Arc<AtomicUsize>);
+
+impl RoundTrips {
+    fn take(&self) -> usize {
+        self.0.swap(0, Ordering::Relaxed)
+    }
+}
+
+impl Intercept for RoundTrips {
+    fn name(&self) -> &'static str {
+        "RoundTrips"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+// Vendor names built from invented brands, industries and legal forms: many distinct words,
+// a few very common ones, as real master files have.
+const ONSETS: &[&str] = &[
+    "va", "ko", "ze", "mi", "tor", "bra", "lu", "fen", "gar", "hel", "ix", "jor", "kal", "lem",
+    "mar", "nor", "ost", "pra", "quin", "ros", "sel", "tam", "ul", "vel", "wes", "xan",
+];
+const MIDDLES: &[&str] = &["n", "r", "l", "ve", "st", "x", "m", "d", "k", "th"];
+const ENDINGS: &[&str] = &[
+    "ex", "ia", "on", "ar", "is", "co", "tek", "um", "ora", "ent",
+];
+const SURNAMES: &[&str] = &[
+    "Müller",
+    "Dvořák",
+    "Novák",
+    "Kowalski",
+    "Jansen",
+    "de Vries",
+    "Ødegård",
+    "Lindqvist",
+    "Fernández",
+    "Rossi",
+    "Lefèvre",
+    "Schmidt",
+    "Černý",
+    "Horváth",
+    "Popescu",
+    "O'Brien",
+    "Andersson",
+    "Mäkinen",
+    "Peeters",
+    "Wiśniewski",
+];
+const INDUSTRIES: &[&str] = &[
+    "Logistics",
+    "Consulting",
+    "Engineering",
+    "Software",
+    "Trading",
+    "Foods",
+    "Construction",
+    "Electronics",
+    "Packaging",
+    "Printing",
+    "Furniture",
+    "Metals",
+    "Energy",
+    "Transport",
+    "Catering",
+    "Security",
+    "Marketing",
+    "Design",
+    "Medical",
+    "Machinery",
+];
+const LEGAL_FORMS: &[&str] = &["B.V.", "GmbH", "s.r.o.", "Ltd", "AG", "S.A.", "", "N.V."];
+const CITIES: &[(&str, &str)] = &[
+    ("Amsterdam", "NL"),
+    ("Berlin", "DE"),
+    ("Praha", "CZ"),
+    ("Brno", "CZ"),
+];
+
+/// A deterministic mix of the vendor's number (splitmix64), to pick words.
+fn mix(i: usize, salt: u64) -> usize {
+    let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as usize
+}
+
+fn pick<'a>(words: &[&'a str], i: usize, salt: u64) -> &'a str {
+    words[mix(i, salt) % words.len()]
+}
+
+fn company_name(i: usize) -> String {
+    let mut brand = format!(
+        "{}{}{}",
+        pick(ONSETS, i, 1),
+        pick(MIDDLES, i, 2),
+        pick(ENDINGS, i, 3)
+    );
+    brand[..1].make_ascii_uppercase();
+    let industry = pick(INDUSTRIES, i, 4);
+    let name = match mix(i, 5) % 10 {
+        0..=5 => format!("{brand} {industry}"),
+        6..=8 => format!("{} {industry}", pick(SURNAMES, i, 6)),
+        _ => format!("{brand} {} {industry}", pick(SURNAMES, i, 6)),
+    };
+    format!("{name} {}", pick(LEGAL_FORMS, i, 7))
+        .trim()
+        .to_owned()
+}
+
+/// A Dutch IBAN with correct check digits (ISO 13616: mod 97 of the rearranged number).
+fn iban(account: usize) -> String {
+    let bban = format!("ABNA{account:010}");
+    let numeric: String = format!("{bban}NL00")
+        .chars()
+        .map(|c| c.to_digit(36).unwrap().to_string())
+        .collect();
+    let remainder = numeric
+        .bytes()
+        .fold(0u32, |r, b| (r * 10 + u32::from(b - b'0')) % 97);
+    format!("NL{:02}{bban}", 98 - remainder)
+}
+
+fn generated_vendor(i: usize) -> Vendor {
+    let (city, country) = CITIES[mix(i, 8) % CITIES.len()];
+    // Every hundredth vendor is a branch sharing the VAT id of the one before it.
+    let vat_of = if i % 100 == 99 { i - 1 } else { i };
+    let vat = match mix(vat_of, 9) % 10 {
+        0..=4 => format!("NL{:09}B01", 100_000_000 + vat_of),
+        5..=8 => format!("DE{:09}", 200_000_000 + vat_of),
+        _ => String::new(),
+    };
+    let iban = if mix(i, 10).is_multiple_of(5) {
+        String::new()
+    } else {
+        iban(i)
+    };
+    vendor(&[
+        ("vendor_id", &format!("G-{i:06}")),
+        ("name", &company_name(i)),
+        ("vat_id", &vat),
+        ("iban", &iban),
+        ("city", city),
+        ("country", country),
+    ])
+}
+
+/// As an invoice prints it: in groups of four.
+fn spaced(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    chars
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The name with the last letter of its longest significant word dropped: past the block
+/// prefix, where a typo is the kind fuzzy matching is for.
+fn typo(name: &str) -> String {
+    let mut words = significant_words(name);
+    let longest = (0..words.len())
+        .max_by_key(|&i| words[i].chars().count())
+        .unwrap();
+    assert!(
+        words[longest].chars().count() > BLOCK_PREFIX_CHARS,
+        "{name}"
+    );
+    words[longest].pop();
+    words.join(" ")
+}
+
+/// What the invoice says about its supplier; `None` is a datapoint left empty.
+#[derive(Debug, Clone, Default)]
+struct Supplier {
+    vat_id: Option<String>,
+    iban: Option<String>,
+    name: Option<String>,
+}
+
+/// An annotation's content as Rossum sends it: the supplier's datapoints and the empty
+/// vendor enum that matching fills.
+fn annotation(supplier: &Supplier) -> Vec<Node> {
+    let datapoint = |id: u64, schema_id: &str, value: &Option<String>| {
+        json!({"id": id, "schema_id": schema_id, "category": "datapoint",
+               "content": {"value": value.clone().unwrap_or_default()}})
+    };
+    let section = json!([{
+        "id": 1, "schema_id": "vendor_section", "category": "section",
+        "children": [
+            datapoint(2, "sender_vat_id", &supplier.vat_id),
+            datapoint(3, "iban", &supplier.iban),
+            datapoint(4, "sender_name", &supplier.name),
+            json!({"id": 5, "schema_id": "vendor_match", "category": "datapoint",
+                   "content": {"value": ""}, "options": []}),
+        ],
+    }]);
+    serde_json::from_value(section).expect("annotation content")
+}
+
+/// The vendor ids matching offered in the enum datapoint.
+fn offered(result: &VendorMatch) -> Vec<String> {
+    result
+        .operations
+        .iter()
+        .filter_map(|op| match op {
+            Operation::Replace { value, .. } => value.options.clone(),
+            _ => None,
+        })
+        .flatten()
+        .map(|option| option.value)
+        .collect()
+}
+
+/// One kind of annotation: how its supplier reads, and which vendor it should find.
+struct Kind {
+    label: &'static str,
+    common_path: bool,
+    cases: Vec<(Supplier, Option<String>)>,
+}
+
+fn kinds(vendors: &[Vendor], count: usize) -> Vec<Kind> {
+    let spread = |keep: &dyn Fn(&Vendor) -> bool| -> Vec<&Vendor> {
+        let step = (vendors.len() / (4 * ANNOTATIONS_PER_KIND)).max(1);
+        vendors
+            .iter()
+            .step_by(step)
+            .filter(|v| keep(v))
+            .take(ANNOTATIONS_PER_KIND)
+            .collect()
+    };
+    let expect = |v: &Vendor| Some(v.vendor_id.clone());
+    let vat = |v: &Vendor| Some(spaced(v.vat_id.as_deref().unwrap()));
+    let print = |v: &Vendor| Some(spaced(v.iban.as_deref().unwrap()));
+    vec![
+        Kind {
+            label: "VAT id (with IBAN and name)",
+            common_path: true,
+            cases: spread(&|v| v.vat_id.is_some())
+                .into_iter()
+                .map(|v| {
+                    let supplier = Supplier {
+                        vat_id: vat(v),
+                        iban: v.iban.clone(),
+                        name: Some(v.name.clone()),
+                    };
+                    (supplier, expect(v))
+                })
+                .collect(),
+        },
+        Kind {
+            label: "IBAN, no VAT id (with name)",
+            common_path: true,
+            cases: spread(&|v| v.iban.is_some())
+                .into_iter()
+                .map(|v| {
+                    let supplier = Supplier {
+                        iban: print(v),
+                        name: Some(v.name.clone()),
+                        ..Supplier::default()
+                    };
+                    (supplier, expect(v))
+                })
+                .collect(),
+        },
+        Kind {
+            label: "name only",
+            common_path: false,
+            cases: spread(&|_| true)
+                .into_iter()
+                .map(|v| {
+                    let supplier = Supplier {
+                        name: Some(v.name.to_uppercase()),
+                        ..Supplier::default()
+                    };
+                    (supplier, expect(v))
+                })
+                .collect(),
+        },
+        Kind {
+            label: "misspelt name only (fuzzy)",
+            common_path: false,
+            cases: spread(&|_| true)
+                .into_iter()
+                .map(|v| {
+                    let supplier = Supplier {
+                        name: Some(typo(&v.name)),
+                        ..Supplier::default()
+                    };
+                    (supplier, expect(v))
+                })
+                .collect(),
+        },
+        Kind {
+            label: "unknown supplier (every query)",
+            common_path: false,
+            cases: (0..ANNOTATIONS_PER_KIND)
+                .map(|k| {
+                    let supplier = Supplier {
+                        vat_id: Some(format!("NL{:09}B02", 900_000_000 + k)),
+                        iban: Some(iban(count + 1_000_000 + k)),
+                        name: Some(format!("Quorvyth Blandishment {k}")),
+                    };
+                    (supplier, None)
+                })
+                .collect(),
+        },
+    ]
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "imports 100 000 vendors; run with --ignored --nocapture"]
+async fn vendor_matching_round_trips_and_time_per_annotation() {
+    let count: usize = match std::env::var("VENDOR_IMPORT_TEST_COUNT") {
+        Ok(value) => value
+            .parse()
+            .unwrap_or_else(|_| panic!("VENDOR_IMPORT_TEST_COUNT={value:?} is not a number")),
+        Err(_) => DEFAULT_COUNT,
+    };
+    let client = client().await;
+    let table = new_table(&client, "round-trips").await;
+    let vendors: Vec<Vendor> = (0..count).map(generated_vendor).collect();
+    let started = Instant::now();
+    import(&client, &table, &vendors).await;
+    println!(
+        "imported {count} vendors in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let round_trips = RoundTrips::default();
+    let counted = aws_sdk_dynamodb::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .interceptor(round_trips.clone())
+            .build(),
+    );
+    let store = DynamoVendorStore::new(counted, &table);
+    let settings = Settings::default();
+
+    println!(
+        "\n| annotation's supplier | annotations | found the vendor | round trips min / mean / max | ms per annotation mean / median |"
+    );
+    println!("|---|---|---|---|---|");
+    for kind in kinds(&vendors, count) {
+        let (mut trips, mut millis, mut found) = (Vec::new(), Vec::new(), 0);
+        for (supplier, expected) in &kind.cases {
+            let content = annotation(supplier);
+            round_trips.take();
+            let started = Instant::now();
+            let result = match_vendor_datapoint(&content, &settings, &store)
+                .await
+                .unwrap_or_else(|e| panic!("{supplier:?}: {e}"));
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+            trips.push(round_trips.take());
+            match expected {
+                Some(id) => found += usize::from(offered(&result).contains(id)),
+                None => assert_eq!(result.vendor_id, None, "{supplier:?}"),
+            }
+        }
+        if kind.common_path {
+            assert_eq!(
+                found,
+                kind.cases.len(),
+                "{}: every vendor found",
+                kind.label
+            );
+            let most = trips.iter().max().copied().unwrap_or(0);
+            assert!(
+                most <= COMMON_PATH_ROUND_TRIPS,
+                "{}: {most} round trips for one annotation",
+                kind.label
+            );
+        }
+        let as_f64: Vec<f64> = trips.iter().map(|&t| t as f64).collect();
+        println!(
+            "| {} | {} | {found} | {} / {:.2} / {} | {:.2} / {:.2} |",
+            kind.label,
+            kind.cases.len(),
+            trips.iter().min().unwrap(),
+            mean(&as_f64),
+            trips.iter().max().unwrap(),
+            mean(&millis),
+            median(&millis)
+        );
+    }
+    drop_table(&client, &table).await;
+}

@@ -1,0 +1,306 @@
+//! The request path of `rossum-annotation-updated` and `rossum-annotation-initialize` with the
+//! embedded vendor store, on annotations of 10, 100 and 1 000 line items, through the real
+//! `Endpoint::handle` with a request shaped as the Lambda conversion hands it. Next to each,
+//! the floor: verify + `serde_json::from_slice::<Value>` of the same bytes. A breakdown of
+//! `updated` on 100 and 1 000 line items follows, and a ratio table at the end.
+//!
+//! `cargo bench -p bench --bench request_path`
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bench::{
+    INITIALIZE_PAYLOAD, ROSSUM_DEVELOPMENT_SECRET, ROSSUM_SIGNATURE_HEADER, SAMPLE_VENDORS_CSV,
+    UPDATED_PAYLOAD, annotation_body, median, rossum_signature,
+};
+use criterion::{Criterion, Throughput};
+use lambda_http::http::{HeaderMap, HeaderValue, Method};
+use lambda_http::{Context, RequestExt};
+use rossum_rules::Settings;
+use serde_json::Value;
+use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
+use webhook_endpoint::{Body, Endpoint, EndpointConfig, Request, SecretSource, env_names};
+use webhook_model::rossum::AnnotationContentEvent;
+use webhook_verify::RossumVerifier;
+
+const LINE_ITEMS: [usize; 3] = [10, 100, 1000];
+const SAMPLE_SIZE: usize = 10;
+
+/// Short runs: the suite shares a 2-core machine and must finish in a few minutes.
+fn quick() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(SAMPLE_SIZE)
+}
+
+/// One signed delivery to one route.
+struct Delivery {
+    route: &'static str,
+    body: Vec<u8>,
+    headers: HeaderMap,
+}
+
+impl Delivery {
+    fn new(route: &'static str, body: Vec<u8>) -> Self {
+        let signature = rossum_signature(ROSSUM_DEVELOPMENT_SECRET, &body);
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        headers.insert(
+            ROSSUM_SIGNATURE_HEADER,
+            HeaderValue::from_str(&signature).expect("hex is a valid header value"),
+        );
+        Self {
+            route,
+            body,
+            headers,
+        }
+    }
+
+    /// As the Lambda conversion builds it from an HTTP API event: a text body, the event's
+    /// lower-cased headers, and the invocation's context.
+    fn request(&self) -> Request {
+        let text = String::from_utf8(self.body.clone()).expect("generated JSON is UTF-8");
+        let mut request = Request::new(Body::Text(text));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.route.parse().expect("routes are valid paths");
+        *request.headers_mut() = self.headers.clone();
+        request.with_lambda_context(Context::default())
+    }
+}
+
+/// Per-iteration times of the measurement samples, by benchmark id: what the summary reads.
+#[derive(Default)]
+struct Recorder(Mutex<BTreeMap<String, Vec<f64>>>);
+
+impl Recorder {
+    /// Keeps the mean of one criterion sample; warm-up calls come first and are dropped later.
+    fn record(&self, id: &str, total: Duration, iters: u64) {
+        let mut samples = self.0.lock().expect("no panics while recording");
+        let per_iter_ns = total.as_nanos() as f64 / iters as f64;
+        samples.entry(id.to_owned()).or_default().push(per_iter_ns);
+    }
+
+    /// The median of the last `SAMPLE_SIZE` samples (the measured ones), in nanoseconds.
+    fn median_ns(&self, id: &str) -> Option<f64> {
+        let samples = self.0.lock().expect("no panics while recording");
+        let all = samples.get(id)?;
+        let mut measured = all[all.len().saturating_sub(SAMPLE_SIZE)..].to_vec();
+        Some(median(&mut measured))
+    }
+}
+
+/// Times `run` and the drop of its result, once per iteration, leaving `setup` (building a
+/// request) out.
+fn timed<S, R>(
+    recorder: &Recorder,
+    id: &str,
+    iters: u64,
+    mut setup: impl FnMut() -> S,
+    mut run: impl FnMut(S) -> R,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let input = setup();
+        let started = Instant::now();
+        // Freeing the parsed tree is part of the cost on both sides: drop inside the timer.
+        drop(black_box(run(input)));
+        total += started.elapsed();
+    }
+    recorder.record(id, total, iters);
+    total
+}
+
+struct Fixture {
+    updated: Endpoint,
+    initialize: Endpoint,
+    verifier: RossumVerifier,
+    vendors: Arc<dyn VendorStore>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let config = EndpointConfig::from_lookup(SecretSource::Environment, |name| {
+            (name == env_names::ROSSUM_SECRET).then(|| ROSSUM_DEVELOPMENT_SECRET.to_owned())
+        });
+        let read = read_vendors(SAMPLE_VENDORS_CSV.as_bytes(), false).expect("sample vendors");
+        let vendors: Arc<dyn VendorStore> = Arc::new(InMemoryVendorStore::new(
+            read.vendors.into_iter().map(|(_, vendor)| vendor),
+        ));
+        Self {
+            updated: rossum_annotation_updated::endpoint(&config, vendors.clone()),
+            initialize: rossum_annotation_initialize::endpoint(&config, vendors.clone()),
+            verifier: config.rossum.clone(),
+            vendors,
+            // One thread, as a Lambda function's runtime is.
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a tokio runtime"),
+        }
+    }
+
+    /// Answers one delivery; refuses to benchmark anything but a 200.
+    fn check(&self, endpoint: &Endpoint, delivery: &Delivery) {
+        let response = self.runtime.block_on(endpoint.handle(delivery.request()));
+        assert_eq!(
+            response.status(),
+            200,
+            "{} answered {:?}",
+            endpoint.function(),
+            response.body()
+        );
+    }
+
+    /// verify + parse to a `Value`: what any handler of these bytes must at least do.
+    fn floor(&self, delivery: &Delivery) -> Value {
+        self.verifier
+            .verify(&delivery.headers, &delivery.body)
+            .expect("signed with the development secret");
+        serde_json::from_slice(&delivery.body).expect("generated JSON")
+    }
+}
+
+fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
+    for line_items in LINE_ITEMS {
+        let updated = Delivery::new(
+            rossum_annotation_updated::ROUTE,
+            annotation_body(UPDATED_PAYLOAD, line_items),
+        );
+        let initialize = Delivery::new(
+            rossum_annotation_initialize::ROUTE,
+            annotation_body(INITIALIZE_PAYLOAD, line_items),
+        );
+        fixture.check(&fixture.updated, &updated);
+        fixture.check(&fixture.initialize, &initialize);
+
+        let mut group = c.benchmark_group(format!("request_path_{line_items}_items"));
+        group.throughput(Throughput::Bytes(updated.body.len() as u64));
+        let cases = [
+            ("updated", &fixture.updated, &updated),
+            ("initialize", &fixture.initialize, &initialize),
+        ];
+        for (name, endpoint, delivery) in cases {
+            let floor_id = format!("{line_items}/floor_{name}");
+            group.bench_function(format!("floor_{name}"), |b| {
+                b.iter_custom(|iters| {
+                    timed(
+                        recorder,
+                        &floor_id,
+                        iters,
+                        || (),
+                        |()| fixture.floor(delivery),
+                    )
+                })
+            });
+            let id = format!("{line_items}/{name}");
+            group.bench_function(name, |b| {
+                b.iter_custom(|iters| {
+                    timed(
+                        recorder,
+                        &id,
+                        iters,
+                        || delivery.request(),
+                        |request| fixture.runtime.block_on(endpoint.handle(request)),
+                    )
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+/// Where `updated` spends its time, stage by stage.
+fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
+    let delivery = Delivery::new(
+        rossum_annotation_updated::ROUTE,
+        annotation_body(UPDATED_PAYLOAD, line_items),
+    );
+    let event: AnnotationContentEvent = serde_json::from_slice(&delivery.body).expect("event");
+    let settings = Settings::default();
+    let answer = fixture.runtime.block_on(rossum_annotation_updated::respond(
+        &event,
+        &settings,
+        fixture.vendors.as_ref(),
+    ));
+
+    let mut group = c.benchmark_group(format!("updated_stages_{line_items}_items"));
+    group.bench_function("verify", |b| {
+        b.iter(|| fixture.verifier.verify(&delivery.headers, &delivery.body))
+    });
+    group.bench_function("parse_value", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(&delivery.body)))
+    });
+    group.bench_function("parse_event", |b| {
+        b.iter(|| serde_json::from_slice::<AnnotationContentEvent>(black_box(&delivery.body)))
+    });
+    group.bench_function("rules", |b| {
+        b.iter(|| {
+            fixture.runtime.block_on(rossum_annotation_updated::respond(
+                black_box(&event),
+                &settings,
+                fixture.vendors.as_ref(),
+            ))
+        })
+    });
+    group.bench_function("serialize_answer", |b| {
+        b.iter(|| serde_json::to_string(black_box(&answer)))
+    });
+    group.bench_function("drop_event", |b| {
+        b.iter_batched(|| event.clone(), drop, criterion::BatchSize::LargeInput)
+    });
+    group.finish();
+}
+
+/// The markdown table of each hook's time against the floor on the same bytes.
+fn print_ratios(recorder: &Recorder) {
+    println!(
+        "\n| line items | body | floor (verify + parse) | updated | ratio | initialize | ratio |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for line_items in LINE_ITEMS {
+        let time = |name: &str| recorder.median_ns(&format!("{line_items}/{name}"));
+        let (Some(floor), Some(updated), Some(initialize_floor), Some(initialize)) = (
+            time("floor_updated"),
+            time("updated"),
+            time("floor_initialize"),
+            time("initialize"),
+        ) else {
+            continue;
+        };
+        let body_len = annotation_body(UPDATED_PAYLOAD, line_items).len();
+        println!(
+            "| {line_items} | {} | {} | {} | {:.2}x | {} | {:.2}x |",
+            kilobytes(body_len),
+            micros(floor),
+            micros(updated),
+            updated / floor,
+            micros(initialize),
+            initialize / initialize_floor,
+        );
+    }
+    println!(
+        "\nMedians of {SAMPLE_SIZE} criterion samples; each ratio is against the floor on that hook's own bytes."
+    );
+}
+
+fn micros(ns: f64) -> String {
+    format!("{:.1} µs", ns / 1000.0)
+}
+
+fn kilobytes(bytes: usize) -> String {
+    format!("{:.0} KB", bytes as f64 / 1024.0)
+}
+
+fn main() {
+    let mut criterion = quick().configure_from_args();
+    let fixture = Fixture::new();
+    let recorder = Recorder::default();
+    request_path(&mut criterion, &fixture, &recorder);
+    updated_stages(&mut criterion, &fixture, 100);
+    updated_stages(&mut criterion, &fixture, 1000);
+    criterion.final_summary();
+    print_ratios(&recorder);
+}
