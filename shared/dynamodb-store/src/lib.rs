@@ -53,6 +53,7 @@
 //! Vendors missing from an import are left in the table.
 
 mod from_env;
+mod https;
 mod import;
 mod item;
 mod store;
@@ -64,6 +65,9 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use vendor_matching::StoreError;
 
 pub use from_env::{DYNAMODB_ENDPOINT_ENV, VENDOR_TABLE_ENV, vendor_store_from_env};
+pub use https::{
+    CA_BUNDLE_ENV, https_client, https_client_with_bundle, https_client_with_extra_roots,
+};
 pub use import::{ImportSummary, import_vendors};
 pub use item::{
     PROFILE_SK, index_item, profile_item, vendor_from_item, vendor_pk, vendor_to_attributes,
@@ -74,7 +78,8 @@ pub use vendor_matching::Vendor;
 
 /// A DynamoDB client. With an endpoint (DynamoDB Local) it signs with test credentials in
 /// `AWS_REGION` (default `us-east-1`); without one it uses the default chain, which on Lambda
-/// reads the function role's credentials from the environment.
+/// reads the function role's credentials from the environment. Both go through
+/// [`https_client`].
 pub async fn connect(endpoint: Option<&str>) -> Client {
     let config = match endpoint {
         Some(url) => {
@@ -83,13 +88,19 @@ pub async fn connect(endpoint: Option<&str>) -> Client {
                 .filter(|r| !r.trim().is_empty())
                 .unwrap_or_else(|| "us-east-1".to_owned());
             aws_config::defaults(BehaviorVersion::latest())
+                .http_client(https_client())
                 .test_credentials()
                 .region(Region::new(region))
                 .endpoint_url(url)
                 .load()
                 .await
         }
-        None => aws_config::defaults(BehaviorVersion::latest()).load().await,
+        None => {
+            aws_config::defaults(BehaviorVersion::latest())
+                .http_client(https_client())
+                .load()
+                .await
+        }
     };
     Client::new(&config)
 }

@@ -3,6 +3,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -91,9 +92,10 @@ impl InkitClient {
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(config.attempt_timeout));
+        // Mozilla's roots compiled in: nothing is read from disk on the cold-start path.
         let https = HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| InkitError::Misconfigured(format!("no TLS root certificates: {e}")))?
+            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
+            .map_err(|e| InkitError::Misconfigured(format!("TLS configuration: {e}")))?
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);

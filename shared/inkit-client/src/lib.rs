@@ -11,7 +11,7 @@
 //!   (a function answers 503, so the sender retries), [`InkitError::NotFound`],
 //!   [`InkitError::Malformed`] (not the documented JSON), [`InkitError::Unauthorized`], and
 //!   [`InkitError::NotConfigured`] when no API token is set.
-//! - HTTPS through hyper-rustls with the system's root certificates; plain `http://` base
+//! - HTTPS through hyper-rustls (ring) with Mozilla's root certificates compiled in; plain `http://` base
 //!   URLs are accepted for loopback hosts only (the local stand-ins of tests and
 //!   development), so the token never crosses a network in clear. The token is never logged.
 //!
