@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, DeleteRequest, Put, PutRequest,
     TransactWriteItem, WriteRequest,
 };
+use dynamodb_store::{Cancellation, reason_code, transact_write};
 use serde_json::Value;
 use webhook_model::contractfit::{ContractFitEvent, DocumentId, NumberText, Section};
 
@@ -36,8 +36,6 @@ const FAIL_PREFIX: &str = "FAIL#";
 const BATCH_SIZE: usize = 25;
 /// Attempts of a batch whose items DynamoDB left unprocessed (throttling).
 const BATCH_ATTEMPTS: u32 = 8;
-/// Attempts of a transaction cancelled for a conflict with another one on the same items.
-const TRANSACTION_ATTEMPTS: u32 = 3;
 /// Hex digits of the content hash in a version's or failure's sort key: with the arrival
 /// time, enough to keep two versions apart.
 const KEY_HASH_DIGITS: usize = 16;
@@ -278,50 +276,21 @@ impl DynamoContractFitStore {
             .build()
             .map_err(|e| StoreError(format!("item put: {e}")))?;
 
-        let mut attempt = 1;
-        loop {
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(
-                    TransactWriteItem::builder()
-                        .condition_check(check.clone())
-                        .build(),
-                )
-                .transact_items(
-                    TransactWriteItem::builder()
-                        .put(delivery_put.clone())
-                        .build(),
-                )
-                .transact_items(TransactWriteItem::builder().put(item_put.clone()).build())
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => return Ok(Stored::Stored),
-                Err(err) => err,
-            };
-            let reasons = match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons()
-                }
-                _ => return Err(sdk_error("TransactWriteItems", &self.table, err)),
-            };
-            match classify_cancellation(reasons) {
-                Cancellation::Duplicate => return Ok(Stored::Duplicate),
-                Cancellation::Deleted => return Ok(Stored::AfterDeletion),
-                Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
-                    tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
-                    attempt += 1;
-                }
-                Cancellation::Conflict | Cancellation::Other => {
-                    return Err(StoreError(format!(
-                        "DynamoDB TransactWriteItems on table {:?} was cancelled (attempt {attempt}): {}",
-                        self.table,
-                        describe_reasons(reasons)
-                    )));
-                }
-            }
-        }
+        let items = vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            TransactWriteItem::builder().put(delivery_put).build(),
+            TransactWriteItem::builder().put(item_put).build(),
+        ];
+        Ok(
+            match transact_write(&self.client, &self.table, items, classify_cancellation)
+                .await
+                .map_err(StoreError)?
+            {
+                None => Stored::Stored,
+                Some(WriteSettled::Duplicate) => Stored::Duplicate,
+                Some(WriteSettled::Deleted) => Stored::AfterDeletion,
+            },
+        )
     }
 
     async fn delete(&self, delivery: &Delivery) -> Result<Stored, StoreError> {
@@ -590,45 +559,28 @@ impl ContractFitStore for DynamoContractFitStore {
     }
 }
 
-/// Why DynamoDB cancelled a write, from its per-item reasons (deletion check, delivery
-/// item, the item itself).
+/// What a cancelled write means, from its per-item reasons (deletion check, delivery item,
+/// the item itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cancellation {
+enum WriteSettled {
     /// The delivery item exists: this delivery was stored before.
     Duplicate,
     /// The deletion marker's condition failed: the document is deleted.
     Deleted,
-    /// Another transaction on the same items was in progress: worth another attempt.
-    Conflict,
-    /// Throttling, validation, size limits: an error.
-    Other,
 }
 
-fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation {
+fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<WriteSettled> {
     if reasons.len() != 3 {
-        return Cancellation::Other;
+        return Cancellation::Unexpected;
     }
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code().unwrap_or("None")).collect();
-    match (codes[0], codes[1]) {
-        (_, "ConditionalCheckFailed") => Cancellation::Duplicate,
-        ("ConditionalCheckFailed", _) => Cancellation::Deleted,
-        _ if codes.contains(&"TransactionConflict") => Cancellation::Conflict,
-        _ => Cancellation::Other,
+    match (reason_code(reasons, 0), reason_code(reasons, 1)) {
+        (_, "ConditionalCheckFailed") => Cancellation::Settled(WriteSettled::Duplicate),
+        ("ConditionalCheckFailed", _) => Cancellation::Settled(WriteSettled::Deleted),
+        _ if (0..3).any(|i| reason_code(reasons, i) == "TransactionConflict") => {
+            Cancellation::Conflict
+        }
+        _ => Cancellation::Unexpected,
     }
-}
-
-fn describe_reasons(reasons: &[CancellationReason]) -> String {
-    if reasons.is_empty() {
-        return "no cancellation reasons given".to_owned();
-    }
-    reasons
-        .iter()
-        .map(|r| match r.message() {
-            Some(message) => format!("{} ({message})", r.code().unwrap_or("None")),
-            None => r.code().unwrap_or("None").to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
@@ -871,19 +823,26 @@ mod tests {
 
     #[test]
     fn cancellation_reasons_tell_duplicates_from_deleted_documents() {
-        use Cancellation::*;
+        use Cancellation::{Conflict, Settled, Unexpected};
+        use WriteSettled::{Deleted, Duplicate};
         for (codes, expected) in [
-            (&["None", "ConditionalCheckFailed", "None"][..], Duplicate),
+            (
+                &["None", "ConditionalCheckFailed", "None"][..],
+                Settled(Duplicate),
+            ),
             (
                 &["ConditionalCheckFailed", "ConditionalCheckFailed", "None"][..],
-                Duplicate,
+                Settled(Duplicate),
             ),
-            (&["ConditionalCheckFailed", "None", "None"][..], Deleted),
+            (
+                &["ConditionalCheckFailed", "None", "None"][..],
+                Settled(Deleted),
+            ),
             (&["None", "None", "TransactionConflict"][..], Conflict),
             (&["TransactionConflict", "None", "None"][..], Conflict),
-            (&["None", "None", "ValidationError"][..], Other),
-            (&["None", "None"][..], Other),
-            (&[][..], Other),
+            (&["None", "None", "ValidationError"][..], Unexpected),
+            (&["None", "None"][..], Unexpected),
+            (&[][..], Unexpected),
         ] {
             assert_eq!(
                 classify_cancellation(&reasons(codes)),

@@ -58,6 +58,7 @@ mod import;
 mod item;
 mod store;
 mod table;
+mod transaction;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
@@ -74,6 +75,7 @@ pub use item::{
 };
 pub use store::{DEFAULT_BLOCK_ITEM_LIMIT, DynamoVendorStore};
 pub use table::create_master_data_table;
+pub use transaction::{Cancellation, TRANSACTION_ATTEMPTS, reason_code, transact_write};
 pub use vendor_matching::Vendor;
 
 /// A DynamoDB client. With an endpoint (DynamoDB Local) it signs with test credentials in

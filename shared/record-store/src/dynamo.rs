@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem};
+use dynamodb_store::{Cancellation, reason_code, transact_write};
 
 use crate::{
     Amount, EXPORT_READY, EmailRecord, ExportRecord, RecordError, RecordFuture, RecordStore,
@@ -29,10 +29,6 @@ const STATUS_SK_PREFIX: &str = "STATUS#";
 /// How long status and email items are kept after the change or email they record
 /// (DynamoDB's TTL deletes them within a few days after that).
 pub const DEFAULT_HISTORY_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
-
-/// Attempts of a status transaction that DynamoDB cancelled for a conflict with another
-/// transaction on the same annotation.
-const TRANSACTION_ATTEMPTS: u32 = 3;
 
 /// [`RecordStore`] on the records table.
 #[derive(Debug, Clone)]
@@ -205,44 +201,17 @@ impl DynamoRecordStore {
             .expression_attribute_values(":changed_at", s(change.changed_at.as_str()))
             .build()
             .map_err(|e| RecordError(format!("latest status put: {e}")))?;
-        let mut attempt = 1;
-        loop {
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(
-                    TransactWriteItem::builder()
-                        .put(history_put.clone())
-                        .build(),
-                )
-                .transact_items(TransactWriteItem::builder().put(latest_put.clone()).build())
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => return Ok(Written::Inserted),
-                Err(err) => err,
-            };
-            let reasons = match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons()
-                }
-                _ => return Err(sdk_error("TransactWriteItems", &self.table, err)),
-            };
-            match classify_cancellation(reasons) {
-                Cancellation::Duplicate => return Ok(Written::AlreadyPresent),
-                Cancellation::NewerLatest => return self.put_history_alone(history).await,
-                Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
-                    tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
-                    attempt += 1;
-                }
-                Cancellation::Conflict | Cancellation::Other => {
-                    return Err(RecordError(format!(
-                        "DynamoDB TransactWriteItems on table {:?} was cancelled (attempt {attempt}): {}",
-                        self.table,
-                        describe_reasons(reasons)
-                    )));
-                }
-            }
+        let items = vec![
+            TransactWriteItem::builder().put(history_put).build(),
+            TransactWriteItem::builder().put(latest_put).build(),
+        ];
+        match transact_write(&self.client, &self.table, items, classify_cancellation)
+            .await
+            .map_err(RecordError)?
+        {
+            None => Ok(Written::Inserted),
+            Some(StatusSettled::Duplicate) => Ok(Written::AlreadyPresent),
+            Some(StatusSettled::NewerLatest) => self.put_history_alone(history).await,
         }
     }
 
@@ -315,48 +284,29 @@ impl RecordStore for DynamoRecordStore {
     }
 }
 
-/// Why DynamoDB cancelled a status transaction, from its per-item reasons (history item
-/// first, latest item second).
+/// What a cancelled status transaction means (history item first, latest item second).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cancellation {
+enum StatusSettled {
     /// The history item exists: this delivery was recorded before.
     Duplicate,
     /// Only the latest item's condition failed: a newer status is recorded.
     NewerLatest,
-    /// Another transaction on the same items was in progress: worth another attempt.
-    Conflict,
-    /// Throttling, validation, size limits: an error.
-    Other,
 }
 
-fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation {
-    let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
-    let (history, latest) = (code(0), code(1));
+fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<StatusSettled> {
     if reasons.len() != 2 {
-        return Cancellation::Other;
+        return Cancellation::Unexpected;
     }
-    match (history, latest) {
-        ("ConditionalCheckFailed", _) => Cancellation::Duplicate,
-        ("None", "ConditionalCheckFailed") => Cancellation::NewerLatest,
-        _ if history == "TransactionConflict" || latest == "TransactionConflict" => {
+    match (reason_code(reasons, 0), reason_code(reasons, 1)) {
+        ("ConditionalCheckFailed", _) => Cancellation::Settled(StatusSettled::Duplicate),
+        ("None", "ConditionalCheckFailed") => Cancellation::Settled(StatusSettled::NewerLatest),
+        (history, latest)
+            if history == "TransactionConflict" || latest == "TransactionConflict" =>
+        {
             Cancellation::Conflict
         }
-        _ => Cancellation::Other,
+        _ => Cancellation::Unexpected,
     }
-}
-
-fn describe_reasons(reasons: &[CancellationReason]) -> String {
-    if reasons.is_empty() {
-        return "no cancellation reasons given".to_owned();
-    }
-    reasons
-        .iter()
-        .map(|r| match r.message() {
-            Some(message) => format!("{} ({message})", r.code().unwrap_or("None")),
-            None => r.code().unwrap_or("None").to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
@@ -598,24 +548,28 @@ mod tests {
 
     #[test]
     fn cancellation_reasons_tell_duplicates_from_late_events() {
-        use Cancellation::*;
+        use Cancellation::{Conflict, Settled, Unexpected};
+        use StatusSettled::{Duplicate, NewerLatest};
         for (codes, expected) in [
-            (&["ConditionalCheckFailed", "None"][..], Duplicate),
+            (&["ConditionalCheckFailed", "None"][..], Settled(Duplicate)),
             (
                 &["ConditionalCheckFailed", "ConditionalCheckFailed"][..],
-                Duplicate,
+                Settled(Duplicate),
             ),
             (
                 &["ConditionalCheckFailed", "TransactionConflict"][..],
-                Duplicate,
+                Settled(Duplicate),
             ),
-            (&["None", "ConditionalCheckFailed"][..], NewerLatest),
+            (
+                &["None", "ConditionalCheckFailed"][..],
+                Settled(NewerLatest),
+            ),
             (&["None", "TransactionConflict"][..], Conflict),
             (&["TransactionConflict", "None"][..], Conflict),
-            (&["ThrottlingError", "None"][..], Other),
-            (&["None", "ValidationError"][..], Other),
-            (&["None"][..], Other),
-            (&[][..], Other),
+            (&["ThrottlingError", "None"][..], Unexpected),
+            (&["None", "ValidationError"][..], Unexpected),
+            (&["None"][..], Unexpected),
+            (&[][..], Unexpected),
         ] {
             assert_eq!(
                 classify_cancellation(&reasons(codes)),
@@ -629,7 +583,7 @@ mod tests {
                 .code("ConditionalCheckFailed")
                 .build(),
         ];
-        assert_eq!(classify_cancellation(&none_code), NewerLatest);
+        assert_eq!(classify_cancellation(&none_code), Settled(NewerLatest));
     }
 
     #[test]

@@ -1,16 +1,12 @@
 //! Inkit events and documents in the records table (see the crate documentation).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
+use dynamodb_store::{Cancellation, reason_code, transact_write};
 use webhook_model::inkit::InkitEventType;
 
-use super::{
-    DynamoRecordStore, EXPIRES_AT, Item, PK, SK, TRANSACTION_ATTEMPTS, describe_reasons, s,
-    sdk_error, text,
-};
+use super::{DynamoRecordStore, EXPIRES_AT, Item, PK, SK, s, sdk_error, text};
 use crate::inkit::no_document;
 use crate::{
     InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, RecordError,
@@ -201,45 +197,32 @@ impl DynamoRecordStore {
             .set_expression_attribute_values(Some(expression.values))
             .build()
             .map_err(|e| RecordError(format!("Inkit document update: {e}")))?;
-        let mut attempt = 1;
-        loop {
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(TransactWriteItem::builder().put(event_put.clone()).build())
-                .transact_items(
-                    TransactWriteItem::builder()
-                        .update(document_update.clone())
-                        .build(),
-                )
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => return Ok(Written::Inserted),
-                Err(err) => err,
-            };
-            let reasons = match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons()
-                }
-                _ => return Err(sdk_error("TransactWriteItems", &self.table, err)),
-            };
-            let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
-            if code(0) == "ConditionalCheckFailed" {
-                return Ok(Written::AlreadyPresent);
+        let items = vec![
+            TransactWriteItem::builder().put(event_put).build(),
+            TransactWriteItem::builder().update(document_update).build(),
+        ];
+        // The event item's condition failing means this event was recorded before.
+        let classify = |reasons: &[CancellationReason]| match (
+            reason_code(reasons, 0),
+            reason_code(reasons, 1),
+        ) {
+            ("ConditionalCheckFailed", _) => Cancellation::Settled(()),
+            (event, document)
+                if event == "TransactionConflict" || document == "TransactionConflict" =>
+            {
+                Cancellation::Conflict
             }
-            let conflict = (0..2).any(|i| code(i) == "TransactionConflict");
-            if conflict && attempt < TRANSACTION_ATTEMPTS {
-                tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
-                attempt += 1;
-                continue;
-            }
-            return Err(RecordError(format!(
-                "DynamoDB TransactWriteItems on table {:?} was cancelled (attempt {attempt}): {}",
-                self.table,
-                describe_reasons(reasons)
-            )));
-        }
+            _ => Cancellation::Unexpected,
+        };
+        Ok(
+            match transact_write(&self.client, &self.table, items, classify)
+                .await
+                .map_err(RecordError)?
+            {
+                None => Written::Inserted,
+                Some(()) => Written::AlreadyPresent,
+            },
+        )
     }
 
     async fn document(
