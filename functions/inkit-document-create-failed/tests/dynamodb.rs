@@ -5,20 +5,22 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, item_count, own_event, records_table, signed};
+use common::FUNCTION;
 use record_store::{DynamoRecordStore, InkitRecordStore};
 use serde_json::json;
+use webhook_test_support::inkit_recorder::RESOURCE_ID;
+use webhook_test_support::item_count;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_failure_twice_writes_one_event() {
-    let (client, table) = records_table("twice").await;
+    let (client, table) = FUNCTION.records_table("twice").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
     assert_eq!(
-        signed(store.clone(), &own_event()).await,
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
         (200, json!({"recorded": true}))
     );
     assert_eq!(
-        signed(store.clone(), &own_event()).await,
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
         (200, json!({"recorded": false, "duplicate": true}))
     );
     assert_eq!(

@@ -5,18 +5,24 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, SECRET, call, delivery, own_event, signature, signed};
+use common::FUNCTION;
 use record_store::{InMemoryRecordStore, InkitRecordStore, UnavailableRecordStore};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
+use webhook_test_support::inkit_recorder::{RESOURCE_ID, SECRET, delivery};
+use webhook_test_support::inkit_signature;
 
 #[tokio::test]
 async fn a_failure_is_recorded_once() {
     let records = Arc::new(InMemoryRecordStore::new());
-    let (status, body) = signed(records.clone(), &own_event()).await;
+    let (status, body) = FUNCTION
+        .signed(records.clone(), &FUNCTION.own_event())
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"recorded": true}));
-    let (status, body) = signed(records.clone(), &own_event()).await;
+    let (status, body) = FUNCTION
+        .signed(records.clone(), &FUNCTION.own_event())
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"recorded": false, "duplicate": true}));
 
@@ -31,19 +37,20 @@ async fn a_failure_is_recorded_once() {
 #[tokio::test]
 async fn a_bad_signature_is_401_and_records_nothing() {
     let records = Arc::new(InMemoryRecordStore::new());
-    let body = own_event();
-    let forged = signature("another-secret", &body);
+    let body = FUNCTION.own_event();
+    let forged = inkit_signature("another-secret", &body);
     for headers in [vec![], vec![("inkit-signature", forged.as_str())]] {
-        let (status, _, answer) = call(records.clone(), &headers, &body).await;
+        let (status, _, answer) = FUNCTION.call(records.clone(), &headers, &body).await;
         assert_eq!(status, 401, "{answer}");
     }
     // Signed over other bytes than those sent.
-    let (status, _, _) = call(
-        records.clone(),
-        &[("inkit-signature", &signature(SECRET, b"{}"))],
-        &body,
-    )
-    .await;
+    let (status, _, _) = FUNCTION
+        .call(
+            records.clone(),
+            &[("inkit-signature", &inkit_signature(SECRET, b"{}"))],
+            &body,
+        )
+        .await;
     assert_eq!(status, 401);
     assert_eq!(records.inkit_event_count(), 0);
 }
@@ -56,7 +63,9 @@ async fn another_event_type_is_422_naming_the_expected_one() {
         "DOCUMENT_DELETED",
         "RENDER_CREATE_FAILED",
     ] {
-        let (status, body) = signed(records.clone(), &delivery(event_type, RESOURCE_ID)).await;
+        let (status, body) = FUNCTION
+            .signed(records.clone(), &delivery(event_type, RESOURCE_ID))
+            .await;
         assert_eq!(status, 422, "{body}");
         let message = body["messages"][0]["content"].as_str().unwrap();
         assert!(message.contains("DOCUMENT_CREATE_FAILED"), "{message}");
@@ -73,7 +82,7 @@ async fn a_malformed_body_is_400() {
         br#"{"resource_id": "doc_1"}"#.to_vec(),
         delivery("DOCUMENT_CREATE_FAILED", " "),
     ] {
-        let (status, answer) = signed(records.clone(), &body).await;
+        let (status, answer) = FUNCTION.signed(records.clone(), &body).await;
         assert_eq!(status, 400, "{answer}");
     }
     assert_eq!(records.inkit_event_count(), 0);
@@ -84,13 +93,14 @@ async fn an_unavailable_records_table_is_503() {
     let records = Arc::new(UnavailableRecordStore::new(
         "the records table is not configured",
     ));
-    let body = own_event();
-    let (status, retry_after, answer) = call(
-        records,
-        &[("inkit-signature", &signature(SECRET, &body))],
-        &body,
-    )
-    .await;
+    let body = FUNCTION.own_event();
+    let (status, retry_after, answer) = FUNCTION
+        .call(
+            records,
+            &[("inkit-signature", &inkit_signature(SECRET, &body))],
+            &body,
+        )
+        .await;
     assert_eq!(status, 503, "{answer}");
     assert_eq!(retry_after.as_deref(), Some("5"));
 }

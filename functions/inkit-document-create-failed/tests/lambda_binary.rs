@@ -6,10 +6,12 @@ mod common;
 
 use std::path::Path;
 
-use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table, signature};
+use common::FUNCTION;
 use lambda_runtime_stub::RuntimeApi;
 use serde_json::{Value, json};
+use webhook_test_support::inkit_recorder::RESOURCE_ID;
 use webhook_test_support::invoke;
+use webhook_test_support::{inkit_signature, item_count};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-failed");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
@@ -24,8 +26,8 @@ fn metric_lines(logs: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
-    let (client, table) = records_table("binary").await;
-    let endpoint = common::dynamodb_endpoint();
+    let (client, table) = FUNCTION.records_table("binary").await;
+    let endpoint = webhook_test_support::dynamodb_endpoint();
     let api = RuntimeApi::start().await.unwrap();
     let process = api
         .spawn_function(
@@ -39,14 +41,18 @@ async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
             ],
         )
         .unwrap();
-    let event = api_gateway_event(&own_event(), DEVELOPMENT_SECRET);
+    let event = FUNCTION.api_gateway_event(&FUNCTION.own_event(), DEVELOPMENT_SECRET);
     assert_eq!(invoke(&api, &event).await, (200, json!({"recorded": true})));
     assert_eq!(
         invoke(&api, &event).await,
         (200, json!({"recorded": true})),
         "the retry gets the stored answer"
     );
-    let (status, _) = invoke(&api, &api_gateway_event(&own_event(), "forged")).await;
+    let (status, _) = invoke(
+        &api,
+        &FUNCTION.api_gateway_event(&FUNCTION.own_event(), "forged"),
+    )
+    .await;
     assert_eq!(status, 401);
     // The event, the document and the delivery's idempotency record.
     assert_eq!(item_count(&client, &table).await, 3);
@@ -60,7 +66,7 @@ async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
     );
     assert_eq!(lines[0]["level"], "ERROR");
     assert_eq!(lines[0]["fields"]["resource_id"], RESOURCE_ID);
-    assert!(!logs.contains(&signature(DEVELOPMENT_SECRET, &own_event())));
+    assert!(!logs.contains(&inkit_signature(DEVELOPMENT_SECRET, &FUNCTION.own_event())));
     let _ = client.delete_table().table_name(&table).send().await;
 }
 
@@ -77,7 +83,11 @@ async fn without_a_records_table_failures_are_refused_with_503_and_not_counted()
             ],
         )
         .unwrap();
-    let (status, body) = invoke(&api, &api_gateway_event(&own_event(), DEVELOPMENT_SECRET)).await;
+    let (status, body) = invoke(
+        &api,
+        &FUNCTION.api_gateway_event(&FUNCTION.own_event(), DEVELOPMENT_SECRET),
+    )
+    .await;
     assert_eq!(status, 503, "{body}");
     let logs = process.stop();
     assert!(logs.contains("RECORDS_TABLE is not set"), "{logs}");

@@ -5,14 +5,16 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, item_count, own_event, records_table, signed};
+use common::FUNCTION;
 use record_store::{DynamoRecordStore, InkitEvent, InkitRecordStore, Timestamp};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
+use webhook_test_support::inkit_recorder::RESOURCE_ID;
+use webhook_test_support::item_count;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
-    let (client, table) = records_table("twice").await;
+    let (client, table) = FUNCTION.records_table("twice").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
     let created = InkitEvent {
         resource_id: RESOURCE_ID.to_owned(),
@@ -22,11 +24,11 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
     store.record_inkit_event(&created).await.unwrap();
 
     assert_eq!(
-        signed(store.clone(), &own_event()).await,
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
         (200, json!({"recorded": true}))
     );
     assert_eq!(
-        signed(store.clone(), &own_event()).await,
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
         (200, json!({"recorded": false, "duplicate": true}))
     );
     assert_eq!(
@@ -51,9 +53,9 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
-    let (client, table) = records_table("unknown").await;
+    let (client, table) = FUNCTION.records_table("unknown").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    let (status, body) = signed(store.clone(), &own_event()).await;
+    let (status, body) = FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await;
     assert_eq!(status, 200, "{body}");
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);

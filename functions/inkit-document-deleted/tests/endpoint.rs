@@ -6,13 +6,15 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, SECRET, call, delivery, own_event, signature, signed};
+use common::FUNCTION;
 use record_store::{
     InMemoryRecordStore, InkitDocumentDetails, InkitEvent, InkitRecordStore, Timestamp,
     UnavailableRecordStore,
 };
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
+use webhook_test_support::inkit_recorder::{RESOURCE_ID, SECRET, delivery};
+use webhook_test_support::inkit_signature;
 
 #[tokio::test]
 async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
@@ -33,10 +35,14 @@ async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
         .await
         .unwrap();
 
-    let (status, body) = signed(records.clone(), &own_event()).await;
+    let (status, body) = FUNCTION
+        .signed(records.clone(), &FUNCTION.own_event())
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"recorded": true}));
-    let (status, body) = signed(records.clone(), &own_event()).await;
+    let (status, body) = FUNCTION
+        .signed(records.clone(), &FUNCTION.own_event())
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"recorded": false, "duplicate": true}));
 
@@ -52,11 +58,12 @@ async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
 #[tokio::test]
 async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
     let records = Arc::new(InMemoryRecordStore::new());
-    let (status, body) = signed(
-        records.clone(),
-        &delivery("DOCUMENT_DELETED", "doc_never_seen"),
-    )
-    .await;
+    let (status, body) = FUNCTION
+        .signed(
+            records.clone(),
+            &delivery("DOCUMENT_DELETED", "doc_never_seen"),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let document = records
         .inkit_document("doc_never_seen")
@@ -72,10 +79,10 @@ async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
 #[tokio::test]
 async fn a_bad_signature_is_401_and_records_nothing() {
     let records = Arc::new(InMemoryRecordStore::new());
-    let body = own_event();
-    let forged = signature("another-secret", &body);
+    let body = FUNCTION.own_event();
+    let forged = inkit_signature("another-secret", &body);
     for headers in [vec![], vec![("inkit-signature", forged.as_str())]] {
-        let (status, _, answer) = call(records.clone(), &headers, &body).await;
+        let (status, _, answer) = FUNCTION.call(records.clone(), &headers, &body).await;
         assert_eq!(status, 401, "{answer}");
     }
     assert_eq!(records.inkit_event_count(), 0);
@@ -85,7 +92,9 @@ async fn a_bad_signature_is_401_and_records_nothing() {
 async fn another_event_type_is_422_naming_the_expected_one() {
     let records = Arc::new(InMemoryRecordStore::new());
     for event_type in ["DOCUMENT_CREATE_FINISHED", "FOLDER_DELETED"] {
-        let (status, body) = signed(records.clone(), &delivery(event_type, RESOURCE_ID)).await;
+        let (status, body) = FUNCTION
+            .signed(records.clone(), &delivery(event_type, RESOURCE_ID))
+            .await;
         assert_eq!(status, 422, "{body}");
         let message = body["messages"][0]["content"].as_str().unwrap();
         assert!(message.contains("DOCUMENT_DELETED"), "{message}");
@@ -101,7 +110,7 @@ async fn a_malformed_body_is_400() {
         b"".to_vec(),
         br#"{"event_type": "DOCUMENT_DELETED", "resource_id": null}"#.to_vec(),
     ] {
-        let (status, answer) = signed(records.clone(), &body).await;
+        let (status, answer) = FUNCTION.signed(records.clone(), &body).await;
         assert_eq!(status, 400, "{answer}");
     }
 }
@@ -111,13 +120,14 @@ async fn an_unavailable_records_table_is_503() {
     let records = Arc::new(UnavailableRecordStore::new(
         "the records table is not configured",
     ));
-    let body = own_event();
-    let (status, retry_after, answer) = call(
-        records,
-        &[("inkit-signature", &signature(SECRET, &body))],
-        &body,
-    )
-    .await;
+    let body = FUNCTION.own_event();
+    let (status, retry_after, answer) = FUNCTION
+        .call(
+            records,
+            &[("inkit-signature", &inkit_signature(SECRET, &body))],
+            &body,
+        )
+        .await;
     assert_eq!(status, 503, "{answer}");
     assert_eq!(retry_after.as_deref(), Some("5"));
 }

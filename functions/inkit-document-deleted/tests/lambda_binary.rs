@@ -5,19 +5,21 @@ mod common;
 
 use std::path::Path;
 
-use common::{RESOURCE_ID, api_gateway_event, item_count, own_event, records_table};
+use common::FUNCTION;
 use lambda_runtime_stub::RuntimeApi;
 use record_store::{DynamoRecordStore, InkitRecordStore};
 use serde_json::json;
+use webhook_test_support::inkit_recorder::RESOURCE_ID;
 use webhook_test_support::invoke;
+use webhook_test_support::item_count;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-deleted");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {
-    let (client, table) = records_table("binary").await;
-    let endpoint = common::dynamodb_endpoint();
+    let (client, table) = FUNCTION.records_table("binary").await;
+    let endpoint = webhook_test_support::dynamodb_endpoint();
     let api = RuntimeApi::start().await.unwrap();
     let _process = api
         .spawn_function(
@@ -31,14 +33,18 @@ async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {
             ],
         )
         .unwrap();
-    let event = api_gateway_event(&own_event(), DEVELOPMENT_SECRET);
+    let event = FUNCTION.api_gateway_event(&FUNCTION.own_event(), DEVELOPMENT_SECRET);
     assert_eq!(invoke(&api, &event).await, (200, json!({"recorded": true})));
     assert_eq!(
         invoke(&api, &event).await,
         (200, json!({"recorded": true})),
         "the retry gets the stored answer"
     );
-    let (status, _) = invoke(&api, &api_gateway_event(&own_event(), "forged")).await;
+    let (status, _) = invoke(
+        &api,
+        &FUNCTION.api_gateway_event(&FUNCTION.own_event(), "forged"),
+    )
+    .await;
     assert_eq!(status, 401);
 
     let store = DynamoRecordStore::new(client.clone(), &table);
@@ -55,7 +61,11 @@ async fn without_a_secret_every_delivery_is_refused_with_500() {
     let process = api
         .spawn_function(Path::new(BINARY), "inkit-document-deleted", &[])
         .unwrap();
-    let (status, body) = invoke(&api, &api_gateway_event(&own_event(), DEVELOPMENT_SECRET)).await;
+    let (status, body) = invoke(
+        &api,
+        &FUNCTION.api_gateway_event(&FUNCTION.own_event(), DEVELOPMENT_SECRET),
+    )
+    .await;
     assert_eq!(status, 500, "{body}");
     assert_eq!(body["error"], "not_configured");
     let logs = process.stop();

@@ -9,6 +9,9 @@
 //! - [`config`], [`request`], [`call`], [`respond`]: an endpoint configured from a list of
 //!   variables, called in process.
 //! - [`invoke`]: a built function binary called through the Lambda Runtime API stub.
+//! - [`inkit_recorder`]: the tests of the Inkit functions that record an event.
+
+pub mod inkit_recorder;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,89 @@
+//! What the tests of the Inkit functions that only record an event (create-failed, deleted)
+//! share: the delivery, signing, calling the endpoint in process, the records table, the
+//! API Gateway event. Each test names its function by an [`InkitRecorder`].
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::Client;
+use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
+use record_store::InkitRecordStore;
+use serde_json::{Value, json};
+use webhook_endpoint::{Endpoint, EndpointConfig};
+
+use crate::inkit_signature;
+
+/// The secret the endpoints under test are configured with.
+pub const SECRET: &str = "inkit-webhook-secret-under-test";
+/// An Inkit document id of the documented shape.
+pub const RESOURCE_ID: &str = "doc_2N0X2g4f3b1JJU75fqzDZs";
+
+/// How a function builds its endpoint (its crate's `endpoint`).
+pub type EndpointFn =
+    fn(&EndpointConfig, Arc<dyn InkitRecordStore>, Arc<dyn IdempotencyStore>) -> Endpoint;
+
+/// The function under test.
+#[derive(Clone, Copy)]
+pub struct InkitRecorder {
+    pub name: &'static str,
+    pub route: &'static str,
+    /// The `event_type` it accepts, as Inkit spells it.
+    pub event_type: &'static str,
+    pub endpoint: EndpointFn,
+}
+
+/// An Inkit webhook body.
+pub fn delivery(event_type: &str, resource_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"event_type": event_type, "resource_id": resource_id})).unwrap()
+}
+
+/// The endpoint configuration with [`SECRET`].
+pub fn configured() -> EndpointConfig {
+    crate::config(&[("INKIT_WEBHOOK_SECRET", SECRET)])
+}
+
+impl InkitRecorder {
+    /// The function's own event for [`RESOURCE_ID`].
+    pub fn own_event(&self) -> Vec<u8> {
+        delivery(self.event_type, RESOURCE_ID)
+    }
+
+    /// Calls the endpoint; the status, the `retry-after` header and the JSON body. The
+    /// idempotency store is new each time, so the tests see what the records store itself
+    /// does with a redelivery.
+    pub async fn call(
+        &self,
+        records: Arc<dyn InkitRecordStore>,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Option<String>, Value) {
+        let idempotency: Arc<dyn IdempotencyStore> = Arc::new(InMemoryIdempotencyStore::new());
+        let endpoint = (self.endpoint)(&configured(), records, idempotency);
+        crate::respond(&endpoint, headers, body).await
+    }
+
+    /// Calls the endpoint with a valid signature.
+    pub async fn signed(&self, records: Arc<dyn InkitRecordStore>, body: &[u8]) -> (u16, Value) {
+        let signature = inkit_signature(SECRET, body);
+        let (status, _, body) = self
+            .call(records, &[("inkit-signature", &signature)], body)
+            .await;
+        (status, body)
+    }
+
+    /// A client of DynamoDB Local and a new records table whose name no other test uses.
+    pub async fn records_table(&self, label: &str) -> (Client, String) {
+        crate::records_table(self.name, label).await
+    }
+
+    /// The payload as API Gateway delivers it, signed with `secret`.
+    pub fn api_gateway_event(&self, body: &[u8], secret: &str) -> Vec<u8> {
+        crate::api_gateway_event(
+            self.route,
+            &[
+                ("user-agent", "Inkit-Webhooks/1.0"),
+                ("inkit-signature", &inkit_signature(secret, body)),
+            ],
+            body,
+        )
+    }
+}
