@@ -45,6 +45,9 @@ class RuntimeApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY the second waits
+            # for the client's delayed ACK (~40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
