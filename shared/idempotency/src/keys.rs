@@ -37,6 +37,14 @@ pub const ROSSUM_INTERACTIVE_ACTIONS: [&str; 4] = ["started", "updated", "user_u
 /// could not be recognised. Interactive `annotation_content` deliveries are never retried,
 /// so they get no key and run unguarded ([`ROSSUM_INTERACTIVE_ACTIONS`]).
 pub fn rossum_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
+    // The interactive check reads two top-level strings without building the tree, which an
+    // interactive delivery's handler builds anyway; a body the shortcut cannot read (not an
+    // object, non-string values, invalid JSON) takes the full path and its exact answer.
+    if let Ok(envelope) = serde_json::from_slice::<RossumEnvelope>(body)
+        && envelope.is_interactive()
+    {
+        return Ok(None);
+    }
     let mut object: Map<String, Value> = parse_json(body)?;
     let text = |name: &str| object.get(name).and_then(Value::as_str);
     let interactive = text("event") == Some("annotation_content")
@@ -59,6 +67,66 @@ pub fn rossum_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
         key,
         validation: sha256_hex(&stable),
     }))
+}
+
+/// The top-level `event` and `action` of a Rossum body (the last of duplicates, as in a
+/// `Map`), every other value skipped unread.
+#[derive(Default)]
+struct RossumEnvelope<'a> {
+    event: Option<Cow<'a, str>>,
+    action: Option<Cow<'a, str>>,
+}
+
+impl RossumEnvelope<'_> {
+    fn is_interactive(&self) -> bool {
+        self.event.as_deref() == Some("annotation_content")
+            && self
+                .action
+                .as_deref()
+                .is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a))
+    }
+}
+
+impl<'de> Deserialize<'de> for RossumEnvelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RossumEnvelope<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut envelope = RossumEnvelope::default();
+                while let Some(BorrowedText(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "event" => envelope.event = Some(map.next_value::<BorrowedText>()?.0),
+                        "action" => envelope.action = Some(map.next_value::<BorrowedText>()?.0),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(envelope)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A JSON string, borrowed where it has no escapes.
+struct BorrowedText<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for BorrowedText<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Inner<'a>(#[serde(borrow)] Cow<'a, str>);
+        Inner::deserialize(deserializer).map(|inner| BorrowedText(inner.0))
+    }
 }
 
 /// The two fields of an Inkit body, borrowed where the JSON has no escapes.
@@ -139,6 +207,53 @@ mod tests {
         let export =
             json!({"request_id": "r-2", "event": "annotation_content", "action": "export"});
         assert_eq!(rossum_key(&bytes(&export)).unwrap().unwrap().key, "r-2");
+    }
+
+    /// What the full reading (a `Map`, the last duplicate winning) says is interactive.
+    fn interactive_by_map(body: &[u8]) -> Option<bool> {
+        let object: Map<String, Value> = serde_json::from_slice(body).ok()?;
+        let text = |name: &str| object.get(name).and_then(Value::as_str);
+        Some(
+            text("event") == Some("annotation_content")
+                && text("action").is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a)),
+        )
+    }
+
+    #[test]
+    fn the_interactive_shortcut_agrees_with_the_full_reading() {
+        let bodies: [&[u8]; 14] = [
+            br#"{"event":"annotation_content","action":"confirm","request_id":"r"}"#,
+            br#"{"action":"user_update","annotation":{"content":[{"x":[1,2,{"y":null}]}]},"event":"annotation_content"}"#,
+            br#"{"event":"annotation_content","action":"export","request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":"confirm","request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":"confirm","action":"export","request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":"export","action":"confirm","request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":"confirm","action":7,"request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":null,"request_id":"r"}"#,
+            br#"{"event":["annotation_content"],"action":"confirm","request_id":"r"}"#,
+            br#"{"event":"email","action":"received","request_id":"r"}"#,
+            br#"{"event":"annotation_content","action":"confirm"} trailing"#,
+            br#"["annotation_content","confirm"]"#,
+            br#"{"event":"annotation_content","action":"confirm""#,
+            br#"{}"#,
+        ];
+        for body in bodies {
+            let shortcut = serde_json::from_slice::<RossumEnvelope>(body)
+                .ok()
+                .filter(RossumEnvelope::is_interactive)
+                .is_some();
+            let text = String::from_utf8_lossy(body);
+            // Wherever the shortcut says interactive, the full reading says so too.
+            if shortcut {
+                assert_eq!(interactive_by_map(body), Some(true), "{text}");
+            }
+            // And rossum_key answers as the full reading alone would.
+            match interactive_by_map(body) {
+                Some(true) => assert_eq!(rossum_key(body).unwrap(), None, "{text}"),
+                Some(false) => assert_ne!(rossum_key(body).ok(), Some(None), "{text}"),
+                None => assert_eq!(rossum_key(body).unwrap_err().status(), 400, "{text}"),
+            }
+        }
     }
 
     #[test]
