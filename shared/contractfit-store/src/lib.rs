@@ -371,9 +371,10 @@ pub async fn contractfit_store_from_env() -> Arc<dyn ContractFitStore> {
             "the records table is not configured ({table_variable} is not set)"
         )));
     };
-    let endpoint = variable(record_store::DYNAMODB_ENDPOINT_ENV);
-    let client = dynamodb_store::connect(endpoint.as_deref()).await;
-    Arc::new(DynamoContractFitStore::new(client, table))
+    Arc::new(DynamoContractFitStore::new(
+        dynamodb_store::shared_client_from_env().await,
+        table,
+    ))
 }
 
 /// The current time as a [`Timestamp`].

@@ -65,7 +65,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use vendor_matching::StoreError;
 
-pub use from_env::{DYNAMODB_ENDPOINT_ENV, VENDOR_TABLE_ENV, vendor_store_from_env};
+pub use from_env::{
+    DYNAMODB_ENDPOINT_ENV, VENDOR_TABLE_ENV, shared_client_from_env, vendor_store_from_env,
+};
 pub use https::{
     CA_BUNDLE_ENV, https_client, https_client_with_bundle, https_client_with_extra_roots,
 };

@@ -255,7 +255,8 @@ impl RecordStore for UnavailableRecordStore {
 }
 
 /// The store a Lambda function uses: the table `RECORDS_TABLE`, at `DYNAMODB_ENDPOINT` when
-/// set (DynamoDB Local), else at the region's DynamoDB with the function role's credentials.
+/// set (DynamoDB Local), else at the region's DynamoDB with the function role's credentials,
+/// through the process's one client (`dynamodb_store::shared_client_from_env`).
 ///
 /// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableRecordStore`].
 pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
@@ -299,7 +300,8 @@ async fn dynamo_store_from_env() -> Result<DynamoRecordStore, UnavailableRecordS
             "the records table is not configured ({RECORDS_TABLE_ENV} is not set)"
         )));
     };
-    let endpoint = variable(DYNAMODB_ENDPOINT_ENV);
-    let client = dynamodb_store::connect(endpoint.as_deref()).await;
-    Ok(DynamoRecordStore::new(client, table))
+    Ok(DynamoRecordStore::new(
+        dynamodb_store::shared_client_from_env().await,
+        table,
+    ))
 }
