@@ -13,7 +13,7 @@ use record_store::{
 };
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
-use webhook_test_support::inkit_recorder::{RESOURCE_ID, SECRET, delivery};
+use webhook_test_support::inkit_recorder::{RESOURCE_ID, delivery};
 use webhook_test_support::inkit_signature;
 
 #[tokio::test]
@@ -120,14 +120,7 @@ async fn an_unavailable_records_table_is_503() {
     let records = Arc::new(UnavailableRecordStore::new(
         "the records table is not configured",
     ));
-    let body = FUNCTION.own_event();
-    let (status, retry_after, answer) = FUNCTION
-        .call(
-            records,
-            &[("inkit-signature", &inkit_signature(SECRET, &body))],
-            &body,
-        )
-        .await;
+    let (status, retry_after, answer) = FUNCTION.signed_call(records, &FUNCTION.own_event()).await;
     assert_eq!(status, 503, "{answer}");
     assert_eq!(retry_after.as_deref(), Some("5"));
 }

@@ -16,12 +16,12 @@ use std::time::Instant;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
-use common::{client, drop_table, import, new_table, vendor};
+use common::generated::{generated_vendor, iban, typo};
+use common::{client, drop_table, import, new_table};
 use dynamodb_store::DynamoVendorStore;
 use rossum_rules::{Settings, VendorMatch, match_vendor_datapoint};
 use serde_json::json;
 use vendor_matching::Vendor;
-use vendor_matching::normalize::{BLOCK_PREFIX_CHARS, significant_words};
 use webhook_model::rossum::{Node, Operation};
 
 const DEFAULT_COUNT: usize = 100_000;
@@ -57,134 +57,6 @@ impl Intercept for RoundTrips {
 
 // Vendor names built from invented brands, industries and legal forms: many distinct words,
 // a few very common ones, as real master files have.
-const ONSETS: &[&str] = &[
-    "va", "ko", "ze", "mi", "tor", "bra", "lu", "fen", "gar", "hel", "ix", "jor", "kal", "lem",
-    "mar", "nor", "ost", "pra", "quin", "ros", "sel", "tam", "ul", "vel", "wes", "xan",
-];
-const MIDDLES: &[&str] = &["n", "r", "l", "ve", "st", "x", "m", "d", "k", "th"];
-const ENDINGS: &[&str] = &[
-    "ex", "ia", "on", "ar", "is", "co", "tek", "um", "ora", "ent",
-];
-const SURNAMES: &[&str] = &[
-    "Müller",
-    "Dvořák",
-    "Novák",
-    "Kowalski",
-    "Jansen",
-    "de Vries",
-    "Ødegård",
-    "Lindqvist",
-    "Fernández",
-    "Rossi",
-    "Lefèvre",
-    "Schmidt",
-    "Černý",
-    "Horváth",
-    "Popescu",
-    "O'Brien",
-    "Andersson",
-    "Mäkinen",
-    "Peeters",
-    "Wiśniewski",
-];
-const INDUSTRIES: &[&str] = &[
-    "Logistics",
-    "Consulting",
-    "Engineering",
-    "Software",
-    "Trading",
-    "Foods",
-    "Construction",
-    "Electronics",
-    "Packaging",
-    "Printing",
-    "Furniture",
-    "Metals",
-    "Energy",
-    "Transport",
-    "Catering",
-    "Security",
-    "Marketing",
-    "Design",
-    "Medical",
-    "Machinery",
-];
-const LEGAL_FORMS: &[&str] = &["B.V.", "GmbH", "s.r.o.", "Ltd", "AG", "S.A.", "", "N.V."];
-const CITIES: &[(&str, &str)] = &[
-    ("Amsterdam", "NL"),
-    ("Berlin", "DE"),
-    ("Praha", "CZ"),
-    ("Brno", "CZ"),
-];
-
-/// A deterministic mix of the vendor's number (splitmix64), to pick words.
-fn mix(i: usize, salt: u64) -> usize {
-    let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) as usize
-}
-
-fn pick<'a>(words: &[&'a str], i: usize, salt: u64) -> &'a str {
-    words[mix(i, salt) % words.len()]
-}
-
-fn company_name(i: usize) -> String {
-    let mut brand = format!(
-        "{}{}{}",
-        pick(ONSETS, i, 1),
-        pick(MIDDLES, i, 2),
-        pick(ENDINGS, i, 3)
-    );
-    brand[..1].make_ascii_uppercase();
-    let industry = pick(INDUSTRIES, i, 4);
-    let name = match mix(i, 5) % 10 {
-        0..=5 => format!("{brand} {industry}"),
-        6..=8 => format!("{} {industry}", pick(SURNAMES, i, 6)),
-        _ => format!("{brand} {} {industry}", pick(SURNAMES, i, 6)),
-    };
-    format!("{name} {}", pick(LEGAL_FORMS, i, 7))
-        .trim()
-        .to_owned()
-}
-
-/// A Dutch IBAN with correct check digits (ISO 13616: mod 97 of the rearranged number).
-fn iban(account: usize) -> String {
-    let bban = format!("ABNA{account:010}");
-    let numeric: String = format!("{bban}NL00")
-        .chars()
-        .map(|c| c.to_digit(36).unwrap().to_string())
-        .collect();
-    let remainder = numeric
-        .bytes()
-        .fold(0u32, |r, b| (r * 10 + u32::from(b - b'0')) % 97);
-    format!("NL{:02}{bban}", 98 - remainder)
-}
-
-fn generated_vendor(i: usize) -> Vendor {
-    let (city, country) = CITIES[mix(i, 8) % CITIES.len()];
-    // Every hundredth vendor is a branch sharing the VAT id of the one before it.
-    let vat_of = if i % 100 == 99 { i - 1 } else { i };
-    let vat = match mix(vat_of, 9) % 10 {
-        0..=4 => format!("NL{:09}B01", 100_000_000 + vat_of),
-        5..=8 => format!("DE{:09}", 200_000_000 + vat_of),
-        _ => String::new(),
-    };
-    let iban = if mix(i, 10).is_multiple_of(5) {
-        String::new()
-    } else {
-        iban(i)
-    };
-    vendor(&[
-        ("vendor_id", &format!("G-{i:06}")),
-        ("name", &company_name(i)),
-        ("vat_id", &vat),
-        ("iban", &iban),
-        ("city", city),
-        ("country", country),
-    ])
-}
-
 /// As an invoice prints it: in groups of four.
 fn spaced(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
@@ -193,21 +65,6 @@ fn spaced(key: &str) -> String {
         .map(|group| group.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The name with the last letter of its longest significant word dropped: past the block
-/// prefix, where a typo is the kind fuzzy matching is for.
-fn typo(name: &str) -> String {
-    let mut words = significant_words(name);
-    let longest = (0..words.len())
-        .max_by_key(|&i| words[i].chars().count())
-        .unwrap();
-    assert!(
-        words[longest].chars().count() > BLOCK_PREFIX_CHARS,
-        "{name}"
-    );
-    words[longest].pop();
-    words.join(" ")
 }
 
 /// What the invoice says about its supplier; `None` is a datapoint left empty.

@@ -61,12 +61,20 @@ impl InkitRecorder {
         crate::respond(&endpoint, headers, body).await
     }
 
-    /// Calls the endpoint with a valid signature.
-    pub async fn signed(&self, records: Arc<dyn InkitRecordStore>, body: &[u8]) -> (u16, Value) {
+    /// Calls the endpoint with a valid signature; the status, `retry-after` and JSON body.
+    pub async fn signed_call(
+        &self,
+        records: Arc<dyn InkitRecordStore>,
+        body: &[u8],
+    ) -> (u16, Option<String>, Value) {
         let signature = inkit_signature(SECRET, body);
-        let (status, _, body) = self
-            .call(records, &[("inkit-signature", &signature)], body)
-            .await;
+        self.call(records, &[("inkit-signature", &signature)], body)
+            .await
+    }
+
+    /// Calls the endpoint with a valid signature; the status and JSON body.
+    pub async fn signed(&self, records: Arc<dyn InkitRecordStore>, body: &[u8]) -> (u16, Value) {
+        let (status, _, body) = self.signed_call(records, body).await;
         (status, body)
     }
 

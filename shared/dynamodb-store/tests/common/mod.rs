@@ -8,6 +8,8 @@ use dynamodb_store::{ImportSummary, Vendor, import_vendors};
 
 pub use webhook_test_support::{client, drop_table};
 
+pub mod generated;
+
 /// A new master-data table whose name no other test (or earlier run) uses.
 pub async fn new_table(client: &Client, label: &str) -> String {
     webhook_test_support::new_master_data_table(client, "vendors", label).await
