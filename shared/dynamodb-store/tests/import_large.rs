@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::generated::{generated_vendor, typo};
+use common::generated::{generated_vendor, typo, vendor_count};
 use common::{client, drop_table, expected_items, new_table};
 use dynamodb_store::{DynamoVendorStore, ImportSummary, import_vendors};
 use std::collections::HashMap;
@@ -14,7 +14,6 @@ use dynamodb_store::DEFAULT_BLOCK_ITEM_LIMIT;
 use vendor_matching::normalize::{fuzzy_block_keys, iban_key};
 use vendor_matching::{Lookup, Vendor, VendorStore};
 
-const DEFAULT_COUNT: usize = 100_000;
 const SAMPLES: usize = 50;
 
 fn per_lookup(total: Duration, count: usize) -> String {
@@ -23,12 +22,7 @@ fn per_lookup(total: Duration, count: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_master_file_imports_and_answers_every_kind_of_lookup() {
-    let count: usize = match std::env::var("VENDOR_IMPORT_TEST_COUNT") {
-        Ok(value) => value
-            .parse()
-            .unwrap_or_else(|_| panic!("VENDOR_IMPORT_TEST_COUNT={value:?} is not a number")),
-        Err(_) => DEFAULT_COUNT,
-    };
+    let count = vendor_count();
     assert!(
         count >= SAMPLES,
         "VENDOR_IMPORT_TEST_COUNT must be at least {SAMPLES}"

@@ -16,7 +16,7 @@ use std::time::Instant;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
-use common::generated::{generated_vendor, iban, typo};
+use common::generated::{generated_vendor, iban, typo, vendor_count};
 use common::{client, drop_table, import, new_table};
 use dynamodb_store::DynamoVendorStore;
 use rossum_rules::{Settings, VendorMatch, match_vendor_datapoint};
@@ -24,7 +24,6 @@ use serde_json::json;
 use vendor_matching::Vendor;
 use webhook_model::rossum::{Node, Operation};
 
-const DEFAULT_COUNT: usize = 100_000;
 const ANNOTATIONS_PER_KIND: usize = 50;
 /// Round trips the common path (VAT id or IBAN on the invoice and in the master data) may take.
 const COMMON_PATH_ROUND_TRIPS: usize = 2;
@@ -126,67 +125,48 @@ fn kinds(vendors: &[Vendor], count: usize) -> Vec<Kind> {
             .take(ANNOTATIONS_PER_KIND)
             .collect()
     };
-    let expect = |v: &Vendor| Some(v.vendor_id.clone());
-    let vat = |v: &Vendor| Some(spaced(v.vat_id.as_deref().unwrap()));
-    let print = |v: &Vendor| Some(spaced(v.iban.as_deref().unwrap()));
+    // Annotations of vendors that `keep` picks, each expected to find its own vendor.
+    let found = |keep: &dyn Fn(&Vendor) -> bool, supplier: &dyn Fn(&Vendor) -> Supplier| {
+        spread(keep)
+            .into_iter()
+            .map(|v| (supplier(v), Some(v.vendor_id.clone())))
+            .collect()
+    };
+    let spaced_key = |key: &Option<String>| Some(spaced(key.as_deref().unwrap()));
     vec![
         Kind {
             label: "VAT id (with IBAN and name)",
             common_path: true,
-            cases: spread(&|v| v.vat_id.is_some())
-                .into_iter()
-                .map(|v| {
-                    let supplier = Supplier {
-                        vat_id: vat(v),
-                        iban: v.iban.clone(),
-                        name: Some(v.name.clone()),
-                    };
-                    (supplier, expect(v))
-                })
-                .collect(),
+            cases: found(&|v| v.vat_id.is_some(), &|v| Supplier {
+                vat_id: spaced_key(&v.vat_id),
+                iban: v.iban.clone(),
+                name: Some(v.name.clone()),
+            }),
         },
         Kind {
             label: "IBAN, no VAT id (with name)",
             common_path: true,
-            cases: spread(&|v| v.iban.is_some())
-                .into_iter()
-                .map(|v| {
-                    let supplier = Supplier {
-                        iban: print(v),
-                        name: Some(v.name.clone()),
-                        ..Supplier::default()
-                    };
-                    (supplier, expect(v))
-                })
-                .collect(),
+            cases: found(&|v| v.iban.is_some(), &|v| Supplier {
+                iban: spaced_key(&v.iban),
+                name: Some(v.name.clone()),
+                ..Supplier::default()
+            }),
         },
         Kind {
             label: "name only",
             common_path: false,
-            cases: spread(&|_| true)
-                .into_iter()
-                .map(|v| {
-                    let supplier = Supplier {
-                        name: Some(v.name.to_uppercase()),
-                        ..Supplier::default()
-                    };
-                    (supplier, expect(v))
-                })
-                .collect(),
+            cases: found(&|_| true, &|v| Supplier {
+                name: Some(v.name.to_uppercase()),
+                ..Supplier::default()
+            }),
         },
         Kind {
             label: "misspelt name only (fuzzy)",
             common_path: false,
-            cases: spread(&|_| true)
-                .into_iter()
-                .map(|v| {
-                    let supplier = Supplier {
-                        name: Some(typo(&v.name)),
-                        ..Supplier::default()
-                    };
-                    (supplier, expect(v))
-                })
-                .collect(),
+            cases: found(&|_| true, &|v| Supplier {
+                name: Some(typo(&v.name)),
+                ..Supplier::default()
+            }),
         },
         Kind {
             label: "unknown supplier (every query)",
@@ -218,12 +198,7 @@ fn median(values: &[f64]) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "imports 100 000 vendors; run with --ignored --nocapture"]
 async fn vendor_matching_round_trips_and_time_per_annotation() {
-    let count: usize = match std::env::var("VENDOR_IMPORT_TEST_COUNT") {
-        Ok(value) => value
-            .parse()
-            .unwrap_or_else(|_| panic!("VENDOR_IMPORT_TEST_COUNT={value:?} is not a number")),
-        Err(_) => DEFAULT_COUNT,
-    };
+    let count = vendor_count();
     let client = client().await;
     let table = new_table(&client, "round-trips").await;
     let vendors: Vec<Vendor> = (0..count).map(generated_vendor).collect();

@@ -8,6 +8,19 @@ use vendor_matching::normalize::{BLOCK_PREFIX_CHARS, significant_words};
 
 use super::vendor;
 
+/// Vendors in a generated master file unless `VENDOR_IMPORT_TEST_COUNT` says otherwise.
+pub const DEFAULT_COUNT: usize = 100_000;
+
+/// `VENDOR_IMPORT_TEST_COUNT`, or [`DEFAULT_COUNT`].
+pub fn vendor_count() -> usize {
+    match std::env::var("VENDOR_IMPORT_TEST_COUNT") {
+        Ok(value) => value
+            .parse()
+            .unwrap_or_else(|_| panic!("VENDOR_IMPORT_TEST_COUNT={value:?} is not a number")),
+        Err(_) => DEFAULT_COUNT,
+    }
+}
+
 const SURNAMES: &[&str] = &[
     "Müller",
     "Schröder",
