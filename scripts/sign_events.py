@@ -6,8 +6,8 @@
 
 The body of each event is the payload file's bytes exactly, and the signature is computed by
 Python's own hmac module, independently of the project's Rust code. Secrets are the published
-development secrets unless ROSSUM_HOOK_SECRET / INKIT_WEBHOOK_SECRET /
-CONTRACTFIT_WEBHOOK_TOKEN are set (ignored with --check, which always uses the defaults).
+development secrets unless ROSSUM_HOOK_SECRET / INKIT_<EVENT>_WEBHOOK_SECRET (or
+INKIT_WEBHOOK_SECRET) / CONTRACTFIT_WEBHOOK_TOKEN are set (ignored with --check, which always uses the defaults).
 The event files work with `cargo lambda invoke --data-file` and `sam local invoke -e`.
 """
 import hashlib
@@ -23,7 +23,7 @@ PAYLOADS = EVENTS / "payloads"
 
 DEVELOPMENT_SECRETS = {
     "rossum": ("ROSSUM_HOOK_SECRET", "rossum-development-secret"),
-    "inkit": ("INKIT_WEBHOOK_SECRET", "inkit-development-secret"),
+    "inkit": ("INKIT_WEBHOOK_SECRET", None),  # each webhook its own key: see secret_for
     "contractfit": ("CONTRACTFIT_WEBHOOK_TOKEN", "contractfit-development-token"),
 }
 
@@ -47,9 +47,21 @@ FUNCTIONS = {
 USER_AGENTS = {"rossum": "Rossum/webhook", "inkit": "Inkit-Webhooks/1.0", "contractfit": "contract.fit/webhooks"}
 
 
-def secret_for(provider, use_environment):
+def secret_for(function, provider, use_environment):
+    """The function's secret. Inkit gives every webhook its own key: INKIT_<EVENT>_WEBHOOK_SECRET
+    (e.g. INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET), else INKIT_WEBHOOK_SECRET, else the
+    webhook's own development key, inkit-<event>-development-secret."""
     variable, default = DEVELOPMENT_SECRETS[provider]
-    return (os.environ.get(variable) if use_environment else None) or default
+    variables = [variable]
+    if provider == "inkit":
+        event = function.removeprefix("inkit-")
+        variables.insert(0, f"INKIT_{event.upper().replace('-', '_')}_WEBHOOK_SECRET")
+        default = f"inkit-{event}-development-secret"
+    if use_environment:
+        for name in variables:
+            if os.environ.get(name):
+                return os.environ[name]
+    return default
 
 
 def auth_headers(provider, secret, body):
@@ -105,7 +117,7 @@ def envelope(function, provider, route, body, secret):
 def render(function, use_environment):
     provider, route = FUNCTIONS[function]
     body = (PAYLOADS / f"{function}.json").read_bytes()
-    event = envelope(function, provider, route, body, secret_for(provider, use_environment))
+    event = envelope(function, provider, route, body, secret_for(function, provider, use_environment))
     return json.dumps(event, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -186,7 +186,10 @@ def prepare_tables(bin_dir, endpoint):
 
 SECRETS = {
     "ROSSUM_HOOK_SECRET": "rossum-development-secret",
-    "INKIT_WEBHOOK_SECRET": "inkit-development-secret",
+    # Every Inkit webhook has its own key (events/development.env).
+    "INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET": "inkit-document-create-finished-development-secret",
+    "INKIT_DOCUMENT_CREATE_FAILED_WEBHOOK_SECRET": "inkit-document-create-failed-development-secret",
+    "INKIT_DOCUMENT_DELETED_WEBHOOK_SECRET": "inkit-document-deleted-development-secret",
     "CONTRACTFIT_WEBHOOK_TOKEN": "contractfit-development-token",
 }
 SIGNATURE_HEADERS = ("x-rossum-signature-sha256", "x-elis-signature", "inkit-signature", "authorization")

@@ -140,7 +140,9 @@ def main(argv):
             if route.startswith("/contractfit/"):
                 headers = CONTRACTFIT_AUTH
             elif route.startswith("/inkit/"):
-                headers = {"Inkit-Signature": hmac.new(b"inkit-development-secret", body, hashlib.sha256).hexdigest()}
+                # Each Inkit webhook has its own development key: inkit-<event>-development-secret.
+                key = f"inkit-{route.removeprefix('/inkit/')}-development-secret".encode()
+                headers = {"Inkit-Signature": hmac.new(key, body, hashlib.sha256).hexdigest()}
             else:
                 headers = sha256_header(body)
             got_status, answer = post(base, body, headers, route)

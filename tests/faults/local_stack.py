@@ -31,7 +31,12 @@ DYNAMODB_LOCAL = ROOT / "scripts" / "dynamodb-local"
 
 # The development secrets the local server uses when none are set (README "Sample events").
 ROSSUM_SECRET = b"rossum-development-secret"
-INKIT_SECRET = b"inkit-development-secret"
+
+
+def inkit_secret(function):
+    """The local server's development key of one Inkit webhook: each has its own."""
+    return f"{function}-development-secret".encode()
+
 CONTRACTFIT_TOKEN = "contractfit-development-token"
 
 # The access key of aws_credential_types::Credentials::for_tests(), which the project's client
@@ -246,7 +251,7 @@ def signed_headers(function, body):
     if function.startswith("rossum-"):
         headers["X-Rossum-Signature-SHA256"] = "sha256=" + hmac.new(ROSSUM_SECRET, body, hashlib.sha256).hexdigest()
     elif function.startswith("inkit-"):
-        headers["Inkit-Signature"] = hmac.new(INKIT_SECRET, body, hashlib.sha256).hexdigest()
+        headers["Inkit-Signature"] = hmac.new(inkit_secret(function), body, hashlib.sha256).hexdigest()
     else:
         headers["Authorization"] = "Bearer " + CONTRACTFIT_TOKEN
     return headers

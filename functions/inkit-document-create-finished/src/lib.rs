@@ -60,7 +60,7 @@ pub fn endpoint(
     Endpoint::new(
         FUNCTION_NAME,
         ROUTE,
-        Verifier::Inkit(config.inkit.clone()),
+        Verifier::Inkit(config.inkit_for(&EVENT_TYPE)),
         idempotency::guarded(
             idempotency_store,
             FUNCTION_NAME,

@@ -1,5 +1,7 @@
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use webhook_model::inkit::InkitEventType;
 use webhook_verify::{ContractFitVerifier, InkitVerifier, RossumVerifier, SecretSet};
 
 /// Lambda's synchronous request payload limit (6 MB): nothing larger can reach a function.
@@ -20,6 +22,17 @@ pub mod env_names {
     pub const CONTRACTFIT_TOKEN: &str = "CONTRACTFIT_WEBHOOK_TOKEN";
     pub const CONTRACTFIT_TOKEN_PREVIOUS: &str = "CONTRACTFIT_WEBHOOK_TOKEN_PREVIOUS";
     pub const MAX_BODY_BYTES: &str = "WEBHOOK_MAX_BODY_BYTES";
+
+    /// The secret of the Inkit webhook for one event type, e.g.
+    /// `INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET`: Inkit gives every webhook its own key.
+    pub fn inkit_secret_for(event_type: &super::InkitEventType) -> String {
+        format!("INKIT_{}_WEBHOOK_SECRET", event_type.as_str())
+    }
+
+    /// The previous key of that webhook, accepted too while a rotation is under way.
+    pub fn inkit_secret_previous_for(event_type: &super::InkitEventType) -> String {
+        format!("{}_PREVIOUS", inkit_secret_for(event_type))
+    }
 }
 
 /// Where missing secrets come from.
@@ -44,6 +57,8 @@ pub const DEVELOPMENT_SECRETS: [DevelopmentSecret; 3] = [
         variable: env_names::ROSSUM_SECRET,
         value: "rossum-development-secret",
     },
+    // Only for an Inkit event type without a function: each of those that have one gets its
+    // own key, `development_inkit_secret`.
     DevelopmentSecret {
         variable: env_names::INKIT_SECRET,
         value: "inkit-development-secret",
@@ -54,11 +69,22 @@ pub const DEVELOPMENT_SECRETS: [DevelopmentSecret; 3] = [
     },
 ];
 
+/// The published development key of the Inkit webhook sending `event_type`, used by the local
+/// server when neither its own variable nor `INKIT_WEBHOOK_SECRET` is set: every Inkit webhook
+/// has its own key, in development too. `events/` is signed with these.
+pub fn development_inkit_secret(event_type: &InkitEventType) -> String {
+    let name = event_type.as_str().to_ascii_lowercase().replace('_', "-");
+    format!("inkit-{name}-development-secret")
+}
+
 /// Everything an endpoint needs from its environment, read once at start-up.
 #[derive(Debug, Clone)]
 pub struct EndpointConfig {
     pub rossum: RossumVerifier,
+    /// The verifier of Inkit webhooks without a key of their own (`INKIT_WEBHOOK_SECRET`).
     pub inkit: InkitVerifier,
+    /// The Inkit webhooks given their own key (`INKIT_<EVENT_TYPE>_WEBHOOK_SECRET`).
+    inkit_by_event_type: BTreeMap<String, InkitVerifier>,
     pub contractfit: ContractFitVerifier,
     pub max_body_bytes: usize,
     /// Variables that were unset and replaced by development secrets (local server only).
@@ -102,6 +128,25 @@ impl EndpointConfig {
             env_names::CONTRACTFIT_TOKEN,
             env_names::CONTRACTFIT_TOKEN_PREVIOUS,
         );
+        let shared_inkit_secret = lookup(env_names::INKIT_SECRET).filter(|v| !v.is_empty());
+        let inkit_by_event_type = InkitEventType::DOCUMENTED
+            .iter()
+            .filter_map(|event_type| {
+                let own = lookup(&env_names::inkit_secret_for(event_type)).filter(|v| !v.is_empty());
+                let secrets = match (own, &shared_inkit_secret, source) {
+                    (Some(own), _, _) => SecretSet::from_values(
+                        Some(&own),
+                        lookup(&env_names::inkit_secret_previous_for(event_type)).as_deref(),
+                    ),
+                    (None, Some(_), _) => inkit_secrets.clone(),
+                    (None, None, SecretSource::EnvironmentOrDevelopmentDefaults) => {
+                        SecretSet::from_values(Some(&development_inkit_secret(event_type)), None)
+                    }
+                    (None, None, SecretSource::Environment) => None,
+                }?;
+                Some((event_type.as_str().to_owned(), InkitVerifier::new(Some(secrets))))
+            })
+            .collect();
 
         let allow_legacy_sha1 = match lookup(env_names::ROSSUM_ALLOW_LEGACY_SHA1) {
             None => true,
@@ -154,12 +199,30 @@ impl EndpointConfig {
                 .allow_legacy_sha1(allow_legacy_sha1)
                 .max_event_age(max_event_age),
             inkit: InkitVerifier::new(inkit_secrets),
+            inkit_by_event_type,
             contractfit: ContractFitVerifier::new(contractfit_tokens),
             max_body_bytes,
             development_secrets_in_use,
             unconfigured,
             warnings,
         }
+    }
+
+    /// The verifier of the Inkit webhook sending `event_type`: its own key when
+    /// `INKIT_<EVENT_TYPE>_WEBHOOK_SECRET` is set, else the shared `INKIT_WEBHOOK_SECRET`, else
+    /// (local server only) its published development key; a deployed function with neither
+    /// refuses everything.
+    pub fn inkit_for(&self, event_type: &InkitEventType) -> InkitVerifier {
+        match self.inkit_by_event_type.get(event_type.as_str()) {
+            Some(verifier) => verifier.clone(),
+            None if InkitEventType::DOCUMENTED.contains(event_type) => InkitVerifier::new(None),
+            None => self.inkit.clone(),
+        }
+    }
+
+    /// Whether the Inkit webhook sending `event_type` has a key.
+    pub fn inkit_configured_for(&self, event_type: &InkitEventType) -> bool {
+        self.inkit_by_event_type.contains_key(event_type.as_str())
     }
 
     /// Logs what start-up found: problems at warn level, a missing secret at error level.
@@ -170,6 +233,19 @@ impl EndpointConfig {
         for variable in self.unconfigured.iter().filter(|v| needed.contains(v)) {
             tracing::error!(
                 "{variable} is not set: every delivery will be refused with 500 until it is"
+            );
+        }
+    }
+
+    /// [`Self::log_startup_findings`] for the function receiving Inkit's `event_type`, whose
+    /// key may be its own variable or the shared one.
+    pub fn log_inkit_startup_findings(&self, event_type: &InkitEventType) {
+        self.log_startup_findings(&[]);
+        if !self.inkit_configured_for(event_type) {
+            tracing::error!(
+                "neither {} nor {} is set: every delivery will be refused with 500 until one is",
+                env_names::inkit_secret_for(event_type),
+                env_names::INKIT_SECRET
             );
         }
     }
@@ -254,6 +330,97 @@ mod tests {
             2,
             "inkit and contract.fit only"
         );
+    }
+
+    fn verify_inkit(verifier: &InkitVerifier, key: &[u8]) -> Result<(), VerifyError> {
+        let body = br#"{"event_type":"DOCUMENT_DELETED","resource_id":"doc_1"}"#;
+        let signature = hex_string(&hmac_sha256(key, body));
+        let headers = [("Inkit-Signature", signature.as_str())];
+        verifier.verify(&headers, body).map(|_| ())
+    }
+
+    #[test]
+    fn each_inkit_webhook_has_its_own_key_and_the_shared_one_is_the_fallback() {
+        let finished = InkitEventType::DocumentCreateFinished;
+        let failed = InkitEventType::DocumentCreateFailed;
+        let deleted = InkitEventType::DocumentDeleted;
+        let config = config(
+            SecretSource::Environment,
+            &[
+                ("INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET", "finished-key"),
+                ("INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET_PREVIOUS", "finished-old"),
+                ("INKIT_DOCUMENT_CREATE_FAILED_WEBHOOK_SECRET", "failed-key"),
+                ("INKIT_WEBHOOK_SECRET", "shared-key"),
+            ],
+        );
+        assert_eq!(verify_inkit(&config.inkit_for(&finished), b"finished-key"), Ok(()));
+        assert_eq!(verify_inkit(&config.inkit_for(&finished), b"finished-old"), Ok(()));
+        // Another webhook's key, or the shared one, is not this webhook's.
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&finished), b"failed-key"),
+            Err(VerifyError::Mismatch)
+        );
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&finished), b"shared-key"),
+            Err(VerifyError::Mismatch)
+        );
+        assert_eq!(verify_inkit(&config.inkit_for(&failed), b"failed-key"), Ok(()));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&failed), b"finished-key"),
+            Err(VerifyError::Mismatch)
+        );
+        assert_eq!(verify_inkit(&config.inkit_for(&deleted), b"shared-key"), Ok(()));
+    }
+
+    #[test]
+    fn an_inkit_webhook_without_any_key_refuses_everything() {
+        let finished = InkitEventType::DocumentCreateFinished;
+        let deleted = InkitEventType::DocumentDeleted;
+        let config = config(
+            SecretSource::Environment,
+            &[
+                ("INKIT_DOCUMENT_DELETED_WEBHOOK_SECRET", "deleted-key"),
+                ("INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET", ""),
+            ],
+        );
+        assert!(config.inkit_configured_for(&deleted));
+        assert!(!config.inkit_configured_for(&finished));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&finished), b""),
+            Err(VerifyError::NotConfigured { provider: "inkit" })
+        );
+        assert_eq!(verify_inkit(&config.inkit_for(&deleted), b"deleted-key"), Ok(()));
+    }
+
+    #[test]
+    fn the_local_server_gives_each_inkit_webhook_its_own_development_key() {
+        let finished = InkitEventType::DocumentCreateFinished;
+        let deleted = InkitEventType::DocumentDeleted;
+        let local = config(SecretSource::EnvironmentOrDevelopmentDefaults, &[]);
+        assert_eq!(
+            development_inkit_secret(&finished),
+            "inkit-document-create-finished-development-secret"
+        );
+        assert_eq!(
+            verify_inkit(
+                &local.inkit_for(&finished),
+                development_inkit_secret(&finished).as_bytes()
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            verify_inkit(
+                &local.inkit_for(&finished),
+                development_inkit_secret(&deleted).as_bytes()
+            ),
+            Err(VerifyError::Mismatch)
+        );
+        // A shared key, once set, replaces the development keys.
+        let shared = config(
+            SecretSource::EnvironmentOrDevelopmentDefaults,
+            &[("INKIT_WEBHOOK_SECRET", "shared-key")],
+        );
+        assert_eq!(verify_inkit(&shared.inkit_for(&deleted), b"shared-key"), Ok(()));
     }
 
     #[test]

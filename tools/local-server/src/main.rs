@@ -39,9 +39,12 @@ Inkit's API (document details on DOCUMENT_CREATE_FINISHED): INKIT_API_URL (defau
 https://api.inkit.com/v1; plain http:// only to loopback), INKIT_API_TOKEN (unset: events are
 recorded without details), INKIT_API_TIMEOUT_MS (default 10000), INKIT_API_DEADLINE_MS (default 20000).
 
-Secrets come from ROSSUM_HOOK_SECRET, INKIT_WEBHOOK_SECRET and CONTRACTFIT_WEBHOOK_TOKEN
-(each with a _PREVIOUS companion for rotation). Unset ones are replaced by the published
-development secrets, and the server says so at start-up. ROSSUM_MAX_EVENT_AGE_SECONDS (unset
+Secrets come from ROSSUM_HOOK_SECRET, CONTRACTFIT_WEBHOOK_TOKEN and, since Inkit gives every
+webhook its own key, INKIT_<EVENT>_WEBHOOK_SECRET per Inkit function (for example
+INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET), falling back to INKIT_WEBHOOK_SECRET (each
+with a _PREVIOUS companion for rotation). Unset ones are replaced by the published development
+secrets (for Inkit: inkit-<event>-development-secret, one per webhook), and the server says so
+at start-up. ROSSUM_MAX_EVENT_AGE_SECONDS (unset
 or 0: off) refuses Rossum deliveries whose signed timestamp is older than that many seconds.";
 
 struct Options {
