@@ -16,9 +16,9 @@
 //!   the same answer; when the table cannot be written the answer is 503, so that Rossum
 //!   retries.
 //!
-//! The thresholds and lists come from the hook's `settings`, with the defaults below.
+//! The thresholds and lists come from the hook's `settings` ([`Settings`]); the triage and
+//! its settings live in the `attachment-triage` crate, shared with other functions.
 
-mod attachments;
 mod html;
 pub mod model;
 mod sender;
@@ -29,14 +29,13 @@ use idempotency::IdempotencyStore;
 
 use model::FileId;
 use record_store::{EmailRecord, RecordStore, Timestamp, Written};
-use serde::Deserialize;
 use webhook_endpoint::rossum::hook_settings;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
     parse_json,
 };
 
-pub use attachments::{Triage, triage};
+pub use attachment_triage::{Settings, Triage, triage};
 pub use model::{EmailReceivedEvent, EmailResponse, FileToImport, OriginalSender};
 pub use sender::{forwarded_sender, original_sender};
 
@@ -44,58 +43,6 @@ pub const FUNCTION_NAME: &str = "rossum-email-received";
 pub const ROUTE: &str = "/rossum/email";
 pub const EVENT: &str = "email";
 pub const ACTION: &str = "received";
-
-/// Per-hook configuration, read from the Rossum hook's `settings` object. A list given in the
-/// settings replaces the default list rather than adding to it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Images narrower or lower than this many pixels are not imported; 0 keeps them all.
-    pub min_image_px: u32,
-    /// MIME types never imported (any case, parameters such as `; method=REQUEST` ignored).
-    pub ignored_mime_types: Vec<String>,
-    /// File name endings never imported (any case, with or without the leading dot).
-    pub ignored_extensions: Vec<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            min_image_px: 300,
-            ignored_mime_types: [
-                "text/calendar",
-                "application/ics",
-                "application/pkcs7-signature",
-                "application/x-pkcs7-signature",
-                "application/pgp-signature",
-                "text/vcard",
-                "text/x-vcard",
-            ]
-            .map(String::from)
-            .to_vec(),
-            ignored_extensions: [".ics", ".vcf", ".p7s", ".asc"].map(String::from).to_vec(),
-        }
-    }
-}
-
-impl Settings {
-    fn validate(self) -> Result<Self, WebhookError> {
-        // A blank entry is a typo that would silently match nothing useful: refuse it to get it fixed.
-        let blank = |entries: &[String]| {
-            entries
-                .iter()
-                .any(|e| e.trim().trim_start_matches('.').is_empty())
-        };
-        if blank(&self.ignored_mime_types) || blank(&self.ignored_extensions) {
-            return Err(WebhookError::MalformedBody(
-                "invalid hook settings: ignored_mime_types and ignored_extensions must not \
-                 contain empty entries"
-                    .to_owned(),
-            ));
-        }
-        Ok(self)
-    }
-}
 
 /// The endpoint served by the Lambda binary and by the local server; emails are recorded in
 /// `records`.
@@ -123,7 +70,9 @@ async fn handle(
     records: Arc<dyn RecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
     let event = parse_email_received(&delivery)?;
-    let settings: Settings = hook_settings::<Settings>(&event.settings)?.validate()?;
+    let settings = hook_settings::<Settings>(&event.settings)?
+        .validate()
+        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
     let response = respond(&event, &settings);
     let email = email_record(&event, &response).map_err(WebhookError::MalformedBody)?;
     record(records.as_ref(), &email).await?;

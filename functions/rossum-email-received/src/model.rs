@@ -70,6 +70,24 @@ pub struct EmailFile {
     pub document: Option<String>,
 }
 
+impl attachment_triage::Attachment for EmailFile {
+    fn file_name(&self) -> &str {
+        &self.filename
+    }
+
+    fn mime_type(&self) -> &str {
+        &self.mime_type
+    }
+
+    fn width_px(&self) -> Option<f64> {
+        self.width_px
+    }
+
+    fn height_px(&self) -> Option<f64> {
+        self.height_px
+    }
+}
+
 /// A file's identifier. Rossum documents it as a string on the way in and an integer on the
 /// way out, so it is answered in the form it arrived in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
