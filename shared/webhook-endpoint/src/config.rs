@@ -132,7 +132,8 @@ impl EndpointConfig {
         let inkit_by_event_type = InkitEventType::DOCUMENTED
             .iter()
             .filter_map(|event_type| {
-                let own = lookup(&env_names::inkit_secret_for(event_type)).filter(|v| !v.is_empty());
+                let own =
+                    lookup(&env_names::inkit_secret_for(event_type)).filter(|v| !v.is_empty());
                 let secrets = match (own, &shared_inkit_secret, source) {
                     (Some(own), _, _) => SecretSet::from_values(
                         Some(&own),
@@ -144,7 +145,10 @@ impl EndpointConfig {
                     }
                     (None, None, SecretSource::Environment) => None,
                 }?;
-                Some((event_type.as_str().to_owned(), InkitVerifier::new(Some(secrets))))
+                Some((
+                    event_type.as_str().to_owned(),
+                    InkitVerifier::new(Some(secrets)),
+                ))
             })
             .collect();
 
@@ -347,14 +351,26 @@ mod tests {
         let config = config(
             SecretSource::Environment,
             &[
-                ("INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET", "finished-key"),
-                ("INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET_PREVIOUS", "finished-old"),
+                (
+                    "INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET",
+                    "finished-key",
+                ),
+                (
+                    "INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET_PREVIOUS",
+                    "finished-old",
+                ),
                 ("INKIT_DOCUMENT_CREATE_FAILED_WEBHOOK_SECRET", "failed-key"),
                 ("INKIT_WEBHOOK_SECRET", "shared-key"),
             ],
         );
-        assert_eq!(verify_inkit(&config.inkit_for(&finished), b"finished-key"), Ok(()));
-        assert_eq!(verify_inkit(&config.inkit_for(&finished), b"finished-old"), Ok(()));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&finished), b"finished-key"),
+            Ok(())
+        );
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&finished), b"finished-old"),
+            Ok(())
+        );
         // Another webhook's key, or the shared one, is not this webhook's.
         assert_eq!(
             verify_inkit(&config.inkit_for(&finished), b"failed-key"),
@@ -364,12 +380,18 @@ mod tests {
             verify_inkit(&config.inkit_for(&finished), b"shared-key"),
             Err(VerifyError::Mismatch)
         );
-        assert_eq!(verify_inkit(&config.inkit_for(&failed), b"failed-key"), Ok(()));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&failed), b"failed-key"),
+            Ok(())
+        );
         assert_eq!(
             verify_inkit(&config.inkit_for(&failed), b"finished-key"),
             Err(VerifyError::Mismatch)
         );
-        assert_eq!(verify_inkit(&config.inkit_for(&deleted), b"shared-key"), Ok(()));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&deleted), b"shared-key"),
+            Ok(())
+        );
     }
 
     #[test]
@@ -389,7 +411,10 @@ mod tests {
             verify_inkit(&config.inkit_for(&finished), b""),
             Err(VerifyError::NotConfigured { provider: "inkit" })
         );
-        assert_eq!(verify_inkit(&config.inkit_for(&deleted), b"deleted-key"), Ok(()));
+        assert_eq!(
+            verify_inkit(&config.inkit_for(&deleted), b"deleted-key"),
+            Ok(())
+        );
     }
 
     #[test]
@@ -420,7 +445,10 @@ mod tests {
             SecretSource::EnvironmentOrDevelopmentDefaults,
             &[("INKIT_WEBHOOK_SECRET", "shared-key")],
         );
-        assert_eq!(verify_inkit(&shared.inkit_for(&deleted), b"shared-key"), Ok(()));
+        assert_eq!(
+            verify_inkit(&shared.inkit_for(&deleted), b"shared-key"),
+            Ok(())
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod content;
 mod event;
+mod id;
 mod response;
 
 pub use content::{

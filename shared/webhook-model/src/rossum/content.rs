@@ -27,6 +27,7 @@ pub enum Category {
 /// (table row) or datapoint. One flat type rather than an enum keeps parsing single-pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
+    #[serde(deserialize_with = "super::id::id")]
     pub id: u64,
     pub schema_id: String,
     pub category: Category,
@@ -138,6 +139,29 @@ pub fn node_by_id(content: &[Node], id: u64) -> Option<&Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_whose_ids_are_strings_reads_like_one_with_numbers() {
+        // As Rossum's sample repositories write their trees.
+        let text = r#"[{"id": "190000", "schema_id": "basic_info", "category": "section",
+            "children": [{"id": "190001", "schema_id": "invoice_id", "category": "datapoint",
+                          "content": {"value": "INV-1"}}]}]"#;
+        let tree: Vec<Node> = serde_json::from_str(text).unwrap();
+        let numbers = text
+            .replace("\"190000\"", "190000")
+            .replace("\"190001\"", "190001");
+        let numbers: Vec<Node> = serde_json::from_str(&numbers).unwrap();
+        assert_eq!(tree, numbers);
+        assert_eq!(
+            node_by_id(&tree, 190001).and_then(Node::value),
+            Some("INV-1")
+        );
+        let bad = text.replace("\"190001\"", "\"19x\"");
+        let error = serde_json::from_str::<Vec<Node>>(&bad)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("datapoint id"), "{error}");
+    }
 
     fn dp(id: u64, schema_id: &str, value: &str) -> Node {
         Node {

@@ -38,7 +38,7 @@ pub struct AnnotationContentEvent {
     #[serde(default)]
     pub document: Option<Document>,
     /// Datapoint ids changed by the user or by earlier hooks (`updated` and `user_update`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::id::ids")]
     pub updated_datapoints: Vec<u64>,
     /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
     #[serde(flatten)]
@@ -62,7 +62,7 @@ impl AnnotationContentEvent {
 /// The annotation the event is about, with its content tree preloaded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Annotation {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::id::optional_id")]
     pub id: Option<u64>,
     #[serde(default)]
     pub url: Option<String>,
@@ -82,7 +82,7 @@ pub struct Annotation {
 /// The document the annotation belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::id::optional_id")]
     pub id: Option<u64>,
     #[serde(default)]
     pub url: Option<String>,

@@ -17,7 +17,11 @@ pub struct HookResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The datapoint the message is attached to; a document-level message has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::id::optional_id"
+    )]
     pub id: Option<u64>,
     #[serde(rename = "type")]
     pub kind: MessageType,
@@ -57,16 +61,40 @@ pub enum MessageType {
     Info,
 }
 
+/// `[child, ...]` as it is, `child` alone as a list of one.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Value>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::Array(children) => Ok(children),
+        child @ Value::Object(_) => Ok(vec![child]),
+        other => Err(serde::de::Error::custom(format!(
+            "an add operation's value must be an object or a list of objects, not {other}"
+        ))),
+    }
+}
+
 /// A change to the annotation content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Operation {
     /// Change a datapoint (never a section, multivalue or tuple).
-    Replace { id: u64, value: ReplaceValue },
-    /// Append children (rows or cells given with their `schema_id`) to a multivalue.
-    Add { id: u64, value: Vec<Value> },
+    Replace {
+        #[serde(deserialize_with = "super::id::id")]
+        id: u64,
+        value: ReplaceValue,
+    },
+    /// Append children (rows or cells given with their `schema_id`) to a multivalue; the
+    /// reference allows one child as an object as well as a list of them.
+    Add {
+        #[serde(deserialize_with = "super::id::id")]
+        id: u64,
+        #[serde(deserialize_with = "one_or_many")]
+        value: Vec<Value>,
+    },
     /// Remove a child of a multivalue.
-    Remove { id: u64 },
+    Remove {
+        #[serde(deserialize_with = "super::id::id")]
+        id: u64,
+    },
 }
 
 impl Operation {
@@ -105,7 +133,11 @@ pub struct ValueContent {
 /// A reason the annotation must not be automated (read on `initialize`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomationBlocker {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::id::optional_id"
+    )]
     pub id: Option<u64>,
     pub content: String,
 }
@@ -114,6 +146,46 @@ pub struct AutomationBlocker {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_add_with_one_child_as_an_object_reads_as_a_list_of_one() {
+        let one: Operation = serde_json::from_value(
+            json!({"op": "add", "id": "5", "value": {"schema_id": "line_item"}}),
+        )
+        .unwrap();
+        let many: Operation = serde_json::from_value(
+            json!({"op": "add", "id": 5, "value": [{"schema_id": "line_item"}]}),
+        )
+        .unwrap();
+        assert_eq!(one, many);
+        let error = serde_json::from_value::<Operation>(json!({"op": "add", "id": 5, "value": 3}))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("object or a list of objects"), "{error}");
+    }
+
+    #[test]
+    fn ids_given_as_integer_strings_are_read_as_numbers() {
+        let message: Message =
+            serde_json::from_value(json!({"id": "190000", "type": "error", "content": "x"}))
+                .unwrap();
+        assert_eq!(message.id, Some(190000));
+        let remove: Operation = serde_json::from_value(json!({"op": "remove", "id": "9"})).unwrap();
+        assert_eq!(remove, Operation::Remove { id: 9 });
+        for bad in [
+            json!("9a"),
+            json!("-9"),
+            json!("+9"),
+            json!(""),
+            json!(-1),
+            json!(1.5),
+        ] {
+            assert!(
+                serde_json::from_value::<Operation>(json!({"op": "remove", "id": bad})).is_err(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn operations_serialise_in_rossums_format() {
