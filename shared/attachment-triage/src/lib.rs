@@ -10,19 +10,43 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// Per-hook configuration, read from the Rossum hook's `settings` object. A list given in the
-/// settings replaces the default list rather than adding to it.
+/// settings replaces the default list rather than adding to it. A value of the wrong type is
+/// refused with the name of its setting.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// Images narrower or lower than this many pixels are not imported; 0 keeps them all.
+    #[serde(deserialize_with = "min_image_px")]
     pub min_image_px: u32,
     /// MIME types never imported (any case, parameters such as `; method=REQUEST` ignored).
+    #[serde(deserialize_with = "ignored_mime_types")]
     pub ignored_mime_types: Vec<String>,
     /// File name endings never imported (any case, with or without the leading dot).
+    #[serde(deserialize_with = "ignored_extensions")]
     pub ignored_extensions: Vec<String>,
+}
+
+fn min_image_px<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    named(deserializer, "min_image_px")
+}
+
+fn ignored_mime_types<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    named(deserializer, "ignored_mime_types")
+}
+
+fn ignored_extensions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    named(deserializer, "ignored_extensions")
+}
+
+/// The value of setting `name`, or an error that says which setting is wrong.
+fn named<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+    name: &str,
+) -> Result<T, D::Error> {
+    T::deserialize(deserializer).map_err(|e| serde::de::Error::custom(format!("{name}: {e}")))
 }
 
 impl Default for Settings {
@@ -45,7 +69,7 @@ impl Default for Settings {
     }
 }
 
-/// Settings that parse but could only do harm; the message names the settings concerned.
+/// Settings that parse but could only do harm; the message names the setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidSettings(String);
 
@@ -61,17 +85,19 @@ impl Settings {
     /// The settings, unless they contain an entry that cannot have been meant.
     pub fn validate(self) -> Result<Self, InvalidSettings> {
         // A blank entry is a typo that would silently match nothing useful: refuse it to get it fixed.
-        let blank = |entries: &[String]| {
-            entries
+        let lists = [
+            ("ignored_mime_types", &self.ignored_mime_types),
+            ("ignored_extensions", &self.ignored_extensions),
+        ];
+        for (name, entries) in lists {
+            if entries
                 .iter()
                 .any(|e| e.trim().trim_start_matches('.').is_empty())
-        };
-        if blank(&self.ignored_mime_types) || blank(&self.ignored_extensions) {
-            return Err(InvalidSettings(
-                "invalid hook settings: ignored_mime_types and ignored_extensions must not \
-                 contain empty entries"
-                    .to_owned(),
-            ));
+            {
+                return Err(InvalidSettings(format!(
+                    "invalid hook settings: {name} must not contain empty entries"
+                )));
+            }
         }
         Ok(self)
     }
@@ -222,12 +248,45 @@ mod tests {
             ..Settings::default()
         };
         let error = settings.validate().unwrap_err().to_string();
-        assert!(error.contains("ignored_extensions"), "{error}");
+        assert_eq!(
+            error,
+            "invalid hook settings: ignored_extensions must not contain empty entries"
+        );
+        let settings = Settings {
+            ignored_mime_types: vec![String::new()],
+            ..Settings::default()
+        };
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.contains("ignored_mime_types"), "{error}");
         assert_eq!(
             Settings::default().validate(),
             Ok(Settings::default()),
             "the defaults are valid"
         );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_refused_with_its_name() {
+        for (settings, name) in [
+            (r#"{"min_image_px": "big"}"#, "min_image_px"),
+            (r#"{"min_image_px": -1}"#, "min_image_px"),
+            (
+                r#"{"ignored_mime_types": "text/calendar"}"#,
+                "ignored_mime_types",
+            ),
+            (
+                r#"{"ignored_extensions": [".ics", 7]}"#,
+                "ignored_extensions",
+            ),
+        ] {
+            let error = serde_json::from_str::<Settings>(settings)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with(&format!("{name}: ")),
+                "{settings}: {error}"
+            );
+        }
     }
 
     #[test]
