@@ -65,13 +65,8 @@ pub struct DatapointContent {
     /// ISO 8601 for dates, a number for numbers; absent or `null` when not normalisable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalized_value: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<Vec<f64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rir_confidence: Option<f64>,
-    /// Fields not modelled here (`rir_text`, `rir_position`, ...), kept as sent.
+    /// Fields not modelled here (`page`, `position`, `rir_confidence`, `rir_text`, ...), kept
+    /// as sent: no rule reads them, and Rossum's own samples write them as `"None"` strings.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
