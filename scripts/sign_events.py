@@ -32,6 +32,7 @@ FUNCTIONS = {
     "rossum-annotation-updated": ("rossum", "/rossum/annotation-content/updated"),
     "rossum-annotation-initialize": ("rossum", "/rossum/annotation-content/initialize"),
     "rossum-email-received": ("rossum", "/rossum/email"),
+    "rossum-upload-created": ("rossum", "/rossum/upload"),
     "rossum-annotation-export": ("rossum", "/rossum/annotation-content/export"),
     "rossum-annotation-status": ("rossum", "/rossum/annotation-status"),
     "inkit-document-create-finished": ("inkit", "/inkit/document-create-finished"),
