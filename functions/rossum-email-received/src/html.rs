@@ -1,8 +1,7 @@
 //! Just enough HTML-to-text to read the header lines mail clients put in forwarded messages.
 
-/// Elements whose start or end begins a new line of text.
+/// Elements whose start or end begins a new line of text, unless one has just begun.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "br",
     "p",
     "div",
     "tr",
@@ -24,7 +23,9 @@ const SKIPPED_ELEMENTS: &[&str] = &["style", "script", "head", "title"];
 /// line of underscores; rendering one as the other lets both be recognised the same way.
 const RULE_LINE: &str = "________________________________";
 
-/// The text of `html`, one line per block element, with tags dropped and entities decoded.
+/// The text of `html`, one line per block element or `<br>`, with tags dropped and entities
+/// decoded, as a browser lays it out: `<div>a</div><div>b</div>` is two lines, and only
+/// `<div><br></div>` leaves a blank one.
 pub(crate) fn html_to_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
@@ -46,18 +47,30 @@ pub(crate) fn html_to_text(html: &str) -> String {
         rest = &rest[end + 1..];
         let name = tag_name(tag);
         let is_end_tag = tag.starts_with('/');
-        if name == "hr" {
+        if name == "br" {
             text.push('\n');
+        } else if name == "hr" {
+            start_line(&mut text);
             text.push_str(RULE_LINE);
             text.push('\n');
         } else if BLOCK_ELEMENTS.contains(&name.as_str()) {
-            text.push('\n');
+            start_line(&mut text);
         } else if !is_end_tag && SKIPPED_ELEMENTS.contains(&name.as_str()) {
             rest = after_element(rest, &name);
         }
     }
     push_text(&mut text, rest);
     decode_entities(&text)
+}
+
+/// Ends the current line unless it is empty: nested blocks and the source formatting between
+/// them (`</div>\n<div>`) are no blank lines, which would end a header block.
+fn start_line(text: &mut String) {
+    let line_length = text.trim_end_matches([' ', '\t']).len();
+    text.truncate(line_length);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
 }
 
 /// Appends a text node; its line breaks are only source formatting, so they become spaces.
@@ -93,60 +106,27 @@ fn tag_name(tag: &str) -> String {
 
 /// What follows the end tag of element `name`, or nothing when it is never closed.
 fn after_element<'a>(rest: &'a str, name: &str) -> &'a str {
-    let end_tag = format!("</{name}");
-    // ASCII lower-casing keeps byte offsets, so the index is valid in `rest`.
-    let Some(start) = rest.to_ascii_lowercase().find(&end_tag) else {
-        return "";
-    };
-    let after = &rest[start..];
-    after.find('>').map_or("", |end| &after[end + 1..])
+    // Searched in place: lower-casing a copy of the rest for each element would make a body
+    // of many `<style></style>` quadratic.
+    let mut search = rest;
+    while let Some(at) = search.find("</") {
+        let candidate = &search[at + 2..];
+        let names_it = candidate
+            .get(..name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name));
+        if names_it {
+            return candidate.find('>').map_or("", |end| &candidate[end + 1..]);
+        }
+        search = candidate;
+    }
+    ""
 }
 
-/// Decodes the named entities mail clients use and numeric character references; anything
-/// else is kept as written.
+/// Decodes every HTML5 named entity (`&eacute;`, `&ouml;`, `&Ocy;` ...) and numeric character
+/// references; anything else is kept as written. A non-breaking space is a space to the header
+/// reader (`De&nbsp;:`, `Jan&nbsp;Nov&aacute;k`).
 fn decode_entities(text: &str) -> String {
-    let mut decoded = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        decoded.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let entity = rest
-            .char_indices()
-            .take(12)
-            .find(|&(_, c)| c == ';')
-            .and_then(|(semicolon, _)| Some((decode_entity(&rest[1..semicolon])?, semicolon)));
-        match entity {
-            Some((c, semicolon)) => {
-                decoded.push(c);
-                rest = &rest[semicolon + 1..];
-            }
-            None => {
-                decoded.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    decoded.push_str(rest);
-    decoded
-}
-
-fn decode_entity(name: &str) -> Option<char> {
-    match name {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        "nbsp" => Some(' '),
-        _ => {
-            let number = name.strip_prefix('#')?;
-            let code = match number.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => number.parse().ok()?,
-            };
-            char::from_u32(code)
-        }
-    }
+    html_escape::decode_html_entities(text).replace('\u{a0}', " ")
 }
 
 #[cfg(test)]
@@ -159,7 +139,7 @@ mod tests {
                     <br>Date: today</div>";
         assert_eq!(
             html_to_text(html),
-            "\nFrom: Jana <j@x.example>\nDate: today\n"
+            "From: Jana <j@x.example>\nDate: today\n"
         );
     }
 
@@ -167,7 +147,17 @@ mod tests {
     fn styles_comments_and_source_line_breaks_are_not_text() {
         let html = "<head><style>p {color: red}</style></head><!--[if mso]>x<![endif]-->\
                     <p>De&nbsp;: Jean\n&#60;jean@x.example&#x3E;</p>";
-        assert_eq!(html_to_text(html), "\nDe : Jean <jean@x.example>\n");
+        assert_eq!(html_to_text(html), "De : Jean <jean@x.example>\n");
+    }
+
+    #[test]
+    fn nested_blocks_and_the_space_between_them_make_no_blank_lines() {
+        let html = "<div>\n  <div><p>From: Jana</p></div>\n  <div>Date: today</div>\n</div>\
+                    <div><br></div><div>Dear customer</div>";
+        assert_eq!(
+            html_to_text(html),
+            "From: Jana\nDate: today\n\nDear customer\n"
+        );
     }
 
     #[test]
@@ -181,8 +171,24 @@ mod tests {
     #[test]
     fn stray_ampersands_and_unknown_entities_are_kept() {
         assert_eq!(
-            html_to_text("Smith &amp; Co &copy; &foo bar; & more"),
-            "Smith & Co &copy; &foo bar; & more"
+            html_to_text("Smith &amp; Co &foo bar; &nosuchentity; & more"),
+            "Smith & Co &foo bar; &nosuchentity; & more"
         );
+    }
+
+    #[test]
+    fn every_named_entity_is_decoded() {
+        assert_eq!(
+            html_to_text(
+                "Ol&aacute; &copy; F&uuml;r S&eacute;bastien &Ocy;&tcy;: J&#xe1;n&nbsp;N&#225;"
+            ),
+            "Olá © Für Sébastien От: Ján Ná"
+        );
+    }
+
+    #[test]
+    fn end_tags_of_skipped_elements_are_found_in_any_case() {
+        assert_eq!(html_to_text("<STYLE>a</b></Style>text"), "text");
+        assert_eq!(html_to_text("<script>x</scrip"), "");
     }
 }
