@@ -176,6 +176,6 @@ pub fn respond(event: &EmailReceivedEvent, settings: &Settings) -> EmailResponse
             .filter(|file| triage(file, settings) == Triage::Import)
             .map(|file| FileToImport::new(file.id.clone()))
             .collect(),
-        extracted_original_sender: original_sender(&event.body),
+        extracted_original_sender: original_sender(&event.body, event.headers.subject.as_deref()),
     }
 }
