@@ -12,6 +12,8 @@ async fn main() -> Result<(), webhook_endpoint::LambdaError> {
         &config,
         records,
         inkit,
+        // On AWS the records table's stream hands pending details to inkit-document-details.
+        std::sync::Arc::new(inkit_document_create_finished::RetriedFromTheStream),
         idempotency,
     ))
     .await

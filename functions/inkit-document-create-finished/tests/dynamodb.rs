@@ -42,14 +42,15 @@ async fn the_same_delivery_twice_writes_one_event_and_one_document() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hang_keeps_the_event_and_the_redelivery_completes_the_details() {
+async fn a_hang_keeps_the_event_with_the_details_pending_and_a_redelivery_completes_them() {
     let (client, table) = records_table("hang").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
     let stand_in = InkitStandIn::start().await;
     stand_in.by_default(Reply::Hang);
     let inkit = inkit_of(&stand_in);
     let (status, body) = signed(store.clone(), inkit.clone(), &finished()).await;
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(!document.details_fetched);
     assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);

@@ -1,15 +1,20 @@
 //! The endpoint with the in-memory records and the Inkit stand-in on loopback: signatures,
-//! event types, bodies, the details fetched once, a hanging or failing Inkit (503, event
-//! kept, a redelivery completes it), 404, malformed answers and a missing token.
+//! event types, bodies, the details fetched once, a hanging or failing Inkit (200 with the
+//! event kept and the details pending, completed in the background or given up visibly),
+//! 404, malformed answers and a missing token.
 
 mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{RESOURCE_ID, SECRET, call, delivery, finished, inkit_of, signature, signed};
+use common::{
+    PendingHandedOver, RESOURCE_ID, SECRET, call, call_with, delivery, finished, inkit_of,
+    signature, signed,
+};
 use inkit_client::stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitClient, InkitConfig};
+use inkit_document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
 use record_store::{InMemoryRecordStore, InkitRecordStore, UnavailableRecordStore};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
@@ -81,31 +86,38 @@ async fn a_delivery_twice_records_one_event_and_asks_inkit_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hanging_inkit_is_503_in_bounded_time_and_a_redelivery_completes_the_details() {
+async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_handed_over() {
     let (records, stand_in) = setup().await;
     stand_in.by_default(Reply::Hang);
     let inkit = inkit_of(&stand_in);
+    let pending = Arc::new(PendingHandedOver::default());
     let started = Instant::now();
-    let (status, retry_after, body) = call(
+    let (status, retry_after, body) = call_with(
         records.clone(),
         inkit.clone(),
+        pending.clone(),
         &[("inkit-signature", &signature(SECRET, &finished()))],
         &finished(),
     )
     .await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(retry_after.as_deref(), Some("5"));
-    assert_eq!(body["error"], "temporarily_unavailable");
+    // Inkit documents no redelivery: the event is recorded, so the answer is 2xx.
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(retry_after, None);
+    assert_eq!(
+        body,
+        json!({"recorded": true, "duplicate": false, "details": "pending"})
+    );
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
-    // The event is kept, its details are still to fetch.
     assert_eq!(records.inkit_event_count(), 1);
     let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(!document.details_fetched);
+    assert_eq!(*pending.0.lock().unwrap(), vec![RESOURCE_ID.to_owned()]);
 
+    // A redelivery, should Inkit send one, completes the details too.
     stand_in.by_default(Reply::Document);
     let (status, body) = signed(records.clone(), inkit, &finished()).await;
     assert_eq!(status, 200, "{body}");
@@ -120,6 +132,78 @@ async fn a_hanging_inkit_is_503_in_bounded_time_and_a_redelivery_completes_the_d
         document.details.unwrap().name.as_deref(),
         Some("Welcome letter - Jane Doe")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inkit_down_longer_than_the_deadline_one_delivery_and_the_details_follow_in_the_background()
+{
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
+    let inkit = inkit_of(&stand_in);
+    let retry = Arc::new(BackgroundRetry::new(
+        records.clone(),
+        inkit.clone(),
+        RetrySchedule {
+            first_pause: Duration::from_millis(200),
+            max_pause: Duration::from_millis(400),
+            attempts: 50,
+        },
+    ));
+    let headers = [("inkit-signature", signature(SECRET, &finished()))];
+    let headers = [(headers[0].0, headers[0].1.as_str())];
+    let (status, _, body) = call_with(records.clone(), inkit, retry, &headers, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
+    // Down for longer than a whole fetch's deadline, then back.
+    tokio::time::sleep(common::DEADLINE * 2).await;
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    stand_in.by_default(Reply::Document);
+    let started = Instant::now();
+    loop {
+        let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+        if document.details_fetched {
+            assert_eq!(document.details.unwrap().id, RESOURCE_ID);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "details never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        records.inkit_event_count(),
+        1,
+        "one delivery, no redelivery"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_that_never_come_are_given_up_visibly() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
+    let inkit = inkit_of(&stand_in);
+    assert_eq!(
+        signed(records.clone(), inkit.clone(), &finished()).await.1["details"],
+        "pending"
+    );
+    let retry = BackgroundRetry::new(
+        records.clone(),
+        inkit,
+        RetrySchedule {
+            first_pause: Duration::from_millis(10),
+            max_pause: Duration::from_millis(10),
+            attempts: 2,
+        },
+    );
+    assert_eq!(
+        retry.run(RESOURCE_ID).await,
+        DetailsOutcome::Unavailable("gave_up")
+    );
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    assert_eq!(document.details_unavailable.as_deref(), Some("gave_up"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,15 +234,14 @@ async fn rate_limiting_is_waited_out_as_retry_after_asks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_inkit_that_stays_down_is_503_with_the_event_kept() {
+async fn an_inkit_that_stays_down_is_200_with_the_event_kept_and_the_details_pending() {
     let (records, stand_in) = setup().await;
     stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
     let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 503, "{body}");
-    let message = body["messages"][0]["content"].as_str().unwrap();
-    assert!(message.contains("the event is recorded"), "{message}");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
     assert_eq!(records.inkit_event_count(), 1);
-    assert!(stand_in.request_count() > 1, "retried before giving up");
+    assert!(stand_in.request_count() > 1, "retried before handing over");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,13 +289,14 @@ async fn without_an_api_token_the_event_is_recorded_alone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_api_token_is_503_so_the_details_follow_once_it_is_fixed() {
+async fn a_refused_api_token_leaves_the_details_pending_until_it_is_fixed() {
     let (records, stand_in) = setup().await;
     let mut config = stand_in.config(common::ATTEMPT_TIMEOUT, common::DEADLINE);
     config.api_token = inkit_client::ApiToken::new("revoked-token");
     let inkit: Arc<dyn inkit_client::InkitApi> = Arc::new(InkitClient::new(config).unwrap());
     let (status, body) = signed(records.clone(), inkit, &finished()).await;
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
     assert!(!body.to_string().contains("revoked-token"));
     assert_eq!(records.inkit_event_count(), 1);
 }

@@ -17,12 +17,12 @@ const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-finished");
 const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_records_the_event_and_the_details_and_refuses_a_forgery() {
+async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_refuses_a_forgery() {
     let (client, table) = records_table("binary").await;
     let endpoint = common::dynamodb_endpoint();
     let stand_in = InkitStandIn::start().await;
-    // The first fetch hangs past the attempt timeout, so the first delivery is a 503.
-    stand_in.then(Reply::Hang);
+    // Every fetch hangs past the attempt timeout: the details stay pending.
+    stand_in.by_default(Reply::Hang);
     let api_url = stand_in.base_url();
     let api = RuntimeApi::start().await.unwrap();
     let process = api
@@ -43,26 +43,22 @@ async fn the_binary_records_the_event_and_the_details_and_refuses_a_forgery() {
         .unwrap();
     let event = api_gateway_event(&finished(), DEVELOPMENT_SECRET);
     let (status, body) = invoke(&api, &event).await;
-    assert_eq!(status, 503, "{body}");
-
+    assert_eq!(status, 200, "{body}");
+    let pending = json!({"recorded": true, "duplicate": false, "details": "pending"});
+    assert_eq!(body, pending);
+    // A redelivery gets the stored answer; the details are the worker's to complete.
     let (status, body) = invoke(&api, &event).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body,
-        json!({"recorded": false, "duplicate": true, "details": "fetched"})
-    );
+    assert_eq!(body, pending);
 
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), "forged")).await;
     assert_eq!(status, 401, "{body}");
 
     let store = DynamoRecordStore::new(client.clone(), &table);
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(document.details_fetched);
-    assert_eq!(
-        document.details.unwrap().name.as_deref(),
-        Some("Welcome letter - Jane Doe")
-    );
-    // The event, the document and the idempotency record of the delivery answered 200.
+    assert!(!document.details_fetched);
+    assert_eq!(document.details_unavailable, None);
+    // The event, the document and the idempotency record of the delivery.
     assert_eq!(item_count(&client, &table).await, 3);
     assert!(stand_in.received().iter().all(|r| r.authorized));
 
@@ -99,7 +95,7 @@ async fn without_a_records_table_deliveries_are_refused_with_503() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unusable_inkit_url_keeps_the_event_answers_503_and_says_why_at_start() {
+async fn an_unusable_inkit_url_keeps_the_event_with_the_details_pending_and_says_why_at_start() {
     let (client, table) = records_table("misconfigured").await;
     let endpoint = common::dynamodb_endpoint();
     let api = RuntimeApi::start().await.unwrap();
@@ -118,11 +114,16 @@ async fn an_unusable_inkit_url_keeps_the_event_answers_503_and_says_why_at_start
         )
         .unwrap();
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
     let store = DynamoRecordStore::new(client.clone(), &table);
     assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
     let logs = process.stop();
     assert!(logs.contains("not loopback"), "{logs}");
+    assert!(
+        logs.contains("hands them to inkit-document-details"),
+        "the handover is logged: {logs}"
+    );
     assert!(!logs.contains(STAND_IN_TOKEN), "{logs}");
     let _ = client.delete_table().table_name(&table).send().await;
 }

@@ -12,6 +12,10 @@ pub mod details_unavailable {
     pub const NOT_FOUND: &str = "not_found";
     /// The Inkit API answered, but not with the documented document.
     pub const MALFORMED: &str = "malformed";
+    /// Every retry failed (Inkit unreachable or refusing the token for too long): given up,
+    /// visibly. The worker's dead-letter queue keeps the event on AWS; the local server marks
+    /// the document so.
+    pub const GAVE_UP: &str = "gave_up";
 }
 
 /// One Inkit webhook delivery. Inkit sends no event id and no time: `(event_type,

@@ -44,10 +44,17 @@ pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> 
         rossum_annotation_export::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
         rossum_annotation_status::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
         rossum_email_received::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
+        rossum_upload_created::endpoint(config, deps.idempotency.clone()),
         inkit_document_create_finished::endpoint(
             config,
             deps.inkit_records.clone(),
             deps.inkit_api.clone(),
+            // What the stream and the worker do on AWS, in-process: retried with backoff.
+            Arc::new(inkit_document_create_finished::BackgroundRetry::new(
+                deps.inkit_records.clone(),
+                deps.inkit_api.clone(),
+                inkit_document_create_finished::RetrySchedule::from_env(),
+            )),
             deps.idempotency.clone(),
         ),
         inkit_document_create_failed::endpoint(

@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use inkit_client::InkitApi;
 use inkit_client::stand_in::InkitStandIn;
+use inkit_document_create_finished::PendingDetails;
 use record_store::InkitRecordStore;
 use serde_json::{Value, json};
 use webhook_endpoint::EndpointConfig;
@@ -46,13 +47,42 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
+    call_with(
+        records,
+        inkit,
+        Arc::new(PendingHandedOver::default()),
+        headers,
+        body,
+    )
+    .await
+}
+
+/// [`call`], with `pending` completing the details the delivery could not fetch.
+pub async fn call_with(
+    records: Arc<dyn InkitRecordStore>,
+    inkit: Arc<dyn InkitApi>,
+    pending: Arc<dyn PendingDetails>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Option<String>, Value) {
     let endpoint = inkit_document_create_finished::endpoint(
         &configured(),
         records,
         inkit,
+        pending,
         fresh_idempotency_store(),
     );
     webhook_test_support::respond(&endpoint, headers, body).await
+}
+
+/// Keeps the resources whose details were handed over for later, as the stream does.
+#[derive(Default)]
+pub struct PendingHandedOver(pub std::sync::Mutex<Vec<String>>);
+
+impl PendingDetails for PendingHandedOver {
+    fn details_pending(&self, resource_id: &str, _reason: &str) {
+        self.0.lock().unwrap().push(resource_id.to_owned());
+    }
 }
 
 /// Calls the endpoint with a valid signature.
