@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification,
-    TimeToLiveStatus,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
+    TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use crate::RecordError;
@@ -20,7 +20,8 @@ pub const ERP_PICKUP_INDEX: &str = "erp_pickup";
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Creates the records table unless it exists (`pk` S HASH, `sk` S RANGE, on demand, the
-/// index [`ERP_PICKUP_INDEX`]), waits until it is ACTIVE and turns on TTL on `expires_at`.
+/// index [`ERP_PICKUP_INDEX`], a `NEW_IMAGE` stream as the template's, which drives
+/// `inkit-document-details`), waits until it is ACTIVE and turns on TTL on `expires_at`.
 /// An existing table with another key schema or without the index is an error.
 pub async fn create_records_table(client: &Client, table: &str) -> Result<(), RecordError> {
     let build_error = |e: aws_sdk_dynamodb::error::BuildError| {
@@ -62,6 +63,13 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Re
         .key_schema(key(PK, KeyType::Hash)?)
         .key_schema(key(SK, KeyType::Range)?)
         .global_secondary_indexes(pickup_index)
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewImage)
+                .build()
+                .map_err(build_error)?,
+        )
         .send()
         .await;
     match created {

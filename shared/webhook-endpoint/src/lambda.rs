@@ -30,6 +30,23 @@ pub async fn run_lambda(endpoint: Endpoint) -> Result<(), lambda_http::Error> {
     .await
 }
 
+/// Serves an event source that is not HTTP (a DynamoDB stream, a queue) through the Lambda
+/// Runtime API: each event is read as `E` and answered with `R`; an `Err` is reported as the
+/// invocation's error, which the event source retries.
+pub async fn run_lambda_events<E, R, F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(E) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<R, String>> + Send + 'static,
+{
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
+        let answer = handler(event.payload);
+        async move { answer.await.map_err(lambda_http::Error::from) }
+    }))
+    .await
+}
+
 /// Handles one event; every outcome, a refusal included, is a proxy response.
 async fn answer(endpoint: &Endpoint, event: LambdaEvent<LambdaRequest>) -> ProxyResponse {
     let LambdaEvent { payload, context } = event;

@@ -18,7 +18,7 @@ pub use config::{
 };
 pub use endpoint::{Delivery, Endpoint, Verifier};
 pub use error::{WebhookError, parse_json};
-pub use lambda::run_lambda;
+pub use lambda::{run_lambda, run_lambda_events};
 
 pub use lambda_http::{Body, Error as LambdaError, Request, Response};
 
