@@ -24,6 +24,7 @@ ROUTE = "/rossum/annotation-content/updated"
 SAMPLE = (ROOT / "events/payloads/rossum-annotation-updated.json").read_bytes()
 INITIALIZE = (ROOT / "events/payloads/rossum-annotation-initialize.json").read_bytes()
 EMAIL = (ROOT / "events/payloads/rossum-email-received.json").read_bytes()
+UPLOAD = (ROOT / "events/payloads/rossum-upload-created.json").read_bytes()
 EXPORT = (ROOT / "events/payloads/rossum-annotation-export.json").read_bytes()
 STATUS = (ROOT / "events/payloads/rossum-annotation-status.json").read_bytes()
 EXPECTED_OPERATIONS = [
@@ -85,6 +86,14 @@ def replayed(route):
     return lambda a: route in FIRST_ANSWERS and a == FIRST_ANSWERS[route]
 
 
+def upload_triaged(answer):
+    """The sample upload's invoice is imported; its invite, logo and contact card are not."""
+    documents = {d["url"]: d["original_file_name"] for d in json.loads(UPLOAD)["documents"]}
+    prevented = {documents.get(f.get("document")): f.get("prevent_importing") for f in answer.get("files", [])}
+    return prevented == {"INV-2026-10873.pdf": False, "invite.ics": True, "image001.png": True,
+                         "Jana Novakova.vcf": True}
+
+
 def other_routes():
     yield ("initialize matches the vendor from the built-in master data",
            "/rossum/annotation-content/initialize", INITIALIZE,
@@ -108,6 +117,10 @@ def other_routes():
                replayed(route))
     yield ("email triage keeps the documents and finds the forwarded sender", "/rossum/email", EMAIL,
            lambda a: len(a.get("files", [])) >= 1 and "@" in a.get("extracted_original_sender", {}).get("email", ""))
+    yield ("upload triage imports the invoice and prevents the invite, logo and contact card",
+           "/rossum/upload", UPLOAD, upload_triaged)
+    yield ("the same upload again gets the first answer replayed", "/rossum/upload", UPLOAD,
+           replayed("/rossum/upload"))
 
 
 def main(argv):

@@ -49,6 +49,7 @@ ROUTES = {
     "rossum-annotation-export": "/rossum/annotation-content/export",
     "rossum-annotation-status": "/rossum/annotation-status",
     "rossum-email-received": "/rossum/email",
+    "rossum-upload-created": "/rossum/upload",
     "inkit-document-create-finished": "/inkit/document-create-finished",
     "inkit-document-create-failed": "/inkit/document-create-failed",
     "inkit-document-deleted": "/inkit/document-deleted",
@@ -243,7 +244,9 @@ class Delivery:
 
     @property
     def writes(self):
-        return self.function not in ("rossum-annotation-updated", "rossum-annotation-initialize")
+        """Whether it stores records (the upload triage keeps only its idempotency record)."""
+        return self.function not in ("rossum-annotation-updated", "rossum-annotation-initialize",
+                                     "rossum-upload-created")
 
 
 def signed_headers(function, body):
@@ -338,6 +341,15 @@ class Deliveries:
             key.update(self._sample_text_key if text is None else {
                 "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "text_bytes": str(len(text.encode()))})
         return f"CONTRACTFIT#{self.run_id}d{number}", key
+
+
+def upload_triaged(body):
+    """Whether a body is the answer to the upload sample: its invoice imported, the invite,
+    logo and contact card not."""
+    documents = [f.get("document", "").rsplit("/", 1)[-1] for f in body.get("files", [])]
+    prevented = [f.get("prevent_importing") for f in body.get("files", [])]
+    return (documents == ["3312101", "3312102", "3312103", "3312104"]
+            and prevented == [False, True, True, True])
 
 
 def dumps(payload):
@@ -588,6 +600,8 @@ def own_items(delivery, items):
         names = [sk for sk in items if sk.startswith("STATUS#")] + ["LATEST"]
     elif function == "rossum-email-received":
         names = ["EMAIL"]
+    elif function == "rossum-upload-created":
+        names = []
     elif function.startswith("inkit-"):
         names = [f"EVENT#{key['event_type']}"]
     elif function == "contractfit-document-delete":
@@ -599,7 +613,7 @@ def own_items(delivery, items):
 
 
 # How many items a complete write of each kind leaves (parts aside).
-COMPLETE_WRITE = {"rossum-annotation-status": 2, "contractfit-document-text": 2,
+COMPLETE_WRITE = {"rossum-annotation-status": 2, "rossum-upload-created": 0, "contractfit-document-text": 2,
                   "contractfit-document-split": 2, "contractfit-document-predict": 2,
                   "contractfit-document-evaluate": 2}
 

@@ -139,6 +139,8 @@ def answer_ok(function, body, redelivery):
             redelivery and body == {"recorded": False, "duplicate": True})
     if function == "rossum-email-received":
         return isinstance(body.get("files"), list) and "extracted_original_sender" in body
+    if function == "rossum-upload-created":
+        return stack.upload_triaged(body)
     if function.startswith("inkit-"):
         return body.get("recorded") is True or (redelivery and body.get("duplicate") is True)
     return body.get("stored") is True or (redelivery and body.get("outcome") == "duplicate")

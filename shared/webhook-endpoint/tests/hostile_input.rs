@@ -53,7 +53,7 @@ fn all_endpoints(config: &EndpointConfig) -> Vec<Endpoint> {
         idempotency: Arc::new(InMemoryIdempotencyStore::new()),
     };
     let endpoints = endpoints(config, &deps);
-    assert_eq!(endpoints.len(), 13, "every function is covered");
+    assert_eq!(endpoints.len(), 14, "every function is covered");
     endpoints
 }
 
