@@ -53,3 +53,45 @@ async fn concurrent_deliveries_of_one_export_write_one_record() {
     assert_eq!(item_count(&client, &table).await, 1);
     let _ = client.delete_table().table_name(&table).send().await;
 }
+
+/// Rossum's reference does not promise that a retry keeps `request_id` or `timestamp`: a retry
+/// that changes both gets past the idempotency guard as a new delivery, and the export
+/// record's own conditional write keeps it from writing a second record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_record() {
+    let (client, table) = records_table("new-request-id").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    // The guard's items live in the same table, as deployed.
+    let endpoint =
+        rossum_annotation_export::endpoint(&common::configured(), store.clone(), store.clone());
+    let deliver = |payload: serde_json::Value| {
+        let endpoint = endpoint.clone();
+        async move {
+            let body = bytes(&payload);
+            let signature = common::signature(common::SECRET, &body);
+            webhook_test_support::respond(
+                &endpoint,
+                &[("x-rossum-signature-sha256", &signature)],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, _, body) = deliver(export_payload()).await;
+    assert_eq!(status, 200, "{body}");
+    let mut retry = export_payload();
+    retry["request_id"] = json!("3f0c9a27-retry-with-a-new-id");
+    retry["timestamp"] = json!("2026-11-20T09:53:14.5Z");
+    let (status, _, body) = deliver(retry).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"messages": [], "operations": []}));
+
+    assert_eq!(
+        item_count(&client, &table).await,
+        3,
+        "one export record and the two deliveries' idempotency items"
+    );
+    let record = store.export(ANNOTATION_ID).await.unwrap().unwrap();
+    assert_eq!(record.request_id, "b7d41e09-5c2a-4f3e-9a86-0e4f7c1d2b93");
+    let _ = client.delete_table().table_name(&table).send().await;
+}

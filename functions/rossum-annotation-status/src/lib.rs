@@ -2,9 +2,11 @@
 //! transition of an annotation's status (`importing` -> `to_review` -> `exporting` ->
 //! `exported`, ...).
 //!
-//! Each transition is recorded once in the records table: a history item per delivery
-//! (a redelivery of the same event writes nothing) and the annotation's latest status, which
-//! an older event arriving late does not overwrite. Rossum ignores the answer's body; it
+//! Each transition is recorded once in the records table: a history item per transition
+//! (a redelivery of the same event writes nothing, even one with a new `request_id` and
+//! `timestamp`, which Rossum's reference does not rule out: the item is named by a digest of
+//! the annotation as sent) and the annotation's latest status, which an older event arriving
+//! late does not overwrite. Rossum ignores the answer's body; it
 //! says what was recorded (`{"recorded": true, "latest": true}`,
 //! `{"recorded": true, "latest": false}` for a late event, `{"recorded": false,
 //! "duplicate": true}`). When the table cannot be written the answer is 503, so that Rossum
@@ -56,10 +58,35 @@ pub struct StatusAnnotation {
     pub queue: Option<QueueRef>,
     #[serde(default)]
     pub document: Option<String>,
+    /// Everything else Rossum sends of the annotation (`modified_at`, `assigned_at`,
+    /// `time_spent`, ...): part of what tells one transition from another.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl StatusAnnotation {
+    /// A digest of the annotation as sent: the same for every delivery of one transition,
+    /// different for a later transition between the same statuses (its times differ).
+    pub fn transition(&self) -> String {
+        let mut sent = self.other.clone();
+        let known = [
+            ("id", serde_json::json!(self.id)),
+            ("url", serde_json::json!(self.url)),
+            ("status", serde_json::json!(self.status)),
+            ("previous_status", serde_json::json!(self.previous_status)),
+            ("queue", serde_json::json!(self.queue)),
+            ("document", serde_json::json!(self.document)),
+        ];
+        for (name, value) in known {
+            sent.insert(name.to_owned(), value);
+        }
+        let bytes = serde_json::to_vec(&sent).expect("a JSON object serialises infallibly");
+        idempotency::sha256_hex(&bytes)[..32].to_owned()
+    }
 }
 
 /// A queue as Rossum refers to it: its URL, or in some payloads its id.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum QueueRef {
     Url(String),
@@ -216,5 +243,6 @@ pub fn status_change(event: &AnnotationStatusEvent) -> Result<StatusChange, Stri
         status: status.to_owned(),
         changed_at,
         request_id: request_id.to_owned(),
+        transition: annotation.transition(),
     })
 }

@@ -106,3 +106,47 @@ async fn fifty_concurrent_deliveries_record_one_change_and_agree() {
     assert_eq!(item_count(&client, &table).await, 3);
     let _ = client.delete_table().table_name(&table).send().await;
 }
+
+/// Rossum's reference does not promise that a retry keeps `request_id` or `timestamp`: a retry
+/// that changes both gets past the idempotency guard as a new delivery, and the history item,
+/// named by the transition, is not written twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item() {
+    let (client, table) = records_table("new-request-id").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let endpoint =
+        rossum_annotation_status::endpoint(&common::configured(), store.clone(), store.clone());
+    let deliver = |payload: serde_json::Value| {
+        let endpoint = endpoint.clone();
+        async move {
+            let body = bytes(&payload);
+            let signature = common::signature(common::SECRET, &body);
+            webhook_test_support::respond(
+                &endpoint,
+                &[("x-rossum-signature-sha256", &signature)],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, _, body) = deliver(status_payload()).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": true, "latest": true}))
+    );
+    let mut retry = status_payload();
+    retry["request_id"] = json!("5b1e0c3d-retry-with-a-new-id");
+    retry["timestamp"] = json!("2026-11-20T09:53:17.9Z");
+    let (status, _, body) = deliver(retry).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+    assert_eq!(store.status_history(ANNOTATION_ID).await.unwrap().len(), 1);
+    assert_eq!(
+        item_count(&client, &table).await,
+        4,
+        "the history item, the latest status and the two deliveries' idempotency items"
+    );
+    let _ = client.delete_table().table_name(&table).send().await;
+}

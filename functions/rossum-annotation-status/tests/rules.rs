@@ -39,8 +39,28 @@ fn the_sample_is_the_transition_to_exported() {
             status: "exported".to_owned(),
             changed_at: Timestamp::parse("2026-11-20T09:52:47.530911Z").unwrap(),
             request_id: "e2a9c4f7-18b3-4d6e-a5f0-7c3b9d1e6a28".to_owned(),
+            transition: change.transition.clone(),
         }
     );
+    assert_eq!(change.transition.len(), 32);
+}
+
+#[test]
+fn a_retry_with_a_new_request_id_and_time_is_the_same_transition_and_a_later_one_is_not() {
+    let first = status_change(&event(status_payload())).unwrap();
+    let mut retry = status_payload();
+    retry["request_id"] = json!("5b1e0c3d-retry-with-a-new-id");
+    retry["timestamp"] = json!("2026-11-20T09:53:17.9Z");
+    retry["rossum_authorization_token"] = json!("another-token");
+    let retry = status_change(&event(retry)).unwrap();
+    assert_eq!(retry.transition, first.transition);
+    assert_ne!(retry.request_id, first.request_id);
+
+    // The same statuses again later: Rossum's annotation carries other times.
+    let mut later = status_payload();
+    later["annotation"]["modified_at"] = json!("2026-11-21T08:00:00.000000Z");
+    let later = status_change(&event(later)).unwrap();
+    assert_ne!(later.transition, first.transition);
 }
 
 #[test]

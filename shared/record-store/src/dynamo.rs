@@ -138,7 +138,13 @@ impl DynamoRecordStore {
             }
             match output.last_evaluated_key {
                 Some(last) if !last.is_empty() => start = Some(last),
-                _ => return Ok(changes),
+                _ => {
+                    // The sort key names the change, not its time.
+                    changes.sort_by(|a, b| {
+                        (&a.changed_at, &a.request_id).cmp(&(&b.changed_at, &b.request_id))
+                    });
+                    return Ok(changes);
+                }
             }
         }
     }
@@ -250,6 +256,7 @@ impl DynamoRecordStore {
         item.insert("status".to_owned(), s(&change.status));
         item.insert("changed_at".to_owned(), s(change.changed_at.as_str()));
         item.insert("request_id".to_owned(), s(&change.request_id));
+        item.insert("transition".to_owned(), s(&change.transition));
         item.insert(
             EXPIRES_AT.to_owned(),
             n(self.expires_at(&change.changed_at)),
@@ -331,10 +338,7 @@ fn annotation_pk(annotation_id: u64) -> String {
 }
 
 fn history_sk(change: &StatusChange) -> String {
-    format!(
-        "{STATUS_SK_PREFIX}{}#{}",
-        change.changed_at, change.request_id
-    )
+    format!("{STATUS_SK_PREFIX}{}", change.transition)
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -532,6 +536,7 @@ fn status_from_item(item: &Item) -> Result<StatusChange, RecordError> {
         status: required_text(item, "status")?,
         changed_at: timestamp(item, "changed_at")?,
         request_id: required_text(item, "request_id")?,
+        transition: required_text(item, "transition")?,
     })
 }
 

@@ -18,7 +18,7 @@
 //! | item          | `pk`                                       | `sk`                               | expires |
 //! |---------------|--------------------------------------------|------------------------------------|---------|
 //! | export record | `EXPORT#<annotation_id>`                   | `EXPORT`                           | never   |
-//! | status change | `ANNOTATION#<annotation_id>`               | `STATUS#<changed_at>#<request_id>` | `changed_at` + retention (default 365 days) |
+//! | status change | `ANNOTATION#<annotation_id>`               | `STATUS#<transition>` (digest of the annotation sent) | `changed_at` + retention (default 365 days) |
 //! | latest status | `ANNOTATION#<annotation_id>`               | `LATEST`                           | `changed_at` + retention |
 //! | email         | `EMAIL#<email_id>` (else `EMAIL#<email URL>`) | `EMAIL`                         | `received_at` + retention |
 //! | Inkit event   | `INKIT#<resource_id>`                      | `EVENT#<event_type>`               | `received_at` + retention |
@@ -69,7 +69,7 @@
 //! The transaction's cancellation reasons tell these cases apart; a transaction conflict
 //! (two changes of one annotation at once) is retried a few times, and anything else is a
 //! [`RecordError`]. The history of an annotation is one `Query` of
-//! `pk = ANNOTATION#<id> AND begins_with(sk, "STATUS#")`, in time order; its current status
+//! `pk = ANNOTATION#<id> AND begins_with(sk, "STATUS#")`, sorted by `changed_at`; its current status
 //! one `GetItem` of `sk = LATEST`.
 //!
 //! ## Emails ([`RecordStore::record_email`])

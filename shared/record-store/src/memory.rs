@@ -54,12 +54,16 @@ impl InMemoryRecordStore {
 
     /// An annotation's status changes, oldest first.
     pub fn status_history(&self, annotation_id: u64) -> Vec<StatusChange> {
-        self.state()
+        let mut changes: Vec<StatusChange> = self
+            .state()
             .history
             .range((annotation_id, String::new())..)
             .take_while(|((id, _), _)| *id == annotation_id)
             .map(|(_, change)| change.clone())
-            .collect()
+            .collect();
+        // Keyed by the change, not its time: in time order as the table answers.
+        changes.sort_by(|a, b| (&a.changed_at, &a.request_id).cmp(&(&b.changed_at, &b.request_id)));
+        changes
     }
 
     /// An annotation's latest status change.
@@ -174,10 +178,7 @@ impl InMemoryRecordStore {
 
     fn record_change(&self, change: &StatusChange) -> Written {
         let mut state = self.state();
-        let key = (
-            change.annotation_id,
-            format!("{}#{}", change.changed_at, change.request_id),
-        );
+        let key = (change.annotation_id, change.transition.clone());
         if state.history.contains_key(&key) {
             return Written::AlreadyPresent;
         }
@@ -268,6 +269,7 @@ mod tests {
             status: status.to_owned(),
             changed_at: Timestamp::parse(at).unwrap(),
             request_id: request_id.to_owned(),
+            transition: format!("{status}@{at}#{request_id}"),
         }
     }
 

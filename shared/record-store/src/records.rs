@@ -117,8 +117,12 @@ pub struct StatusChange {
     pub status: String,
     /// When Rossum sent the event.
     pub changed_at: Timestamp,
-    /// The delivery; a second delivery with the same id (and time) is a duplicate.
+    /// The delivery that reported it.
     pub request_id: String,
+    /// What identifies the change whatever delivery reports it: a digest of the annotation as
+    /// Rossum sent it. Rossum's reference does not promise that a retry keeps `request_id` or
+    /// `timestamp`, so a retry with new ones is still the same change, recorded once.
+    pub transition: String,
 }
 
 /// The metadata of one email that arrived in a queue's inbox (`email.received`), recorded

@@ -24,10 +24,12 @@ pub enum WebhookError {
     /// nothing was run.
     IdempotencyKeyReused(String),
     /// 429: an earlier delivery with the same idempotency key is still being handled. Not
-    /// 409, because Rossum retries only 408, 429 and 5xx.
+    /// 409, because Rossum retries only 408, 429, 500, 502, 503 and 504
+    /// ([`crate::rossum::RETRIED_STATUSES`]).
     InProgress { retry_after_secs: u64 },
     /// 503: a dependency (the master data, the records table) is down; the sender should
-    /// retry the delivery, and nothing of it was stored.
+    /// retry the delivery (Rossum and contract.fit do; Inkit documents no redelivery), and
+    /// nothing of it was stored.
     Unavailable(String),
     /// 500: our fault; the detail is logged, not sent.
     Internal(String),
@@ -140,4 +142,36 @@ impl From<VerifyError> for WebhookError {
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
     serde_json::from_slice(body)
         .map_err(|e| WebhookError::MalformedBody(format!("invalid JSON: {e}")))
+}
+
+#[cfg(test)]
+mod rossum_retries {
+    use super::*;
+    use crate::rossum::RETRIED_STATUSES;
+
+    #[test]
+    fn rossum_retries_every_temporary_answer_and_no_final_one() {
+        let temporary = [
+            WebhookError::InProgress {
+                retry_after_secs: 5,
+            },
+            WebhookError::Unavailable("records table".into()),
+            WebhookError::Internal("bug".into()),
+        ];
+        for error in temporary {
+            assert!(RETRIED_STATUSES.contains(&error.status()), "{error:?}");
+        }
+        let final_answers = [
+            WebhookError::Unverified(VerifyError::Mismatch),
+            WebhookError::Forbidden("other organisation".into()),
+            WebhookError::PayloadTooLarge { size: 2, limit: 1 },
+            WebhookError::MalformedBody("no request_id".into()),
+            WebhookError::WrongEvent("email.received".into()),
+            WebhookError::IdempotencyKeyReused("r-1".into()),
+        ];
+        for error in final_answers {
+            assert!(!RETRIED_STATUSES.contains(&error.status()), "{error:?}");
+            assert!((400..500).contains(&error.status()), "{error:?}");
+        }
+    }
 }

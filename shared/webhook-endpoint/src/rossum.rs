@@ -7,6 +7,12 @@ use webhook_model::rossum::{AnnotationContentEvent, HookResponse};
 
 use crate::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 
+/// The statuses Rossum retries a non-interactive hook's delivery on, and only these (unless
+/// the hook sets `retry_on_any_non_2xx`): up to 5 attempts in all, about 30 s apart
+/// (`config.retry_count`). Interactive deliveries (`started`, `updated`, `confirm`) are never
+/// retried. Every temporary answer of ours is one of them; no final one is.
+pub const RETRIED_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+
 /// Parses an `annotation_content` delivery and checks it is one of `actions`.
 ///
 /// Another event or action is a [`WebhookError::WrongEvent`] (422) naming what this function
