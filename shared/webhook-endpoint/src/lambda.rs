@@ -31,17 +31,18 @@ pub async fn run_lambda(endpoint: Endpoint) -> Result<(), lambda_http::Error> {
 }
 
 /// Serves an event source that is not HTTP (a DynamoDB stream, a queue) through the Lambda
-/// Runtime API: each event is read as `E` and answered with `R`; an `Err` is reported as the
-/// invocation's error, which the event source retries.
+/// Runtime API: each event is read as `E` and answered with `R`, the handler given the
+/// invocation's request id for its log; an `Err` is reported as the invocation's error, which
+/// the event source retries.
 pub async fn run_lambda_events<E, R, F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     E: serde::de::DeserializeOwned + Send + 'static,
     R: Serialize + Send + 'static,
-    F: Fn(E) -> Fut + Send + Sync + 'static,
+    F: Fn(E, String) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<R, String>> + Send + 'static,
 {
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
-        let answer = handler(event.payload);
+        let answer = handler(event.payload, event.context.request_id);
         async move { answer.await.map_err(lambda_http::Error::from) }
     }))
     .await
