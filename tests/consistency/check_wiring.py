@@ -4,7 +4,8 @@
 - every crate under functions/ is a workspace member and builds a binary of its own name;
 - template.yaml has exactly one AWS::Serverless::Function per such binary (and no other),
   with BuildMethod rust-cargolambda, provided.al2023, arm64 (globally or on the function),
-  Handler bootstrap, and one HttpApi POST event;
+  Handler bootstrap, and one HttpApi POST event (or, for a stream worker, one DynamoDB event
+  and a DynamoDB stream sample in events/);
 - the template's route for each function is the route the local server serves it at (asked
   from a running local server: its 404 answer lists every route), and the route of its
   events/<function>.json sample;
@@ -122,6 +123,13 @@ def main(argv):
         for key, expected in (("runtime", "provided.al2023"), ("handler", "bootstrap"), ("architectures", "[arm64]")):
             value = fn.get(key, defaults.get(key))
             check(f"{crate} {key} is {expected}", value == expected, str(value))
+        if fn["types"] == ["DynamoDB"]:
+            # A stream worker: no route; the local server does its work in-process.
+            event_file = ROOT / "events" / f"{crate}.json"
+            records = json.loads(event_file.read_text()).get("Records", []) if event_file.exists() else []
+            check(f"{crate} has a DynamoDB stream sample events/{crate}.json",
+                  bool(records) and all(r.get("eventSource") == "aws:dynamodb" for r in records))
+            continue
         ok_event = fn["types"] == ["HttpApi"] and fn["methods"] == ["POST"] and len(fn["paths"]) == 1
         check(f"{crate} has one HttpApi POST route", ok_event, json.dumps(fn))
         route = fn["paths"][0] if fn["paths"] else None

@@ -2,7 +2,8 @@
 """Drives every function binary with its events/ sample, exactly as Lambda would: each binary
 is started against a Lambda Runtime API served by this script (independent of the project's
 Rust code), is handed its API Gateway event twice, and must answer 200 both times, the second
-time without storing anything again.
+time without storing anything again (a stream worker is handed its DynamoDB stream batch and
+must report no record for retry).
 
 Each binary logs as deployed (AWS_LAMBDA_LOG_FORMAT=JSON), and its stdout and stderr are
 checked: every line is a JSON object; each invocation has exactly one request line ("handled",
@@ -232,7 +233,7 @@ def log_problems(function, logs, invocations, event):
             problems.append(f"a log line is not a JSON object: {line[:200]!r}")
             continue
         fields = entry.get("fields", {})
-        if "status" in fields and "route" in fields:
+        if ("status" in fields and "route" in fields) or fields.get("message") == "batch handled":
             request_lines.append(fields)
     for request_id, status in invocations:
         lines = [f for f in request_lines if f.get("request_id") == request_id]
@@ -240,6 +241,11 @@ def log_problems(function, logs, invocations, event):
             problems.append(f"{len(lines)} request lines for request id {request_id}, not 1")
             continue
         fields = lines[0]
+        if status is None:
+            # A stream worker's line: the batch, its latency, what is left pending.
+            if fields.get("function") != function or not isinstance(fields.get("latency_ms"), (int, float)):
+                problems.append(f"batch line without its function or latency: {fields}")
+            continue
         if fields.get("message") != "handled" and not fields.get("reason"):
             problems.append(f"request line is neither 'handled' nor a refusal with a reason: {fields}")
         if fields.get("function") != function:
@@ -306,9 +312,18 @@ def main(argv):
         problems = []
         parsed = []
         invocations = []
+        stream_worker = "Records" in json.loads(event)
         for request_id, kind, body in answers:
             if kind != "response":
                 problems.append(f"{kind}: {body[:300]!r}")
+                continue
+            if stream_worker:
+                # A DynamoDB stream batch: answered with the records to retry, none here.
+                batch = json.loads(body)
+                parsed.append(batch)
+                invocations.append((request_id, None))
+                if batch != {"batchItemFailures": []}:
+                    problems.append(f"batch answer {batch}")
                 continue
             proxy = json.loads(body)
             parsed.append(json.loads(proxy.get("body") or "null"))
