@@ -163,6 +163,14 @@ def main(argv):
             FIRST_ANSWERS.setdefault(route, answer)
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got_status} {json.dumps(answer)[:160]}")
             passed, failed = passed + ok, failed + (not ok)
+        # Inkit gives every webhook its own key: another webhook's key is refused.
+        body = json.dumps({"event_type": "DOCUMENT_DELETED", "resource_id": "doc_other_webhook_key"}).encode()
+        foreign = hmac.new(b"inkit-document-create-finished-development-secret", body, hashlib.sha256).hexdigest()
+        got_status, answer = post(base, body, {"Inkit-Signature": foreign}, "/inkit/document-deleted")
+        ok = got_status == 401 and answer.get("error") == "signature_mismatch"
+        print(f"{'ok  ' if ok else 'FAIL'} a DOCUMENT_DELETED signed with the create-finished webhook's key is refused: "
+              f"{got_status} {json.dumps(answer)[:160]}")
+        passed, failed = passed + ok, failed + (not ok)
     finally:
         server.terminate()
         server.wait(timeout=10)
