@@ -13,12 +13,15 @@ pub mod env_names {
 
 /// Inkit's public API.
 pub const DEFAULT_BASE_URL: &str = "https://api.inkit.com/v1";
-/// Per attempt, as Inkit's own SDK.
+/// Per attempt: long enough for a slow answer, short enough that a hung connection leaves
+/// time for another attempt within the deadline. (Inkit's SDK 1.0.5 waits 20 s and makes one.)
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// For all attempts and the pauses between them: leaves room in a Lambda timeout below
 /// API Gateway's 30 s for the record writes around the fetch.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
-/// The first try and three retries, as Inkit's own SDK.
+/// The first try and three retries: a transient 5xx, 429 or dropped connection is common and
+/// cheap to retry, since a document read changes nothing. (Inkit's SDK 1.0.5 does not retry
+/// `Document.get`.)
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
 /// An Inkit API key. Its `Debug` and `Display` never show it.

@@ -1,14 +1,17 @@
 //! A client of the Inkit API's document endpoint, `GET {base_url}/document/{id}` with the
 //! API key in `X-Inkit-API-Token`, built to be called from a webhook with a deadline.
 //!
-//! - Each attempt has a timeout (default 10 s, as Inkit's SDK), covering connect, TLS and the
-//!   whole answer; all attempts and pauses share one overall deadline (default 20 s).
+//! - Each attempt has a timeout (default 10 s), covering connect, TLS and the whole answer;
+//!   all attempts and pauses share one overall deadline (default 20 s). These are our own
+//!   choice: Inkit's SDK 1.0.5 waits 20 s and does not retry `Document.get`, while a webhook
+//!   should answer quickly and a read is safe to retry.
 //! - Timeouts, connection failures, 5xx and 429 are retried (at most 4 attempts in all) after
 //!   an exponential pause with jitter, or after the answer's `Retry-After` (delay-seconds or
 //!   HTTP date), shortened to at most 5 s. No retry starts with less than an attempt's time
 //!   (at most 1 s) left before the deadline.
 //! - Errors are typed ([`InkitError`]): [`InkitError::Unavailable`] when retries are spent
-//!   (a function answers 503, so the sender retries), [`InkitError::NotFound`],
+//!   (the details are then pending, completed later by the project: Inkit documents no
+//!   redelivery), [`InkitError::NotFound`],
 //!   [`InkitError::Malformed`] (not the documented JSON), [`InkitError::Unauthorized`], and
 //!   [`InkitError::NotConfigured`] when no API token is set.
 //! - HTTPS through hyper-rustls (ring) with Mozilla's root certificates compiled in; plain `http://` base

@@ -130,46 +130,130 @@ pub struct InkitWebhook {
 /// `created_by` of a document: the Inkit user who created it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreatedBy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields not documented yet, kept as sent.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
-/// A generated document, as `GET /v1/document/{id}` describes it. Only `id` is required;
-/// every documented field may be absent or `null`.
+/// A generated document, as `GET /v1/document/{id}` describes it. Only `id` is required.
+/// Inkit does not specify the other fields' formats, so each is taken leniently: a text
+/// field takes any string (and a number or boolean written as text), a count any
+/// non-negative integer (or a string holding one); anything else reads as absent rather than
+/// making the whole document unreadable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub render_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub folder_id: Option<String>,
-    /// As Inkit formats it (an ISO 8601 date-time).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// As Inkit writes it, in whatever text form (its format is not specified).
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_created_by",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_by: Option<CreatedBy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expire_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expire_after_n_views: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expire_views_left: Option<u64>,
     /// Fields not documented yet, kept as sent.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// Text as sent; a number or boolean as its text; anything else (null, a list, an object) absent.
+fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(text) => Some(text),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    })
+}
+
+/// A non-negative integer, or a string holding one; anything else (-1, 2.5, "many") absent.
+fn lenient_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(number) => number.as_u64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// An object as [`CreatedBy`]; anything else absent.
+fn lenient_created_by<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<CreatedBy>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        value @ Value::Object(_) => serde_json::from_value(value).ok(),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -198,6 +282,43 @@ mod tests {
             InkitEventType::from_code("document_deleted"),
             InkitEventType::Unknown("document_deleted".to_owned())
         );
+    }
+
+    #[test]
+    fn what_inkit_does_not_specify_is_read_leniently_without_losing_the_document() {
+        let document: Document = serde_json::from_value(json!({
+            "id": "doc_1",
+            "name": "Letter",
+            "created_at": "Fri, 20 Nov 2026 09:52:44 GMT",
+            "expire_at": 1795772477,
+            "expire_after_n_views": -1,
+            "expire_views_left": "2",
+            "created_by": "api",
+            "status": null
+        }))
+        .unwrap();
+        assert_eq!(document.id, "doc_1");
+        assert_eq!(document.name.as_deref(), Some("Letter"));
+        assert_eq!(
+            document.created_at.as_deref(),
+            Some("Fri, 20 Nov 2026 09:52:44 GMT")
+        );
+        assert_eq!(document.expire_at.as_deref(), Some("1795772477"));
+        assert_eq!(document.expire_after_n_views, None);
+        assert_eq!(document.expire_views_left, Some(2));
+        assert_eq!(document.created_by, None);
+        assert_eq!(document.status, None);
+        for created_at in [
+            json!(1795167164),
+            json!("2026-11-20 09:52:44"),
+            json!("20/11/2026"),
+        ] {
+            let document: Document =
+                serde_json::from_value(json!({"id": "doc_1", "created_at": created_at})).unwrap();
+            assert!(document.created_at.is_some());
+        }
+        // Without an id it is not a document.
+        assert!(serde_json::from_value::<Document>(json!({"name": "Letter"})).is_err());
     }
 
     #[test]
