@@ -4,7 +4,11 @@
 - an HTTP API waits at most 30 s for a Lambda integration (and Rossum's hook 30 s by default),
   so no function behind an HttpApi route may have a Timeout above 30;
 - Inkit gives every webhook its own secret key, so every Inkit function reads its own secret
-  and previous-secret parameters, shared with no other function.
+  and previous-secret parameters, shared with no other function;
+- Inkit documents no redelivery, so the details a webhook could not fetch are retried from the
+  records table's stream: the worker's event source reads the records table's stream, reports
+  batch item failures, bisects, gives up after a bounded time into a dead-letter queue, and an
+  alarm watches that queue.
 
 The template is read with cfn-lint's CloudFormation decoder (the `!Ref`/`!Sub` tags included).
 
@@ -39,6 +43,38 @@ def refs(value):
     if isinstance(value, dict) and set(value) == {"Ref"}:
         return [value["Ref"]]
     return []
+
+
+def check_details_worker(template, check):
+    resources = template["Resources"]
+    worker = resources.get("InkitDocumentDetailsFunction", {}).get("Properties", {})
+    sources = [e.get("Properties", {}) for e in worker.get("Events", {}).values() if e.get("Type") == "DynamoDB"]
+    check(len(sources) == 1, "InkitDocumentDetailsFunction has one DynamoDB stream event source")
+    if not sources:
+        return
+    source = sources[0]
+    check(source.get("Stream") == {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}, "it reads the records table's stream")
+    stream = resources["RecordsTable"]["Properties"].get("StreamSpecification", {})
+    check(stream.get("StreamViewType") in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"), "the records table streams new images")
+    check(source.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], "pending records are reported one by one")
+    check(source.get("BisectBatchOnFunctionError") in (True, "true"), "a failing batch is bisected")
+    age = int(source.get("MaximumRecordAgeInSeconds", -1))
+    retries = int(source.get("MaximumRetryAttempts", -1))
+    check(0 < age <= 86400 or 0 <= retries <= 10000, f"retries end (record age {age} s, attempts {retries})")
+    destination = source.get("DestinationConfig", {}).get("OnFailure", {})
+    queue = destination.get("Destination", {}).get("Fn::GetAtt", [None])[0]
+    check(destination.get("Type") == "SQS" and resources.get(queue, {}).get("Type") == "AWS::SQS::Queue",
+          f"what is given up goes to the dead-letter queue {queue}")
+    alarms = [r["Properties"] for r in resources.values() if r.get("Type") == "AWS::CloudWatch::Alarm"
+              and r["Properties"].get("Namespace") == "AWS/SQS"
+              and any(d.get("Value") == {"Fn::GetAtt": [queue, "QueueName"]} for d in r["Properties"].get("Dimensions", []))]
+    check(len(alarms) == 1 and alarms[0].get("MetricName") == "ApproximateNumberOfMessagesVisible",
+          "an alarm goes off on the first message in the dead-letter queue")
+    pattern = source.get("FilterCriteria", {}).get("Filters", [{}])[0].get("Pattern", "{}")
+    check('"DOCUMENT_CREATE_FINISHED"' in pattern and '"INSERT"' in pattern,
+          "the filter passes the insertion of DOCUMENT_CREATE_FINISHED events only")
+    check(int(worker.get("Timeout", 3)) * 1000 > int(worker.get("Environment", {}).get("Variables", {}).get("INKIT_API_DEADLINE_MS", 0)),
+          "the worker's Timeout exceeds its Inkit deadline")
 
 
 def main():
@@ -77,6 +113,7 @@ def main():
                 inkit_secret_parameters.setdefault(parameter, []).append(name)
 
     check(len(inkit_secret_parameters) >= 6, f"{len(inkit_secret_parameters)} Inkit secret parameters")
+    check_details_worker(template, check)
     for parameter, users in sorted(inkit_secret_parameters.items()):
         check(
             len(users) == 1 and parameter in template.get("Parameters", {}),
