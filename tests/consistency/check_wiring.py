@@ -11,7 +11,7 @@
   events/<function>.json sample;
 - every function has a sample event and a raw payload.
 
-    python3 tests/consistency/check_wiring.py target/debug/local-server
+    .venv/bin/python tests/consistency/check_wiring.py target/debug/local-server   # cfn-lint's decoder
 
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
@@ -24,57 +24,55 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from cfnlint.decode import decode
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def template_functions():
-    """Function resources of template.yaml: {binary: {...}}, read without a YAML library
-    (CloudFormation's !Ref/!Sub tags trip plain loaders)."""
-    functions, current, in_events = {}, None, False
-    resource, resource_type = None, None
-    for raw in (ROOT / "template.yaml").read_text().splitlines():
-        line = raw.rstrip()
-        indent = len(line) - len(line.lstrip())
-        text = line.strip()
-        if indent == 2 and text.endswith(":") and not text.startswith("#"):
-            resource, resource_type, current, in_events = text[:-1], None, None, False
-            continue
-        if indent == 4 and text.startswith("Type:"):
-            resource_type = text.split(":", 1)[1].strip()
-            if resource_type == "AWS::Serverless::Function":
-                current = {"resource": resource, "paths": [], "methods": [], "types": []}
-            continue
-        if current is None:
-            continue
-        if text.startswith("Binary:"):
-            current["binary"] = text.split(":", 1)[1].strip()
-            functions[current["binary"]] = current
-        elif text.startswith("BuildMethod:"):
-            current["build_method"] = text.split(":", 1)[1].strip()
-        elif text.startswith("Runtime:"):
-            current["runtime"] = text.split(":", 1)[1].strip()
-        elif text.startswith("Handler:"):
-            current["handler"] = text.split(":", 1)[1].strip()
-        elif text.startswith("Architectures:"):
-            current["architectures"] = text.split(":", 1)[1].strip()
-        elif text.startswith("Path:"):
-            current["paths"].append(text.split(":", 1)[1].strip())
-        elif text.startswith("Method:"):
-            current["methods"].append(text.split(":", 1)[1].strip())
-        elif indent == 10 and text.startswith("Type:"):
-            current["types"].append(text.split(":", 1)[1].strip())
-    return functions
+def load_template():
+    """template.yaml as CloudFormation reads it (cfn-lint's decoder: `!Ref`/`!Sub` included)."""
+    template, matches = decode(str(ROOT / "template.yaml"))
+    if matches:
+        raise SystemExit(f"template.yaml does not parse: {matches}")
+    return template
 
 
-def template_globals():
-    text = (ROOT / "template.yaml").read_text()
-    block = text.split("\nGlobals:", 1)[1].split("\nResources:", 1)[0]
-    found = {}
-    for line in block.splitlines():
-        for key in ("Runtime", "Handler", "Architectures"):
-            if line.strip().startswith(key + ":"):
-                found[key.lower()] = line.split(":", 1)[1].strip()
-    return found
+def template_functions(template):
+    """Function resources of the template: {binary: {...}}."""
+    functions = {}
+    for resource, body in template["Resources"].items():
+        if body.get("Type") != "AWS::Serverless::Function":
+            continue
+        properties = body.get("Properties", {})
+        build = body.get("Metadata", {})
+        events = list(properties.get("Events", {}).values())
+        architectures = properties.get("Architectures")
+        binary = build.get("BuildProperties", {}).get("Binary")
+        functions[binary] = {
+            "resource": resource,
+            "binary": binary,
+            "build_method": build.get("BuildMethod"),
+            "runtime": properties.get("Runtime"),
+            "handler": properties.get("Handler"),
+            "architectures": f"[{', '.join(architectures)}]" if architectures else None,
+            "types": [e.get("Type") for e in events],
+            "paths": [e["Properties"]["Path"] for e in events if "Path" in e.get("Properties", {})],
+            "methods": [e["Properties"]["Method"] for e in events if "Method" in e.get("Properties", {})],
+        }
+    return {binary: fn for binary, fn in functions.items() if binary is not None} | {
+        f"<resource {fn['resource']} without BuildProperties.Binary>": fn
+        for binary, fn in functions.items() if binary is None
+    }
+
+
+def template_globals(template):
+    function = template.get("Globals", {}).get("Function", {})
+    architectures = function.get("Architectures")
+    return {
+        "runtime": function.get("Runtime"),
+        "handler": function.get("Handler"),
+        "architectures": f"[{', '.join(architectures)}]" if architectures else None,
+    }
 
 
 def local_server_routes(binary):
@@ -103,8 +101,9 @@ def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
     workspace = tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["members"]
     crates = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
-    template = template_functions()
-    defaults = template_globals()
+    loaded = load_template()
+    template = template_functions(loaded)
+    defaults = template_globals(loaded)
     served = local_server_routes(binary)
     results = []
 
@@ -121,7 +120,7 @@ def main(argv):
             continue
         check(f"{crate} builds with rust-cargolambda", fn.get("build_method") == "rust-cargolambda", str(fn.get("build_method")))
         for key, expected in (("runtime", "provided.al2023"), ("handler", "bootstrap"), ("architectures", "[arm64]")):
-            value = fn.get(key, defaults.get(key))
+            value = fn.get(key) or defaults.get(key)
             check(f"{crate} {key} is {expected}", value == expected, str(value))
         if fn["types"] == ["DynamoDB"]:
             # A stream worker: no route; the local server does its work in-process.
