@@ -442,33 +442,26 @@ impl DynamoContractFitStore {
     /// Every item of a partition (strongly consistent, every page); only the keys when
     /// `keys_only`.
     async fn partition_items(&self, pk: &str, keys_only: bool) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(pk))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take());
-            if keys_only {
-                query = query
-                    .projection_expression("#pk, #sk")
-                    .expression_attribute_names("#sk", SK);
-            }
-            let output = query
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", &self.table, e))?;
-            items.extend(output.items.unwrap_or_default());
-            match output.last_evaluated_key {
-                Some(last) if !last.is_empty() => start = Some(last),
-                _ => return Ok(items),
-            }
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(pk))
+            .consistent_read(true);
+        if keys_only {
+            query = query
+                .projection_expression("#pk, #sk")
+                .expression_attribute_names("#sk", SK);
         }
+        query
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| sdk_error("Query", &self.table, e))
     }
 
     /// `BatchWriteItem`s of [`BATCH_SIZE`], retrying unprocessed items with backoff.

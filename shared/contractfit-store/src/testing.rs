@@ -177,23 +177,17 @@ pub async fn records_table(label: &str) -> (Client, String) {
 
 /// How many items the table holds (a Scan reads the whole table: tests only).
 pub async fn item_count(client: &Client, table: &str) -> usize {
+    let mut pages = client
+        .scan()
+        .table_name(table)
+        .consistent_read(true)
+        .into_paginator()
+        .send();
     let mut count = 0;
-    let mut start = None;
-    loop {
-        let output = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("scan");
-        count += output.items().len();
-        match output.last_evaluated_key {
-            Some(last) if !last.is_empty() => start = Some(last),
-            _ => return count,
-        }
+    while let Some(page) = pages.try_next().await.expect("scan") {
+        count += page.items().len();
     }
+    count
 }
 
 /// `body` as API Gateway's HTTP API (v2) delivers it to a function, with `authorization`.

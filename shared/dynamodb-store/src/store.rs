@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
 use tokio::task::JoinSet;
 use vendor_matching::{
     Candidate, Lookup, StoreError, StoreFuture, Vendor, VendorStore, lookup_keys,
@@ -126,30 +125,30 @@ async fn query_key(
     limit: Option<usize>,
 ) -> Result<Vec<Vendor>, StoreError> {
     let mut vendors = Vec::new();
-    let mut start: Option<HashMap<String, AttributeValue>> = None;
-    loop {
-        let remaining = limit.map(|l| l.saturating_sub(vendors.len()));
-        if remaining == Some(0) {
-            break;
-        }
-        let output = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("#pk = :key")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":key", s(key))
-            .set_limit(remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX)))
-            .set_exclusive_start_key(start.take())
-            .send()
+    if limit == Some(0) {
+        return Ok(vendors);
+    }
+    // Pages are read one at a time, when the previous one is used up: nothing is read past
+    // the first `limit` items.
+    let mut items = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("#pk = :key")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":key", s(key))
+        .set_limit(limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
+        .into_paginator()
+        .items()
+        .send();
+    while limit.is_none_or(|l| vendors.len() < l) {
+        let Some(item) = items
+            .try_next()
             .await
-            .map_err(|e| sdk_error("Query", table, e))?;
-        for item in output.items() {
-            vendors.push(vendor_from_item(item)?);
-        }
-        match output.last_evaluated_key {
-            Some(last) if !last.is_empty() => start = Some(last),
-            _ => break,
-        }
+            .map_err(|e| sdk_error("Query", table, e))?
+        else {
+            break;
+        };
+        vendors.push(vendor_from_item(&item)?);
     }
     Ok(vendors)
 }

@@ -116,37 +116,30 @@ impl DynamoRecordStore {
         &self,
         annotation_id: u64,
     ) -> Result<Vec<StatusChange>, RecordError> {
+        let mut items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(annotation_pk(annotation_id)))
+            .expression_attribute_values(":prefix", s(STATUS_SK_PREFIX))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
         let mut changes = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(annotation_pk(annotation_id)))
-                .expression_attribute_values(":prefix", s(STATUS_SK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", &self.table, e))?;
-            for item in output.items() {
-                changes.push(status_from_item(item)?);
-            }
-            match output.last_evaluated_key {
-                Some(last) if !last.is_empty() => start = Some(last),
-                _ => {
-                    // The sort key names the change, not its time.
-                    changes.sort_by(|a, b| {
-                        (&a.changed_at, &a.request_id).cmp(&(&b.changed_at, &b.request_id))
-                    });
-                    return Ok(changes);
-                }
-            }
+        while let Some(item) = items
+            .try_next()
+            .await
+            .map_err(|e| sdk_error("Query", &self.table, e))?
+        {
+            changes.push(status_from_item(&item)?);
         }
+        // The sort key names the change, not its time.
+        changes.sort_by(|a, b| (&a.changed_at, &a.request_id).cmp(&(&b.changed_at, &b.request_id)));
+        Ok(changes)
     }
 
     async fn put_export(&self, record: &ExportRecord) -> Result<Written, RecordError> {

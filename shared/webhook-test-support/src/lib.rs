@@ -91,44 +91,31 @@ pub async fn drop_table(client: &Client, table: &str) {
 
 /// Every item of the table, all pages (a Scan reads the whole table: tests only).
 pub async fn all_items(client: &Client, table: &str) -> Vec<HashMap<String, AttributeValue>> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let output = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("scan");
-        items.extend_from_slice(output.items());
-        match output.last_evaluated_key {
-            Some(last) if !last.is_empty() => start = Some(last),
-            _ => return items,
-        }
-    }
+    client
+        .scan()
+        .table_name(table)
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("scan")
 }
 
 /// How many items the table holds, all pages (a Scan reads the whole table: tests only).
 pub async fn item_count(client: &Client, table: &str) -> usize {
+    let mut pages = client
+        .scan()
+        .table_name(table)
+        .consistent_read(true)
+        .into_paginator()
+        .send();
     let mut count = 0;
-    let mut start = None;
-    loop {
-        let output = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("scan");
-        count += output.items().len();
-        match output.last_evaluated_key {
-            Some(last) if !last.is_empty() => start = Some(last),
-            _ => return count,
-        }
+    while let Some(page) = pages.try_next().await.expect("scan") {
+        count += page.items().len();
     }
+    count
 }
 
 /// Lowercase hex of `bytes`.

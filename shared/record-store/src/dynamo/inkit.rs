@@ -102,38 +102,32 @@ impl Expression {
 impl DynamoRecordStore {
     /// The events recorded for `resource_id`, in key order (strongly consistent, every page).
     pub async fn inkit_events(&self, resource_id: &str) -> Result<Vec<InkitEvent>, RecordError> {
+        let mut items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(InkitEvent::key_of_resource(resource_id)))
+            .expression_attribute_values(":prefix", s(EVENT_SK_PREFIX))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
         let mut events = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(InkitEvent::key_of_resource(resource_id)))
-                .expression_attribute_values(":prefix", s(EVENT_SK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", &self.table, e))?;
-            for item in output.items() {
-                events.push(InkitEvent {
-                    resource_id: super::required_text(item, "resource_id")?,
-                    event_type: InkitEventType::from_code(&super::required_text(
-                        item,
-                        "event_type",
-                    )?),
-                    received_at: super::timestamp(item, "received_at")?,
-                });
-            }
-            match output.last_evaluated_key {
-                Some(last) if !last.is_empty() => start = Some(last),
-                _ => return Ok(events),
-            }
+        while let Some(item) = items
+            .try_next()
+            .await
+            .map_err(|e| sdk_error("Query", &self.table, e))?
+        {
+            events.push(InkitEvent {
+                resource_id: super::required_text(&item, "resource_id")?,
+                event_type: InkitEventType::from_code(&super::required_text(&item, "event_type")?),
+                received_at: super::timestamp(&item, "received_at")?,
+            });
         }
+        Ok(events)
     }
 
     fn inkit_event_item(&self, event: &InkitEvent) -> Item {
