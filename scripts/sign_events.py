@@ -8,7 +8,9 @@ The body of each event is the payload file's bytes exactly, and the signature is
 Python's own hmac module, independently of the project's Rust code. Secrets are the published
 development secrets unless ROSSUM_HOOK_SECRET / INKIT_<EVENT>_WEBHOOK_SECRET (or
 INKIT_WEBHOOK_SECRET) / CONTRACTFIT_WEBHOOK_TOKEN are set (ignored with --check, which always uses the defaults).
-The event files work with `cargo lambda invoke --data-file` and `sam local invoke -e`.
+The event files work with `cargo lambda invoke --data-file` and `sam local invoke -e`. The
+functions are the local server's registry (`local-server --list-functions --json`; see
+tests/registry.py for which binary is asked).
 """
 import hashlib
 import hmac
@@ -27,23 +29,11 @@ DEVELOPMENT_SECRETS = {
     "contractfit": ("CONTRACTFIT_WEBHOOK_TOKEN", "contractfit-development-token"),
 }
 
-# function name -> (provider, route); the same routes as template.yaml and the local server.
-FUNCTIONS = {
-    "rossum-annotation-updated": ("rossum", "/rossum/annotation-content/updated"),
-    "rossum-annotation-initialize": ("rossum", "/rossum/annotation-content/initialize"),
-    "rossum-email-received": ("rossum", "/rossum/email"),
-    "rossum-upload-created": ("rossum", "/rossum/upload"),
-    "rossum-annotation-export": ("rossum", "/rossum/annotation-content/export"),
-    "rossum-annotation-status": ("rossum", "/rossum/annotation-status"),
-    "inkit-document-create-finished": ("inkit", "/inkit/document-create-finished"),
-    "inkit-document-create-failed": ("inkit", "/inkit/document-create-failed"),
-    "inkit-document-deleted": ("inkit", "/inkit/document-deleted"),
-    "contractfit-document-text": ("contractfit", "/contractfit/document-text"),
-    "contractfit-document-split": ("contractfit", "/contractfit/document-split"),
-    "contractfit-document-predict": ("contractfit", "/contractfit/document-predict"),
-    "contractfit-document-evaluate": ("contractfit", "/contractfit/document-evaluate"),
-    "contractfit-document-delete": ("contractfit", "/contractfit/document-delete"),
-}
+sys.path.insert(0, str(ROOT / "tests"))
+import registry  # noqa: E402  (the local server's function list)
+
+# function name -> (platform, route), from the registry; workers have no route, so no envelope.
+FUNCTIONS = {f["name"]: (f["platform"], f["route"]) for f in registry.functions() if f["route"]}
 
 USER_AGENTS = {"rossum": "Rossum/webhook", "inkit": "Inkit-Webhooks/1.0", "contractfit": "contract.fit/webhooks"}
 
@@ -126,7 +116,7 @@ def main(argv):
     check = "--check" in argv
     unknown = [p.stem for p in PAYLOADS.glob("*.json") if p.stem not in FUNCTIONS]
     if unknown:
-        print(f"payloads without a function entry in {__file__}: {', '.join(unknown)}", file=sys.stderr)
+        print(f"payloads without a function in the registry: {', '.join(unknown)}", file=sys.stderr)
         return 1
     stale = []
     for function in sorted(FUNCTIONS):

@@ -17,6 +17,7 @@ import random
 import socket
 import string
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -43,22 +44,11 @@ CONTRACTFIT_TOKEN = "contractfit-development-token"
 # uses against an endpoint; DynamoDB Local names its database file after it and the region.
 DYNAMODB_CREDENTIAL = "ANOTREAL/20260101/us-east-1/dynamodb/aws4_request"
 
-ROUTES = {
-    "rossum-annotation-updated": "/rossum/annotation-content/updated",
-    "rossum-annotation-initialize": "/rossum/annotation-content/initialize",
-    "rossum-annotation-export": "/rossum/annotation-content/export",
-    "rossum-annotation-status": "/rossum/annotation-status",
-    "rossum-email-received": "/rossum/email",
-    "rossum-upload-created": "/rossum/upload",
-    "inkit-document-create-finished": "/inkit/document-create-finished",
-    "inkit-document-create-failed": "/inkit/document-create-failed",
-    "inkit-document-deleted": "/inkit/document-deleted",
-    "contractfit-document-text": "/contractfit/document-text",
-    "contractfit-document-split": "/contractfit/document-split",
-    "contractfit-document-predict": "/contractfit/document-predict",
-    "contractfit-document-evaluate": "/contractfit/document-evaluate",
-    "contractfit-document-delete": "/contractfit/document-delete",
-}
+sys.path.insert(0, str(ROOT / "tests"))
+import registry  # noqa: E402  (the local server's function list)
+
+# Every function served at a route: the registry's, not a list of our own.
+ROUTES = registry.routes()
 
 SAMPLES = {function: json.loads((PAYLOADS / f"{function}.json").read_bytes()) for function in ROUTES}
 

@@ -19,6 +19,15 @@ pub enum Verifier {
 }
 
 impl Verifier {
+    /// The platform whose scheme this is: `rossum`, `inkit` or `contractfit`.
+    pub fn platform(&self) -> &'static str {
+        match self {
+            Verifier::Rossum(_) => "rossum",
+            Verifier::Inkit(_) => "inkit",
+            Verifier::ContractFit(_) => "contractfit",
+        }
+    }
+
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, VerifyError> {
         match self {
             Verifier::Rossum(v) => v.verify(headers, body),
@@ -112,6 +121,11 @@ impl Endpoint {
     /// The HTTP path it is served at, deployed and locally.
     pub fn route(&self) -> &'static str {
         self.route
+    }
+
+    /// The platform that sends its deliveries.
+    pub fn platform(&self) -> &'static str {
+        self.verifier.platform()
     }
 
     pub fn max_body_bytes(&self) -> usize {

@@ -95,6 +95,53 @@ pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> 
     ]
 }
 
+/// A function no route serves: an event source drives it on AWS, and the local server does
+/// its work in-process.
+#[derive(Debug, Clone, Copy)]
+pub struct Worker {
+    pub name: &'static str,
+    pub platform: &'static str,
+    /// What drives it on AWS.
+    pub source: &'static str,
+}
+
+/// Every worker of the workspace.
+pub const WORKERS: [Worker; 1] = [Worker {
+    name: inkit_document_details::FUNCTION_NAME,
+    platform: "inkit",
+    source: "the records table's DynamoDB stream (the local server retries in the background)",
+}];
+
+/// The function registry as scripts and tests read it (`local-server --list-functions
+/// --json`): every endpoint (name, platform, route) and every worker, each with its sample
+/// event and raw payload under `events/`.
+pub fn function_list(endpoints: &[Endpoint]) -> serde_json::Value {
+    let mut functions: Vec<serde_json::Value> = endpoints
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.function(),
+                "platform": e.platform(),
+                "route": e.route(),
+                "event": format!("events/{}.json", e.function()),
+                "payload": format!("events/payloads/{}.json", e.function()),
+            })
+        })
+        .collect();
+    functions.extend(WORKERS.iter().map(|w| {
+        json!({
+            "name": w.name,
+            "platform": w.platform,
+            "route": null,
+            "source": w.source,
+            "event": format!("events/{}.json", w.name),
+            "payload": null,
+        })
+    }));
+    functions.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    serde_json::Value::Array(functions)
+}
+
 /// Routes requests by path to their endpoint.
 #[derive(Clone)]
 pub struct Router {

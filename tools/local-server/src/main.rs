@@ -9,7 +9,7 @@ use std::sync::Arc;
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
 use dynamodb_store::{DynamoVendorStore, connect};
 use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
-use local_server::{Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, serve};
+use local_server::{Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, function_list, serve};
 use record_store::{
     DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
 };
@@ -20,6 +20,7 @@ const USAGE: &str = "\
 Serve every webhook function locally, at the same paths as the deployed HTTP API.
 
 Usage: local-server [--port PORT] [--host ADDRESS] [--vendors FILE | --dynamodb-endpoint URL]
+       local-server --list-functions [--json]
 
 Options:
   --port PORT               port to listen on (default: $PORT, else 3000; 0 picks a free port)
@@ -33,6 +34,8 @@ Options:
   --records-table NAME      keep export, status, email, Inkit, contract.fit and idempotency
                             records in this DynamoDB table (default: $RECORDS_TABLE; with a
                             DynamoDB endpoint, records; else memory)
+  --list-functions          print every function (name, platform, route or what drives it)
+                            and exit; with --json, as the JSON the scripts and tests read
   -h, --help                print this help
 
 Inkit's API (document details on DOCUMENT_CREATE_FINISHED): INKIT_API_URL (default
@@ -52,6 +55,14 @@ struct Options {
     port: u16,
     vendors: VendorSource,
     records: RecordsTarget,
+    /// `--list-functions`: print the registry and exit.
+    list: Option<List>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    Table,
+    Json,
 }
 
 /// Where the export and status records go: memory unless a table is named or DynamoDB
@@ -87,6 +98,7 @@ fn parse_options(
             .map_err(|_| format!("PORT must be a port number, not {p:?}"))?,
         None => 3000,
     };
+    let (mut list, mut json) = (None, false);
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -101,6 +113,8 @@ fn parse_options(
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--list-functions" => list = Some(List::Table),
+            "--json" => json = true,
             "--port" => {
                 let v = value()?;
                 port = v
@@ -142,12 +156,51 @@ fn parse_options(
         },
         (None, None, None) => VendorSource::BuiltInSample,
     };
+    if json && list.is_none() {
+        return Err("--json goes with --list-functions".to_owned());
+    }
     Ok(Some(Options {
         host,
         port,
         vendors,
         records,
+        list: list.map(|l| if json { List::Json } else { l }),
     }))
+}
+
+/// The registry, built over in-memory stores: nothing is opened or read.
+fn print_functions(list: List) {
+    let config = EndpointConfig::from_lookup(SecretSource::Environment, |_| None);
+    let deps = Dependencies {
+        vendors: Arc::new(InMemoryVendorStore::new(Vec::new())),
+        records: Arc::new(InMemoryRecordStore::new()),
+        inkit_records: Arc::new(InMemoryRecordStore::new()),
+        inkit_api: Arc::new(inkit_client::MisconfiguredInkitApi::new("listing only")),
+        contractfit: Arc::new(InMemoryContractFitStore::new()),
+        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
+    };
+    let functions = function_list(&endpoints(&config, &deps));
+    let text = match list {
+        List::Json => format!("{functions:#}\n"),
+        List::Table => functions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|function| {
+                let route = function["route"].as_str().map_or_else(
+                    || function["source"].as_str().unwrap_or_default().to_owned(),
+                    |r| format!("POST {r}"),
+                );
+                format!(
+                    "{:<32} {:<12} {route}\n",
+                    function["name"].as_str().unwrap_or_default(),
+                    function["platform"].as_str().unwrap_or_default()
+                )
+            })
+            .collect(),
+    };
+    // A reader that stops early (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
 }
 
 #[tokio::main]
@@ -163,6 +216,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(list) = options.list {
+        print_functions(list);
+        return ExitCode::SUCCESS;
+    }
     init_tracing();
     let config = EndpointConfig::from_env(SecretSource::EnvironmentOrDevelopmentDefaults);
     config.log_startup_findings(&[]);

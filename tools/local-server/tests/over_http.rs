@@ -247,3 +247,47 @@ fn help_and_bad_arguments() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--port must be a port number"));
 }
+
+/// The registry the scripts and tests read: every served route once, each function's sample
+/// files present, and the worker that no route serves.
+#[test]
+fn the_function_list_names_every_function_and_its_samples() {
+    let output = std::process::Command::new(BINARY)
+        .args(["--list-functions", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let functions: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut routes = Vec::new();
+    for function in &functions {
+        let name = function["name"].as_str().unwrap();
+        assert!(
+            root.join(function["event"].as_str().unwrap()).is_file(),
+            "{name}: sample event"
+        );
+        if let Some(route) = function["route"].as_str() {
+            assert!(
+                root.join(function["payload"].as_str().unwrap()).is_file(),
+                "{name}: payload"
+            );
+            assert!(
+                ["rossum", "inkit", "contractfit"]
+                    .contains(&function["platform"].as_str().unwrap()),
+                "{name}"
+            );
+            routes.push(route.to_owned());
+        }
+    }
+    let served = routes.len();
+    routes.sort();
+    routes.dedup();
+    assert_eq!(routes.len(), served, "one function per route");
+    assert!(served >= 14, "{served} routes");
+    assert!(
+        functions
+            .iter()
+            .any(|f| f["name"] == "inkit-document-details" && f["route"].is_null()),
+        "the stream worker is listed without a route"
+    );
+}
