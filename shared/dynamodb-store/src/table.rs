@@ -1,11 +1,14 @@
 //! Creating the master-data table.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
+use aws_sdk_dynamodb::waiters::table_exists::WaitUntilTableExistsError;
 use vendor_matching::StoreError;
 
 use crate::item::{PK, SK};
@@ -52,40 +55,45 @@ pub async fn create_master_data_table(client: &Client, table: &str) -> Result<()
     wait_until_active(client, table).await
 }
 
+/// Waits until the table is ACTIVE (the SDK's waiter; the table has no index), then checks its
+/// key schema.
 async fn wait_until_active(client: &Client, table: &str) -> Result<(), StoreError> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(100);
-    loop {
-        let described = client
-            .describe_table()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|e| sdk_error("DescribeTable", table, e))?;
-        let description = described.table();
-        let status = description.and_then(|t| t.table_status());
-        if status == Some(&TableStatus::Active) {
-            let schema: Vec<(&str, &KeyType)> = description
-                .map(|t| t.key_schema())
-                .unwrap_or_default()
-                .iter()
-                .map(|k| (k.attribute_name(), k.key_type()))
-                .collect();
-            let expected = [(PK, &KeyType::Hash), (SK, &KeyType::Range)];
-            if schema.len() != 2 || !expected.iter().all(|e| schema.contains(e)) {
-                return Err(StoreError(format!(
-                    "table {table:?} exists but its key schema is {schema:?}, not pk (HASH) + sk (RANGE)"
-                )));
-            }
-            return Ok(());
+    let described = client
+        .wait_until_table_exists()
+        .table_name(table)
+        .wait(ACTIVE_TIMEOUT)
+        .await
+        .map_err(|e| waiter_error(table, e))?
+        .into_result()
+        .map_err(|e| sdk_error("DescribeTable", table, e))?;
+    let schema: Vec<(&str, &KeyType)> = described
+        .table()
+        .map(|t| t.key_schema())
+        .unwrap_or_default()
+        .iter()
+        .map(|k| (k.attribute_name(), k.key_type()))
+        .collect();
+    let expected = [(PK, &KeyType::Hash), (SK, &KeyType::Range)];
+    if schema.len() != 2 || !expected.iter().all(|e| schema.contains(e)) {
+        return Err(StoreError(format!(
+            "table {table:?} exists but its key schema is {schema:?}, not pk (HASH) + sk (RANGE)"
+        )));
+    }
+    Ok(())
+}
+
+fn waiter_error(table: &str, err: WaitUntilTableExistsError) -> StoreError {
+    match err {
+        WaitUntilTableExistsError::OperationFailed(failed) => {
+            sdk_error("DescribeTable", table, failed.into_error())
         }
-        if started.elapsed() > ACTIVE_TIMEOUT {
-            return Err(StoreError(format!(
-                "table {table:?} is still {status:?} after {} s",
-                ACTIVE_TIMEOUT.as_secs()
-            )));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
+        WaitUntilTableExistsError::ExceededMaxWait(_) => StoreError(format!(
+            "table {table:?} is still not ACTIVE after {} s",
+            ACTIVE_TIMEOUT.as_secs()
+        )),
+        other => StoreError(format!(
+            "waiting for table {table:?} to be ACTIVE failed: {}",
+            DisplayErrorContext(&other)
+        )),
     }
 }

@@ -4,11 +4,15 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
-    TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
 };
+use aws_sdk_dynamodb::waiters::table_exists::WaitUntilTableExistsError;
 
 use crate::RecordError;
 use crate::dynamo::{EXPIRES_AT, EXPORTED_AT, PICKUP, PK, SK, sdk_error};
@@ -85,37 +89,64 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Re
     enable_ttl(client, table).await
 }
 
+/// The table once it and its indexes are ACTIVE. The SDK's waiter waits for the table; an
+/// index added to an existing table after its creation can still be CREATING (backfilling)
+/// when the table is ACTIVE, so the indexes are then polled until they are too.
 async fn wait_until_active(client: &Client, table: &str) -> Result<TableDescription, RecordError> {
     let started = Instant::now();
+    let waited = client
+        .wait_until_table_exists()
+        .table_name(table)
+        .wait(ACTIVE_TIMEOUT)
+        .await
+        .map_err(|e| waiter_error(table, e))?
+        .into_result()
+        .map_err(|e| sdk_error("DescribeTable", table, e))?;
+    let mut description = table_of(table, waited)?;
     let mut pause = Duration::from_millis(100);
-    loop {
+    while !description
+        .global_secondary_indexes()
+        .iter()
+        .all(|i| i.index_status() == Some(&IndexStatus::Active))
+    {
+        if started.elapsed() > ACTIVE_TIMEOUT {
+            return Err(RecordError(format!(
+                "the indexes of table {table:?} are still not ACTIVE after {} s",
+                ACTIVE_TIMEOUT.as_secs()
+            )));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
         let described = client
             .describe_table()
             .table_name(table)
             .send()
             .await
             .map_err(|e| sdk_error("DescribeTable", table, e))?;
-        let Some(description) = described.table else {
-            return Err(RecordError(format!(
-                "DescribeTable of {table:?} returned no table"
-            )));
-        };
-        let index_active = description
-            .global_secondary_indexes()
-            .iter()
-            .all(|i| i.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active));
-        if description.table_status() == Some(&TableStatus::Active) && index_active {
-            return Ok(description);
+        description = table_of(table, described)?;
+    }
+    Ok(description)
+}
+
+fn table_of(table: &str, described: DescribeTableOutput) -> Result<TableDescription, RecordError> {
+    described
+        .table
+        .ok_or_else(|| RecordError(format!("DescribeTable of {table:?} returned no table")))
+}
+
+fn waiter_error(table: &str, err: WaitUntilTableExistsError) -> RecordError {
+    match err {
+        WaitUntilTableExistsError::OperationFailed(failed) => {
+            sdk_error("DescribeTable", table, failed.into_error())
         }
-        if started.elapsed() > ACTIVE_TIMEOUT {
-            return Err(RecordError(format!(
-                "table {table:?} is still {:?} after {} s",
-                description.table_status(),
-                ACTIVE_TIMEOUT.as_secs()
-            )));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
+        WaitUntilTableExistsError::ExceededMaxWait(_) => RecordError(format!(
+            "table {table:?} is still not ACTIVE after {} s",
+            ACTIVE_TIMEOUT.as_secs()
+        )),
+        other => RecordError(format!(
+            "waiting for table {table:?} to be ACTIVE failed: {}",
+            DisplayErrorContext(&other)
+        )),
     }
 }
 
