@@ -14,6 +14,7 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use webhook_model::inkit::Document;
 
 use crate::{InkitApi, InkitConfig, InkitError, InkitFuture};
@@ -324,18 +325,18 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Every byte but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`); bytes outside
+/// ASCII are always encoded.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// A document id as one path segment: anything but unreserved characters percent-encoded,
 /// so no id can reach another path.
 fn encode_segment(id: &str) -> String {
-    let mut encoded = String::with_capacity(id.len());
-    for byte in id.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(byte as char)
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
+    let encoded = utf8_percent_encode(id, NOT_UNRESERVED).to_string();
     // "." and ".." are unreserved but mean something as a whole segment.
     match encoded.as_str() {
         "." => "%2E".to_owned(),
@@ -401,6 +402,23 @@ mod tests {
         assert_eq!(encode_segment("../folder?x=1"), "..%2Ffolder%3Fx%3D1");
         assert_eq!(encode_segment(".."), "%2E%2E");
         assert_eq!(encode_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn every_ascii_character_but_the_unreserved_ones_is_encoded() {
+        for byte in 0..=0x7f_u8 {
+            let c = char::from(byte);
+            let expected = if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                c.to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            assert_eq!(
+                encode_segment(&format!("a{c}")),
+                format!("a{expected}"),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
