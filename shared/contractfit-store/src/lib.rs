@@ -1,5 +1,5 @@
-//! contract.fit deliveries kept in the records table, each exactly once, and the request
-//! steps the five contract.fit functions share ([`webhook`]).
+//! contract.fit deliveries kept in the records table, each exactly once (the functions that
+//! receive them are the package `contractfit-functions`).
 //!
 //! contract.fit retries a delivery on any answer but 200 (up to 10 times, 2^n seconds
 //! apart), so a function answers 200 only once its event is stored, and storing the same
@@ -81,10 +81,6 @@ mod canonical;
 mod document_time;
 mod dynamo;
 mod memory;
-pub mod webhook;
-
-#[cfg(feature = "testing")]
-pub mod testing;
 
 use std::fmt;
 use std::future::Future;

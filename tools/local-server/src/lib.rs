@@ -38,7 +38,7 @@ pub struct Dependencies {
 
 /// Every function of the workspace, configured from `config`. A new function is added here.
 pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> {
-    vec![
+    let mut endpoints = vec![
         rossum_annotation_updated::endpoint(config, deps.vendors.clone()),
         rossum_annotation_initialize::endpoint(config, deps.vendors.clone()),
         rossum_annotation_export::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
@@ -67,32 +67,12 @@ pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> 
             deps.inkit_records.clone(),
             deps.idempotency.clone(),
         ),
-        contractfit_document_text::endpoint(
-            config,
-            deps.contractfit.clone(),
-            deps.idempotency.clone(),
-        ),
-        contractfit_document_split::endpoint(
-            config,
-            deps.contractfit.clone(),
-            deps.idempotency.clone(),
-        ),
-        contractfit_document_predict::endpoint(
-            config,
-            deps.contractfit.clone(),
-            deps.idempotency.clone(),
-        ),
-        contractfit_document_evaluate::endpoint(
-            config,
-            deps.contractfit.clone(),
-            deps.idempotency.clone(),
-        ),
-        contractfit_document_delete::endpoint(
-            config,
-            deps.contractfit.clone(),
-            deps.idempotency.clone(),
-        ),
-    ]
+    ];
+    // The five contract.fit functions, one package.
+    endpoints.extend(contractfit_functions::FUNCTIONS.iter().map(|function| {
+        function.endpoint(config, deps.contractfit.clone(), deps.idempotency.clone())
+    }));
+    endpoints
 }
 
 /// A function no route serves: an event source drives it on AWS, and the local server does
