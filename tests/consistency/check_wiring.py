@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Checks that every function is wired the same way everywhere:
 
-- every crate under functions/ is a workspace member and builds a binary of its own name;
+- every package under functions/ is a workspace member and builds at least one binary; the
+  function binaries are every bin target of those packages (`cargo metadata --no-deps`), so a
+  package builds one function or several (functions/contractfit builds five);
 - template.yaml has exactly one AWS::Serverless::Function per such binary (and no other),
   with BuildMethod rust-cargolambda, provided.al2023, arm64 (globally or on the function),
   Handler bootstrap, and one HttpApi POST event (or, for a stream worker, one DynamoDB event
@@ -27,6 +29,8 @@ from pathlib import Path
 from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from cargo_functions import function_binaries, function_packages, workspace_packages  # noqa: E402
 
 
 def load_template():
@@ -37,8 +41,9 @@ def load_template():
     return template
 
 
-def template_functions(template):
-    """Function resources of the template: {binary: {...}}."""
+def template_functions(template=None):
+    """Function resources of the template (template.yaml when none is given): {binary: {...}}."""
+    template = load_template() if template is None else template
     functions = {}
     for resource, body in template["Resources"].items():
         if body.get("Type") != "AWS::Serverless::Function":
@@ -100,7 +105,11 @@ def local_server_routes(binary):
 def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
     workspace = tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["members"]
-    crates = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+    directories = sorted(f"functions/{p.name}" for p in (ROOT / "functions").iterdir()
+                         if (p / "Cargo.toml").exists())
+    packages = workspace_packages()
+    binaries = function_binaries(packages)
+    functions = list(binaries)
     loaded = load_template()
     template = template_functions(loaded)
     defaults = template_globals(loaded)
@@ -111,36 +120,41 @@ def main(argv):
         results.append(ok)
         print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
 
-    for crate in crates:
-        check(f"{crate} is a workspace member", f"functions/{crate}" in workspace)
-        check(f"{crate} has a Lambda entry point", (ROOT / "functions" / crate / "src/main.rs").exists())
-        fn = template.get(crate)
-        check(f"{crate} has a template function", fn is not None)
+    member_directories = set(function_packages(packages).values())
+    for directory in directories:
+        check(f"{directory} is a workspace member", directory in workspace and directory in member_directories)
+        check(f"{directory} builds a function binary",
+              any(info["directory"] == directory for info in binaries.values()))
+    for function in functions:
+        entry = Path(binaries[function]["src_path"])
+        check(f"{function} has a Lambda entry point ({entry.relative_to(ROOT)})", entry.exists())
+        fn = template.get(function)
+        check(f"{function} has a template function", fn is not None)
         if fn is None:
             continue
-        check(f"{crate} builds with rust-cargolambda", fn.get("build_method") == "rust-cargolambda", str(fn.get("build_method")))
+        check(f"{function} builds with rust-cargolambda", fn.get("build_method") == "rust-cargolambda", str(fn.get("build_method")))
         for key, expected in (("runtime", "provided.al2023"), ("handler", "bootstrap"), ("architectures", "[arm64]")):
             value = fn.get(key) or defaults.get(key)
-            check(f"{crate} {key} is {expected}", value == expected, str(value))
+            check(f"{function} {key} is {expected}", value == expected, str(value))
         if fn["types"] == ["DynamoDB"]:
             # A stream worker: no route; the local server does its work in-process.
-            event_file = ROOT / "events" / f"{crate}.json"
+            event_file = ROOT / "events" / f"{function}.json"
             records = json.loads(event_file.read_text()).get("Records", []) if event_file.exists() else []
-            check(f"{crate} has a DynamoDB stream sample events/{crate}.json",
+            check(f"{function} has a DynamoDB stream sample events/{function}.json",
                   bool(records) and all(r.get("eventSource") == "aws:dynamodb" for r in records))
             continue
         ok_event = fn["types"] == ["HttpApi"] and fn["methods"] == ["POST"] and len(fn["paths"]) == 1
-        check(f"{crate} has one HttpApi POST route", ok_event, json.dumps(fn))
+        check(f"{function} has one HttpApi POST route", ok_event, json.dumps(fn))
         route = fn["paths"][0] if fn["paths"] else None
-        check(f"{crate} route {route} is served by the local server", route in served, f"served: {sorted(served)}")
-        event_file = ROOT / "events" / f"{crate}.json"
-        check(f"{crate} has events/{crate}.json", event_file.exists())
-        check(f"{crate} has events/payloads/{crate}.json", (ROOT / "events/payloads" / f"{crate}.json").exists())
+        check(f"{function} route {route} is served by the local server", route in served, f"served: {sorted(served)}")
+        event_file = ROOT / "events" / f"{function}.json"
+        check(f"{function} has events/{function}.json", event_file.exists())
+        check(f"{function} has events/payloads/{function}.json", (ROOT / "events/payloads" / f"{function}.json").exists())
         if event_file.exists():
             event_route = json.loads(event_file.read_text()).get("rawPath")
-            check(f"{crate} sample event targets {route}", event_route == route, str(event_route))
-    for binary_name in sorted(set(template) - set(crates)):
-        check(f"template function {binary_name} has a crate under functions/", False)
+            check(f"{function} sample event targets {route}", event_route == route, str(event_route))
+    for binary_name in sorted(set(template) - set(functions)):
+        check(f"template function {binary_name} is a binary of a package under functions/", False)
     template_routes = {fn["paths"][0] for fn in template.values() if fn["paths"]}
     for extra in sorted(served - template_routes):
         check(f"local server route {extra} is deployed by the template", False)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Drives every function binary with its events/ sample, exactly as Lambda would: each binary
-is started against a Lambda Runtime API served by this script (independent of the project's
-Rust code), is handed its API Gateway event twice, and must answer 200 both times, the second
-time without storing anything again (a stream worker is handed its DynamoDB stream batch and
+"""Drives every function binary (every bin target of the packages under functions/, from
+`cargo metadata`) with its events/ sample, exactly as Lambda would: each binary is started
+against a Lambda Runtime API served by this script (independent of the project's Rust code),
+is handed its API Gateway event twice, and must answer 200 both times, the second time
+without storing anything again (a stream worker is handed its DynamoDB stream batch and
 must report no record for retry).
 
 Each binary logs as deployed (AWS_LAMBDA_LOG_FORMAT=JSON), and its stdout and stderr are
@@ -34,7 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
+sys.path.insert(0, str(ROOT / "tests"))
 from local_stack import DynamoDb  # noqa: E402  (plain DynamoDB JSON API calls)
+from cargo_functions import function_binaries  # noqa: E402  (every bin target under functions/)
 PREFIX = "/2018-06-01/runtime"
 
 
@@ -277,7 +280,7 @@ def main(argv):
         return 1
     vendors, records = prepare_tables(bin_dir, endpoint)
     records_db = DynamoDb(endpoint)
-    functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+    functions = list(function_binaries())
     passed = failed = 0
     for function in functions:
         event = (ROOT / "events" / f"{function}.json").read_bytes()
