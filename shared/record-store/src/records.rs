@@ -3,6 +3,8 @@
 use std::fmt;
 
 use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// An RFC 3339 instant in one canonical spelling: UTC, microseconds, `Z`
 /// (`2026-11-20T09:38:09.204518Z`).
@@ -30,12 +32,26 @@ impl std::error::Error for TimestampError {}
 
 impl Timestamp {
     /// Reads an RFC 3339 date-time, with `Z` or an offset; sub-microsecond digits are dropped.
+    ///
+    /// Read by `time`'s RFC 3339 parser, with `T` or `t` between the date and the time (RFC
+    /// 3339's grammar; `time` takes any character there) and surrounding whitespace ignored:
+    /// exactly the texts the replay window's `webhook_verify::unix_seconds` reads. A leap second
+    /// (`:60`) is read only as the last second of a month in UTC, as `:59.999999`.
     pub fn parse(raw: &str) -> Result<Self, TimestampError> {
         let invalid =
             |why: String| TimestampError(format!("{raw:?} is not an RFC 3339 timestamp: {why}"));
-        let parsed = DateTime::from_str(raw.trim(), DateTimeFormat::DateTimeWithOffset)
-            .map_err(|e| invalid(e.to_string()))?;
-        Self::from_date_time(parsed).map_err(invalid)
+        let text = raw.trim();
+        if text.len() > 10 && !matches!(text.as_bytes()[10], b'T' | b't') {
+            return Err(invalid(
+                "the date and the time are separated by `T`".to_owned(),
+            ));
+        }
+        let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| invalid(e.to_string()))?;
+        Self::from_date_time(DateTime::from_secs_and_nanos(
+            parsed.unix_timestamp(),
+            parsed.nanosecond(),
+        ))
+        .map_err(invalid)
     }
 
     /// The current time (for events that carry none, such as Inkit's).
@@ -254,6 +270,63 @@ mod tests {
         let earlier = Timestamp::parse("2026-11-20T09:38:09.2Z").unwrap();
         let later = Timestamp::parse("2026-11-20T09:38:09.204518Z").unwrap();
         assert!(earlier.as_str() < later.as_str());
+    }
+
+    /// The edge cases of RFC 3339, and whether the records read them; webhook-verify's
+    /// `edge_cases_are_read_as_the_records_read_them` lists the same.
+    const EDGE_CASES: [(&str, bool); 27] = [
+        ("2016-12-31T23:59:60Z", true),
+        ("2017-01-01T00:59:60+01:00", true),
+        ("2026-06-30T23:59:60Z", true),
+        ("2026-11-20T12:00:60Z", false),
+        ("2026-11-20T23:59:61Z", false),
+        ("2026-11-20 09:41:17Z", false),
+        ("2026-11-20_09:41:17Z", false),
+        ("2026-11-20t09:41:17z", true),
+        ("2026-11-20T09:41:17z", true),
+        ("2026-11-20T10:41:17+01:00", true),
+        ("2026-11-20T04:11:17-05:30", true),
+        ("2026-11-20T09:41:17-00:00", true),
+        ("2026-11-20T09:41:17+23:59", true),
+        ("2026-11-20T09:41:17+24:00", false),
+        ("2026-11-20T09:41:17+01:60", false),
+        ("2026-11-20T09:41:17+0100", false),
+        ("2026-11-20T09:41:17", false),
+        ("2026-11-20T09:41:17.1Z", true),
+        ("2026-11-20T09:41:17.123456789Z", true),
+        ("2026-11-20T09:41:17.123456789012Z", true),
+        ("2026-11-20T09:41:17.Z", false),
+        (" 2026-11-20T09:41:17Z\n", true),
+        ("0001-01-01T00:00:00Z", true),
+        ("0001-01-01T00:00:00+00:01", false),
+        ("0000-12-31T23:59:59Z", false),
+        ("9999-12-31T23:59:59.999999999Z", true),
+        ("9999-12-31T23:59:59-00:01", false),
+    ];
+
+    #[test]
+    fn the_replay_window_reads_exactly_the_timestamps_the_records_read() {
+        for (text, readable) in EDGE_CASES {
+            let record = Timestamp::parse(text);
+            assert_eq!(record.is_ok(), readable, "{text:?}: {record:?}");
+            assert_eq!(
+                webhook_verify::unix_seconds(text),
+                record.as_ref().ok().map(Timestamp::epoch_seconds),
+                "{text:?}"
+            );
+        }
+        for (raw, canonical) in [
+            ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999999Z"),
+            ("2017-01-01T00:59:60+01:00", "2016-12-31T23:59:59.999999Z"),
+            ("2026-11-20t09:41:17.1z", "2026-11-20T09:41:17.100000Z"),
+            ("2026-11-20T04:11:17-05:30", "2026-11-20T09:41:17.000000Z"),
+            (
+                "2026-11-20T09:41:17.123456789012Z",
+                "2026-11-20T09:41:17.123456Z",
+            ),
+        ] {
+            assert_eq!(Timestamp::parse(raw).unwrap().as_str(), canonical, "{raw}");
+        }
     }
 
     #[test]

@@ -5,6 +5,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
 use crate::VerifyError;
 
 /// How far ahead of this clock a delivery's time may be before it is refused.
@@ -38,81 +41,27 @@ pub fn check_event_time(
     Ok(())
 }
 
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years an RFC 3339 time spells in UTC.
+const FIRST_SECOND: i64 = -62_135_596_800;
+const LAST_SECOND: i64 = 253_402_300_799;
+
 /// Seconds since the Unix epoch of an RFC 3339 time (`2026-11-20T09:41:17.612345Z`, or with
 /// an offset such as `+01:00`); the fraction is dropped. `None` for anything else.
+///
+/// Read by `time`'s RFC 3339 parser, with `T` or `t` between the date and the time (RFC 3339's
+/// grammar; `time` takes any character there), surrounding whitespace ignored and the instant
+/// between the years 1 and 9999 in UTC: exactly the texts the records' `Timestamp::parse`
+/// (record-store) reads. A leap second (`:60`) is read only as the last second of a month in
+/// UTC, as the instant just before the next minute.
 pub fn unix_seconds(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+    let text = text.trim();
+    if text.len() > 10 && !matches!(text.as_bytes()[10], b'T' | b't') {
         return None;
     }
-    if !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    let (hour, minute, second) = (
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    );
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut rest = &b[19..];
-    if let [b'.', fraction @ ..] = rest {
-        let count = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
-        if count == 0 {
-            return None;
-        }
-        rest = &fraction[count..];
-    }
-    let offset = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let (hours, minutes) = (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?);
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let offset = hours * 3600 + minutes * 60;
-            if *sign == b'-' { -offset } else { offset }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
-}
-
-fn digits(bytes: &[u8]) -> Option<i64> {
-    bytes.iter().try_fold(0i64, |n, &c| {
-        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
-    })
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let seconds = OffsetDateTime::parse(text, &Rfc3339).ok()?.unix_timestamp();
+    (FIRST_SECOND..=LAST_SECOND)
+        .contains(&seconds)
+        .then_some(seconds)
 }
 
 #[cfg(test)]
@@ -157,6 +106,56 @@ mod tests {
         ] {
             assert_eq!(unix_seconds(text), None, "{text:?}");
         }
+    }
+
+    /// The edge cases of RFC 3339, and whether the replay window reads them; record-store's
+    /// `the_replay_window_reads_exactly_the_timestamps_the_records_read` lists the same.
+    const EDGE_CASES: [(&str, bool); 27] = [
+        ("2016-12-31T23:59:60Z", true),
+        ("2017-01-01T00:59:60+01:00", true),
+        ("2026-06-30T23:59:60Z", true),
+        ("2026-11-20T12:00:60Z", false),
+        ("2026-11-20T23:59:61Z", false),
+        ("2026-11-20 09:41:17Z", false),
+        ("2026-11-20_09:41:17Z", false),
+        ("2026-11-20t09:41:17z", true),
+        ("2026-11-20T09:41:17z", true),
+        ("2026-11-20T10:41:17+01:00", true),
+        ("2026-11-20T04:11:17-05:30", true),
+        ("2026-11-20T09:41:17-00:00", true),
+        ("2026-11-20T09:41:17+23:59", true),
+        ("2026-11-20T09:41:17+24:00", false),
+        ("2026-11-20T09:41:17+01:60", false),
+        ("2026-11-20T09:41:17+0100", false),
+        ("2026-11-20T09:41:17", false),
+        ("2026-11-20T09:41:17.1Z", true),
+        ("2026-11-20T09:41:17.123456789Z", true),
+        ("2026-11-20T09:41:17.123456789012Z", true),
+        ("2026-11-20T09:41:17.Z", false),
+        (" 2026-11-20T09:41:17Z\n", true),
+        ("0001-01-01T00:00:00Z", true),
+        ("0001-01-01T00:00:00+00:01", false),
+        ("0000-12-31T23:59:59Z", false),
+        ("9999-12-31T23:59:59.999999999Z", true),
+        ("9999-12-31T23:59:59-00:01", false),
+    ];
+
+    #[test]
+    fn edge_cases_are_read_as_the_records_read_them() {
+        for (text, readable) in EDGE_CASES {
+            assert_eq!(unix_seconds(text).is_some(), readable, "{text:?}");
+        }
+        // A leap second is the instant before the next minute; a fraction is dropped.
+        assert_eq!(
+            unix_seconds("2016-12-31T23:59:60Z"),
+            unix_seconds("2016-12-31T23:59:59Z")
+        );
+        assert_eq!(
+            unix_seconds("2026-11-20T09:41:17.999999999Z"),
+            unix_seconds("2026-11-20T09:41:17Z")
+        );
+        assert_eq!(unix_seconds("0001-01-01T00:00:00Z"), Some(FIRST_SECOND));
+        assert_eq!(unix_seconds("9999-12-31T23:59:59Z"), Some(LAST_SECOND));
     }
 
     #[test]
