@@ -76,7 +76,7 @@ pub use item::{
     PROFILE_SK, index_item, profile_item, vendor_from_item, vendor_pk, vendor_to_attributes,
 };
 pub use store::{DEFAULT_BLOCK_ITEM_LIMIT, DynamoVendorStore};
-pub use table::create_master_data_table;
+pub use table::{check_pk_sk_schema, create_master_data_table, wait_until_table_active};
 pub use transaction::{Cancellation, TRANSACTION_ATTEMPTS, reason_code, transact_write};
 pub use vendor_matching::Vendor;
 
