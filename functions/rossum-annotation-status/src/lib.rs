@@ -173,12 +173,7 @@ async fn handle(
 /// expects, as for `annotation_content` hooks.
 pub fn parse_annotation_status(delivery: &Delivery) -> Result<AnnotationStatusEvent, WebhookError> {
     let event: AnnotationStatusEvent = parse_json(delivery.body())?;
-    if event.event != EVENT || event.action != ACTION {
-        return Err(WebhookError::WrongEvent(format!(
-            "this hook handles {EVENT}.{ACTION}; it received {}.{}",
-            event.event, event.action
-        )));
-    }
+    webhook_endpoint::rossum::expect_event((&event.event, &event.action), (EVENT, ACTION))?;
     if event.annotation.is_none() {
         return Err(WebhookError::MalformedBody(
             "annotation_status event without 'annotation'".to_owned(),

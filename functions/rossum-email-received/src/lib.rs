@@ -109,12 +109,7 @@ async fn record(records: &dyn RecordStore, email: &EmailRecord) -> Result<(), We
 /// subscribed to the wrong events is a configuration mistake to be shown.
 fn parse_email_received(delivery: &Delivery) -> Result<EmailReceivedEvent, WebhookError> {
     let event: EmailReceivedEvent = parse_json(delivery.body())?;
-    if event.event != EVENT || event.action != ACTION {
-        return Err(WebhookError::WrongEvent(format!(
-            "this hook handles {EVENT}.{ACTION}; it received {}",
-            event.event_type()
-        )));
-    }
+    webhook_endpoint::rossum::expect_event((&event.event, &event.action), (EVENT, ACTION))?;
     Ok(event)
 }
 

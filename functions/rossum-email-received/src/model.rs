@@ -43,13 +43,6 @@ pub struct EmailReceivedEvent {
     pub queue: Option<String>,
 }
 
-impl EmailReceivedEvent {
-    /// `event.action`, as Rossum names event types in hook configuration.
-    pub fn event_type(&self) -> String {
-        format!("{}.{}", self.event, self.action)
-    }
-}
-
 /// One attachment of the email.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EmailFile {

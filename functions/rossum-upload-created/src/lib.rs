@@ -81,12 +81,7 @@ async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
 /// subscribed to the wrong events is a configuration mistake to be shown.
 fn parse_upload_created(delivery: &Delivery) -> Result<UploadCreatedEvent, WebhookError> {
     let event: UploadCreatedEvent = parse_json(delivery.body())?;
-    if event.event != EVENT || event.action != ACTION {
-        return Err(WebhookError::WrongEvent(format!(
-            "this hook handles {EVENT}.{ACTION}; it received {}",
-            event.event_type()
-        )));
-    }
+    webhook_endpoint::rossum::expect_event((&event.event, &event.action), (EVENT, ACTION))?;
     Ok(event)
 }
 

@@ -48,13 +48,6 @@ pub struct UploadCreatedEvent {
     pub email: Option<String>,
 }
 
-impl UploadCreatedEvent {
-    /// `event.action`, as Rossum names event types in hook configuration.
-    pub fn event_type(&self) -> String {
-        format!("{}.{}", self.event, self.action)
-    }
-}
-
 /// One uploaded document, as listed in `files`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UploadFile {

@@ -13,6 +13,22 @@ use crate::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 /// retried. Every temporary answer of ours is one of them; no final one is.
 pub const RETRIED_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
 
+/// Checks that a delivery's `event` and `action` are the one event type a hook handles.
+///
+/// Another is a [`WebhookError::WrongEvent`] (422) naming what the function expects: a hook
+/// subscribed to the wrong events is a configuration mistake to be shown.
+pub fn expect_event(
+    (event, action): (&str, &str),
+    (expected_event, expected_action): (&str, &str),
+) -> Result<(), WebhookError> {
+    if event == expected_event && action == expected_action {
+        return Ok(());
+    }
+    Err(WebhookError::WrongEvent(format!(
+        "this hook handles {expected_event}.{expected_action}; it received {event}.{action}"
+    )))
+}
+
 /// Parses an `annotation_content` delivery and checks it is one of `actions`.
 ///
 /// Another event or action is a [`WebhookError::WrongEvent`] (422) naming what this function
