@@ -67,22 +67,16 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_record
     let deliver = |payload: serde_json::Value| {
         let endpoint = endpoint.clone();
         async move {
-            let body = bytes(&payload);
-            let signature = common::signature(common::SECRET, &body);
-            webhook_test_support::respond(
-                &endpoint,
-                &[("x-rossum-signature-sha256", &signature)],
-                &body,
-            )
-            .await
+            webhook_test_support::call_signed_by_rossum(&endpoint, common::SECRET, &bytes(&payload))
+                .await
         }
     };
-    let (status, _, body) = deliver(export_payload()).await;
+    let (status, body) = deliver(export_payload()).await;
     assert_eq!(status, 200, "{body}");
     let mut retry = export_payload();
     retry["request_id"] = json!("3f0c9a27-retry-with-a-new-id");
     retry["timestamp"] = json!("2026-11-20T09:53:14.5Z");
-    let (status, _, body) = deliver(retry).await;
+    let (status, body) = deliver(retry).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"messages": [], "operations": []}));
 

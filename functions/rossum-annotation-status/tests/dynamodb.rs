@@ -119,17 +119,11 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item()
     let deliver = |payload: serde_json::Value| {
         let endpoint = endpoint.clone();
         async move {
-            let body = bytes(&payload);
-            let signature = common::signature(common::SECRET, &body);
-            webhook_test_support::respond(
-                &endpoint,
-                &[("x-rossum-signature-sha256", &signature)],
-                &body,
-            )
-            .await
+            webhook_test_support::call_signed_by_rossum(&endpoint, common::SECRET, &bytes(&payload))
+                .await
         }
     };
-    let (status, _, body) = deliver(status_payload()).await;
+    let (status, body) = deliver(status_payload()).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": true, "latest": true}))
@@ -137,7 +131,7 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item()
     let mut retry = status_payload();
     retry["request_id"] = json!("5b1e0c3d-retry-with-a-new-id");
     retry["timestamp"] = json!("2026-11-20T09:53:17.9Z");
-    let (status, _, body) = deliver(retry).await;
+    let (status, body) = deliver(retry).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": false, "duplicate": true}))

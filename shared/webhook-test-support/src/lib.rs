@@ -184,6 +184,13 @@ pub async fn call(endpoint: &Endpoint, headers: &[(&str, &str)], body: &[u8]) ->
     (status, body)
 }
 
+/// Calls a Rossum `endpoint` with `body` signed by `secret` (`X-Rossum-Signature-SHA256`); the
+/// status and the JSON body (see [`respond`]).
+pub async fn call_signed_by_rossum(endpoint: &Endpoint, secret: &str, body: &[u8]) -> (u16, Value) {
+    let signature = rossum_signature(secret, body);
+    call(endpoint, &[("x-rossum-signature-sha256", &signature)], body).await
+}
+
 /// Invokes a function binary through the stub with an API Gateway event; the proxy
 /// response's status and JSON body (see [`RuntimeApi::invoke_http`]).
 pub async fn invoke(api: &RuntimeApi, event: &[u8]) -> (u16, Value) {
