@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
-from lambda_binaries import RuntimeApi, prepare_tables  # noqa: E402
+from lambda_binaries import RuntimeApi, lambda_env, prepare_tables  # noqa: E402
 from local_stack import DYNAMODB_CREDENTIAL, DynamoDb  # noqa: E402
 
 RESOURCE_ID = "doc_2N0X2g4f3b1JJU75fqzDZs"
@@ -158,14 +158,7 @@ def api_gateway_event():
 
 
 def function_env(api, endpoint, records, stand_in, function):
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_LAMBDA_RUNTIME_API": api.address,
-        "AWS_LAMBDA_FUNCTION_NAME": function,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "AWS_REGION": "us-east-1",
-        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+    return lambda_env(api, function, **{
         "INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET": SECRET,
         "INKIT_API_URL": stand_in.url,
         "INKIT_API_TOKEN": API_TOKEN,
@@ -173,7 +166,7 @@ def function_env(api, endpoint, records, stand_in, function):
         "INKIT_API_DEADLINE_MS": str(DEADLINE_MS),
         "DYNAMODB_ENDPOINT": endpoint,
         "RECORDS_TABLE": records,
-    }
+    })
 
 
 class Checks:

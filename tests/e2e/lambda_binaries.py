@@ -170,6 +170,21 @@ PARALLEL_READS = {
 }
 
 
+def lambda_env(api, function, **variables):
+    """What Lambda gives a function's process (its Runtime API, name, region, JSON logs),
+    plus the function's own `variables`."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_LAMBDA_RUNTIME_API": api.address,
+        "AWS_LAMBDA_FUNCTION_NAME": function,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_REGION": "us-east-1",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        **variables,
+    }
+
+
 def prepare_tables(bin_dir, endpoint):
     suffix = uuid.uuid4().hex[:8]
     vendors, records = f"e2e-vendors-{suffix}", f"e2e-records-{suffix}"
@@ -286,19 +301,8 @@ def main(argv):
         event = (ROOT / "events" / f"{function}.json").read_bytes()
         api = RuntimeApi()
         relay = CountingRelay(endpoint)
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "AWS_LAMBDA_RUNTIME_API": api.address,
-            "AWS_LAMBDA_FUNCTION_NAME": function,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-            "AWS_REGION": "us-east-1",
-            "AWS_LAMBDA_LOG_FORMAT": "JSON",
-            **SECRETS,
-            "DYNAMODB_ENDPOINT": relay.address,
-            "VENDOR_TABLE": vendors,
-            "RECORDS_TABLE": records,
-        }
+        env = lambda_env(api, function, **SECRETS, DYNAMODB_ENDPOINT=relay.address,
+                         VENDOR_TABLE=vendors, RECORDS_TABLE=records)
         started = time.monotonic()
         process = subprocess.Popen([str(bin_dir / function)], env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
