@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use hyper::header::{HeaderName, HeaderValue};
 use inkit_client::{Document, InkitApi, InkitFuture};
-use local_server::{Dependencies, SAMPLE_VENDORS_CSV, endpoints};
+use local_server::{Background, Dependencies, SAMPLE_VENDORS_CSV, endpoints};
 use record_store::InMemoryRecordStore;
 use serde_json::json;
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
@@ -162,14 +162,13 @@ impl Harness {
     /// before it (the fuzzer needs reproducible inputs).
     fn endpoints(&self) -> Vec<Endpoint> {
         let records = Arc::new(InMemoryRecordStore::new());
-        let deps = Dependencies {
-            vendors: self.vendors.clone(),
-            records: records.clone(),
-            inkit_records: records,
-            inkit_api: Arc::new(AnyDocumentInkitApi),
-            contractfit: Arc::new(contractfit_store::InMemoryContractFitStore::new()),
-            idempotency: Arc::new(idempotency::InMemoryIdempotencyStore::new()),
-        };
+        let deps = Dependencies::given(Background::InProcess)
+            .with_vendors(self.vendors.clone())
+            .with_records(records.clone())
+            .with_inkit_records(records)
+            .with_inkit_api(Arc::new(AnyDocumentInkitApi))
+            .with_contractfit(Arc::new(contractfit_store::InMemoryContractFitStore::new()))
+            .with_idempotency(Arc::new(idempotency::InMemoryIdempotencyStore::new()));
         endpoints(&self.config, &deps)
     }
 
@@ -304,22 +303,16 @@ impl InkitApi for AnyDocumentInkitApi {
     }
 }
 
-/// Each sample payload of `events/payloads` (named after its function), signed, and the
-/// same payload unsigned.
+/// Each function's sample payload (`events/payloads/<function>.json`), signed, and the same
+/// payload unsigned.
 pub fn sample_cases(harness: &Harness, payloads: &Path) -> Vec<(String, Case)> {
-    let mut files: Vec<_> = std::fs::read_dir(payloads)
-        .expect("events/payloads")
-        .map(|entry| entry.expect("a directory entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
     let mut cases = Vec::new();
-    for path in files {
-        let function = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let route = harness
-            .route_of(&function)
-            .unwrap_or_else(|| panic!("no endpoint for {}", path.display()));
-        let body = std::fs::read(&path).expect("a payload");
+    for (route, endpoint) in harness.endpoints().iter().enumerate() {
+        let function = endpoint.function().to_owned();
+        let route = u8::try_from(route).expect("fewer than 256 functions");
+        let path = payloads.join(format!("{function}.json"));
+        let body = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{function} has no sample {}: {e}", path.display()));
         let headers = vec![(b"content-type".to_vec(), b"application/json".to_vec())];
         for signing in [Signing::Current, Signing::Unsigned] {
             let case = Case {

@@ -10,8 +10,8 @@
 //! | [`DOCUMENT_DELETE`] | `/contractfit/document-delete` | `document_delete` |
 //!
 //! Every one also records `document_fail` and `document_reject`. Each is a Lambda binary of
-//! its own name (`src/bin/`, calling [`main`]) and an endpoint of the local server
-//! ([`FUNCTIONS`]). What is stored, and how exactly once, is `contractfit-store`'s.
+//! its own name (`src/bin/`, calling `lambda_main` with its [`Function`]) and an entry of the
+//! local server's registry ([`FUNCTIONS`]). What is stored, and how exactly once, is `contractfit-store`'s.
 
 pub mod webhook;
 
@@ -20,7 +20,8 @@ pub use webhook::{
     idempotency_key, unavailable,
 };
 
-pub use webhook_endpoint::LambdaError;
+use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_function::{Dependencies, Function, Platform};
 use webhook_model::contractfit::{
     ContractFitEvent, Document, DocumentRef, DocumentSplit, DocumentText,
 };
@@ -128,13 +129,65 @@ pub const DOCUMENT_DELETE: ContractFitFunction = ContractFitFunction {
 };
 
 /// Every contract.fit function, in the order the local server lists them.
-pub const FUNCTIONS: [ContractFitFunction; 5] = [
+pub const HANDLERS: [ContractFitFunction; 5] = [
     DOCUMENT_TEXT,
     DOCUMENT_SPLIT,
     DOCUMENT_PREDICT,
     DOCUMENT_EVALUATE,
     DOCUMENT_DELETE,
 ];
+
+/// Every contract.fit function as the registry and the Lambda binaries know it. A new one is
+/// added here.
+pub const FUNCTIONS: [&Function; 5] = [
+    &DOCUMENT_TEXT_FUNCTION,
+    &DOCUMENT_SPLIT_FUNCTION,
+    &DOCUMENT_PREDICT_FUNCTION,
+    &DOCUMENT_EVALUATE_FUNCTION,
+    &DOCUMENT_DELETE_FUNCTION,
+];
+
+/// `handler` as a registry entry: guarded, built from the contract.fit and idempotency stores.
+const fn function(
+    handler: &ContractFitFunction,
+    stores: &'static str,
+    endpoint: fn(&EndpointConfig, &Dependencies) -> Endpoint,
+) -> Function {
+    Function {
+        name: handler.name,
+        route: handler.route,
+        platform: Platform::ContractFit,
+        guarded: true,
+        stores,
+        endpoint,
+    }
+}
+
+pub const DOCUMENT_TEXT_FUNCTION: Function = function(
+    &DOCUMENT_TEXT,
+    "the document's text (TEXT, in CHUNK# parts when large) and the delivery's DELIVERY# key",
+    |config, deps| DOCUMENT_TEXT.endpoint(config, deps.contractfit(), deps.idempotency()),
+);
+pub const DOCUMENT_SPLIT_FUNCTION: Function = function(
+    &DOCUMENT_SPLIT,
+    "the document's SECTIONS and the delivery's DELIVERY# key",
+    |config, deps| DOCUMENT_SPLIT.endpoint(config, deps.contractfit(), deps.idempotency()),
+);
+pub const DOCUMENT_PREDICT_FUNCTION: Function = function(
+    &DOCUMENT_PREDICT,
+    "a PREDICT# version of the document JSON and the delivery's DELIVERY# key",
+    |config, deps| DOCUMENT_PREDICT.endpoint(config, deps.contractfit(), deps.idempotency()),
+);
+pub const DOCUMENT_EVALUATE_FUNCTION: Function = function(
+    &DOCUMENT_EVALUATE,
+    "an EVALUATE# version of the document JSON and the delivery's DELIVERY# key",
+    |config, deps| DOCUMENT_EVALUATE.endpoint(config, deps.contractfit(), deps.idempotency()),
+);
+pub const DOCUMENT_DELETE_FUNCTION: Function = function(
+    &DOCUMENT_DELETE,
+    "the document's items removed and a DELETED marker kept",
+    |config, deps| DOCUMENT_DELETE.endpoint(config, deps.contractfit(), deps.idempotency()),
+);
 
 /// `document_predict` and `document_evaluate`: the document JSON whole, as a version.
 fn store_document_version<'a>(
@@ -150,22 +203,13 @@ fn store_document_version<'a>(
     })
 }
 
-/// The `main` of every contract.fit Lambda binary: `function` served by the Lambda runtime
-/// loop on one thread ([`ContractFitFunction::run`]).
-pub fn main(function: &ContractFitFunction) -> Result<(), LambdaError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(function.run())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_routes_and_events_are_the_template_s() {
-        let listed: Vec<_> = FUNCTIONS
+        let listed: Vec<_> = HANDLERS
             .iter()
             .map(|f| (f.name, f.route, f.event.as_str()))
             .collect();

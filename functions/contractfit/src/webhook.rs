@@ -25,15 +25,13 @@ use idempotency::{DeliveryKey, IdempotencyStore};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use webhook_endpoint::{
-    Body, Delivery as VerifiedDelivery, Endpoint, EndpointConfig, LambdaError, Response,
-    SecretSource, Verifier, WebhookError, env_names, init_tracing, json_response, parse_json,
-    run_lambda,
+    Body, Delivery as VerifiedDelivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
+    json_response, parse_json,
 };
 use webhook_model::contractfit::{ContractFitEvent, Document, DocumentRef, Envelope};
 
 use contractfit_store::{
-    ContractFitStore, Delivery, StoreError, Stored, canonical_json, contractfit_store_from_env,
-    now, sha256_hex,
+    ContractFitStore, Delivery, StoreError, Stored, canonical_json, now, sha256_hex,
 };
 
 /// Restricts the accepted `organization` when set (and not empty).
@@ -129,7 +127,14 @@ impl ContractFitFunction {
         store: Arc<dyn ContractFitStore>,
         idempotency_store: Arc<dyn IdempotencyStore>,
     ) -> Endpoint {
-        self.endpoint_with_settings(config, store, idempotency_store, Settings::from_env())
+        let settings = Settings::from_env();
+        if let Some(organization) = &settings.organization {
+            tracing::info!(
+                function = self.name,
+                "accepting deliveries of the contract.fit organisation {organization:?} only"
+            );
+        }
+        self.endpoint_with_settings(config, store, idempotency_store, settings)
     }
 
     /// The endpoint with explicit settings (tests, embedding).
@@ -152,22 +157,6 @@ impl ContractFitFunction {
             }),
         )
         .with_max_body_bytes(config.max_body_bytes)
-    }
-
-    /// The Lambda binary's work: configuration and store from the environment (problems
-    /// logged at start-up), then the Lambda runtime loop.
-    pub async fn run(&self) -> Result<(), LambdaError> {
-        init_tracing();
-        let config = EndpointConfig::from_env(SecretSource::Environment);
-        config.log_startup_findings(&[env_names::CONTRACTFIT_TOKEN]);
-        if let Some(organization) = Settings::from_env().organization {
-            tracing::info!(
-                "accepting deliveries of the contract.fit organisation {organization:?} only"
-            );
-        }
-        let store = contractfit_store_from_env().await;
-        let idempotency_store = record_store::idempotency_store_from_env().await;
-        run_lambda(self.endpoint(&config, store, idempotency_store)).await
     }
 }
 

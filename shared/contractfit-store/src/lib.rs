@@ -351,7 +351,7 @@ impl ContractFitStore for UnavailableContractFitStore {
 /// function role's credentials.
 ///
 /// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableContractFitStore`].
-pub async fn contractfit_store_from_env() -> Arc<dyn ContractFitStore> {
+pub fn contractfit_store_from_env(client: &aws_sdk_dynamodb::Client) -> Arc<dyn ContractFitStore> {
     let variable = |name: &str| {
         std::env::var(name)
             .ok()
@@ -367,10 +367,7 @@ pub async fn contractfit_store_from_env() -> Arc<dyn ContractFitStore> {
             "the records table is not configured ({table_variable} is not set)"
         )));
     };
-    Arc::new(DynamoContractFitStore::new(
-        dynamodb_store::shared_client_from_env().await,
-        table,
-    ))
+    Arc::new(DynamoContractFitStore::new(client.clone(), table))
 }
 
 /// The current time as a [`Timestamp`].

@@ -29,17 +29,15 @@ pub async fn shared_client_from_env() -> Client {
         .clone()
 }
 
-/// The vendor store a deployed function uses: the table named by `VENDOR_TABLE`. Without it
-/// matching reports itself unavailable rather than "no match", and start-up logs why.
-pub async fn vendor_store_from_env() -> Arc<dyn VendorStore> {
+/// The vendor store a deployed function uses: the table named by `VENDOR_TABLE`, through
+/// `client`. Without it matching reports itself unavailable rather than "no match", and
+/// start-up logs why.
+pub fn vendor_store_from_env(client: &Client) -> Arc<dyn VendorStore> {
     match std::env::var(VENDOR_TABLE_ENV)
         .ok()
         .filter(|t| !t.is_empty())
     {
-        Some(table) => Arc::new(DynamoVendorStore::new(
-            shared_client_from_env().await,
-            table,
-        )),
+        Some(table) => Arc::new(DynamoVendorStore::new(client.clone(), table)),
         None => {
             tracing::error!("{VENDOR_TABLE_ENV} is not set: vendor matching is unavailable");
             Arc::new(UnavailableVendorStore::new(format!(

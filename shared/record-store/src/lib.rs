@@ -123,6 +123,7 @@ mod memory;
 mod records;
 mod table;
 
+use aws_sdk_dynamodb::Client;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -254,13 +255,12 @@ impl RecordStore for UnavailableRecordStore {
     }
 }
 
-/// The store a Lambda function uses: the table `RECORDS_TABLE`, at `DYNAMODB_ENDPOINT` when
-/// set (DynamoDB Local), else at the region's DynamoDB with the function role's credentials,
-/// through the process's one client (`dynamodb_store::shared_client_from_env`).
+/// The store a Lambda function uses: the table `RECORDS_TABLE` through `client`, the
+/// process's one client (`dynamodb_store::shared_client_from_env`).
 ///
 /// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableRecordStore`].
-pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
-    match dynamo_store_from_env().await {
+pub fn record_store_from_env(client: &Client) -> Arc<dyn RecordStore> {
+    match dynamo_store_from_env(client) {
         Ok(store) => Arc::new(store),
         Err(unavailable) => Arc::new(unavailable),
     }
@@ -268,8 +268,8 @@ pub async fn record_store_from_env() -> Arc<dyn RecordStore> {
 
 /// [`record_store_from_env`] for the Inkit functions: the same table, as an
 /// [`InkitRecordStore`].
-pub async fn inkit_record_store_from_env() -> Arc<dyn InkitRecordStore> {
-    match dynamo_store_from_env().await {
+pub fn inkit_record_store_from_env(client: &Client) -> Arc<dyn InkitRecordStore> {
+    match dynamo_store_from_env(client) {
         Ok(store) => Arc::new(store),
         Err(unavailable) => Arc::new(unavailable),
     }
@@ -278,14 +278,14 @@ pub async fn inkit_record_store_from_env() -> Arc<dyn InkitRecordStore> {
 /// The idempotency store of a guarded function: the records table as
 /// [`record_store_from_env`] finds it. Without `RECORDS_TABLE` every delivery is refused
 /// with 503: a guarded function never runs unguarded.
-pub async fn idempotency_store_from_env() -> Arc<dyn ::idempotency::IdempotencyStore> {
-    match dynamo_store_from_env().await {
+pub fn idempotency_store_from_env(client: &Client) -> Arc<dyn ::idempotency::IdempotencyStore> {
+    match dynamo_store_from_env(client) {
         Ok(store) => Arc::new(store),
         Err(unavailable) => Arc::new(unavailable),
     }
 }
 
-async fn dynamo_store_from_env() -> Result<DynamoRecordStore, UnavailableRecordStore> {
+fn dynamo_store_from_env(client: &Client) -> Result<DynamoRecordStore, UnavailableRecordStore> {
     let variable = |name: &str| {
         std::env::var(name)
             .ok()
@@ -300,8 +300,5 @@ async fn dynamo_store_from_env() -> Result<DynamoRecordStore, UnavailableRecordS
             "the records table is not configured ({RECORDS_TABLE_ENV} is not set)"
         )));
     };
-    Ok(DynamoRecordStore::new(
-        dynamodb_store::shared_client_from_env().await,
-        table,
-    ))
+    Ok(DynamoRecordStore::new(client.clone(), table))
 }

@@ -131,8 +131,8 @@ impl Fixture {
             read.vendors.into_iter().map(|(_, vendor)| vendor),
         ));
         Self {
-            updated: rossum_annotation_updated::endpoint(&config, vendors.clone()),
-            initialize: rossum_annotation_initialize::endpoint(&config, vendors.clone()),
+            updated: rossum_functions::annotation_updated::endpoint(&config, vendors.clone()),
+            initialize: rossum_functions::annotation_initialize::endpoint(&config, vendors.clone()),
             verifier: config.rossum.clone(),
             vendors,
             // One thread, as a Lambda function's runtime is.
@@ -166,11 +166,11 @@ impl Fixture {
 fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
     for line_items in LINE_ITEMS {
         let updated = Delivery::new(
-            rossum_annotation_updated::ROUTE,
+            rossum_functions::annotation_updated::ROUTE,
             annotation_body(UPDATED_PAYLOAD, line_items),
         );
         let initialize = Delivery::new(
-            rossum_annotation_initialize::ROUTE,
+            rossum_functions::annotation_initialize::ROUTE,
             annotation_body(INITIALIZE_PAYLOAD, line_items),
         );
         fixture.check(&fixture.updated, &updated);
@@ -215,16 +215,18 @@ fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
 /// Where `updated` spends its time, stage by stage.
 fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
     let delivery = Delivery::new(
-        rossum_annotation_updated::ROUTE,
+        rossum_functions::annotation_updated::ROUTE,
         annotation_body(UPDATED_PAYLOAD, line_items),
     );
     let event: AnnotationContentEvent = serde_json::from_slice(&delivery.body).expect("event");
     let settings = Settings::default();
-    let answer = fixture.runtime.block_on(rossum_annotation_updated::respond(
-        &event,
-        &settings,
-        fixture.vendors.as_ref(),
-    ));
+    let answer = fixture
+        .runtime
+        .block_on(rossum_functions::annotation_updated::respond(
+            &event,
+            &settings,
+            fixture.vendors.as_ref(),
+        ));
 
     let mut group = c.benchmark_group(format!("updated_stages_{line_items}_items"));
     group.bench_function("verify", |b| {
@@ -238,11 +240,13 @@ fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
     });
     group.bench_function("rules", |b| {
         b.iter(|| {
-            fixture.runtime.block_on(rossum_annotation_updated::respond(
-                black_box(&event),
-                &settings,
-                fixture.vendors.as_ref(),
-            ))
+            fixture
+                .runtime
+                .block_on(rossum_functions::annotation_updated::respond(
+                    black_box(&event),
+                    &settings,
+                    fixture.vendors.as_ref(),
+                ))
         })
     });
     group.bench_function("serialize_answer", |b| {

@@ -6,116 +6,70 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use contractfit_store::ContractFitStore;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use idempotency::IdempotencyStore;
-use inkit_client::InkitApi;
-use record_store::{InkitRecordStore, RecordStore};
 use serde_json::json;
 use tokio::net::TcpListener;
-use vendor_matching::VendorStore;
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, WebhookError, json_response};
 
 /// The sample vendor master file, built in so the server works from any directory.
 pub const SAMPLE_VENDORS_CSV: &str = include_str!("../../../events/master-data/vendors.csv");
 
-/// What the functions are handed: the stores and the Inkit API client.
-#[derive(Clone)]
-pub struct Dependencies {
-    pub vendors: Arc<dyn VendorStore>,
-    pub records: Arc<dyn RecordStore>,
-    pub inkit_records: Arc<dyn InkitRecordStore>,
-    pub inkit_api: Arc<dyn InkitApi>,
-    pub contractfit: Arc<dyn ContractFitStore>,
-    /// The guarded functions' idempotency records.
-    pub idempotency: Arc<dyn IdempotencyStore>,
+pub use webhook_function::{Background, Dependencies, Function, Platform, Worker};
+
+/// The registry: every function served at a route, platform by platform. A new function is
+/// added to its platform's `FUNCTIONS`.
+pub fn functions() -> impl Iterator<Item = &'static Function> {
+    rossum_functions::FUNCTIONS
+        .into_iter()
+        .chain(inkit_functions::FUNCTIONS)
+        .chain(contractfit_functions::FUNCTIONS)
 }
 
-/// Every function of the workspace, configured from `config`. A new function is added here.
+/// Every function an event source drives.
+pub fn workers() -> impl Iterator<Item = &'static Worker> {
+    inkit_functions::WORKERS.into_iter()
+}
+
+/// Every function's endpoint, built from `config` and `deps`.
 pub fn endpoints(config: &EndpointConfig, deps: &Dependencies) -> Vec<Endpoint> {
-    let mut endpoints = vec![
-        rossum_annotation_updated::endpoint(config, deps.vendors.clone()),
-        rossum_annotation_initialize::endpoint(config, deps.vendors.clone()),
-        rossum_annotation_export::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
-        rossum_annotation_status::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
-        rossum_email_received::endpoint(config, deps.records.clone(), deps.idempotency.clone()),
-        rossum_upload_created::endpoint(config, deps.idempotency.clone()),
-        inkit_document_create_finished::endpoint(
-            config,
-            deps.inkit_records.clone(),
-            deps.inkit_api.clone(),
-            // What the stream and the worker do on AWS, in-process: retried with backoff.
-            Arc::new(inkit_document_create_finished::BackgroundRetry::new(
-                deps.inkit_records.clone(),
-                deps.inkit_api.clone(),
-                inkit_document_create_finished::RetrySchedule::from_env(),
-            )),
-            deps.idempotency.clone(),
-        ),
-        inkit_document_create_failed::endpoint(
-            config,
-            deps.inkit_records.clone(),
-            deps.idempotency.clone(),
-        ),
-        inkit_document_deleted::endpoint(
-            config,
-            deps.inkit_records.clone(),
-            deps.idempotency.clone(),
-        ),
-    ];
-    // The five contract.fit functions, one package.
-    endpoints.extend(contractfit_functions::FUNCTIONS.iter().map(|function| {
-        function.endpoint(config, deps.contractfit.clone(), deps.idempotency.clone())
-    }));
-    endpoints
+    functions()
+        .map(|function| function.build(config, deps))
+        .collect()
 }
-
-/// A function no route serves: an event source drives it on AWS, and the local server does
-/// its work in-process.
-#[derive(Debug, Clone, Copy)]
-pub struct Worker {
-    pub name: &'static str,
-    pub platform: &'static str,
-    /// What drives it on AWS.
-    pub source: &'static str,
-}
-
-/// Every worker of the workspace.
-pub const WORKERS: [Worker; 1] = [Worker {
-    name: inkit_document_details::FUNCTION_NAME,
-    platform: "inkit",
-    source: "the records table's DynamoDB stream (the local server retries in the background)",
-}];
 
 /// The function registry as scripts and tests read it (`local-server --list-functions
-/// --json`): every endpoint (name, platform, route) and every worker, each with its sample
-/// event and raw payload under `events/`.
-pub fn function_list(endpoints: &[Endpoint]) -> serde_json::Value {
-    let mut functions: Vec<serde_json::Value> = endpoints
-        .iter()
-        .map(|e| {
+/// --json`): every function (name, platform, route, whether it is guarded, what a delivery
+/// stores) and every worker, each with its sample event, and for a routed function its raw
+/// payload and what the tests expect of it under `events/payloads/`.
+pub fn function_list() -> serde_json::Value {
+    let mut functions: Vec<serde_json::Value> = functions()
+        .map(|f| {
             json!({
-                "name": e.function(),
-                "platform": e.platform(),
-                "route": e.route(),
-                "event": format!("events/{}.json", e.function()),
-                "payload": format!("events/payloads/{}.json", e.function()),
+                "name": f.name,
+                "platform": f.platform.name(),
+                "route": f.route,
+                "guarded": f.guarded,
+                "stores": f.stores,
+                "event": format!("events/{}.json", f.name),
+                "payload": format!("events/payloads/{}.json", f.name),
+                "expect": format!("events/payloads/{}.expect.json", f.name),
             })
         })
         .collect();
-    functions.extend(WORKERS.iter().map(|w| {
+    functions.extend(workers().map(|w| {
         json!({
             "name": w.name,
-            "platform": w.platform,
+            "platform": w.platform.name(),
             "route": null,
             "source": w.source,
             "event": format!("events/{}.json", w.name),
             "payload": null,
+            "expect": null,
         })
     }));
     functions.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
 use dynamodb_store::{DynamoVendorStore, connect};
 use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
-use local_server::{Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, function_list, serve};
+use local_server::{
+    Background, Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, function_list, serve,
+};
 use record_store::{
     DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
 };
@@ -168,18 +170,9 @@ fn parse_options(
     }))
 }
 
-/// The registry, built over in-memory stores: nothing is opened or read.
+/// The registry, read from the function values: nothing is built, opened or read.
 fn print_functions(list: List) {
-    let config = EndpointConfig::from_lookup(SecretSource::Environment, |_| None);
-    let deps = Dependencies {
-        vendors: Arc::new(InMemoryVendorStore::new(Vec::new())),
-        records: Arc::new(InMemoryRecordStore::new()),
-        inkit_records: Arc::new(InMemoryRecordStore::new()),
-        inkit_api: Arc::new(inkit_client::MisconfiguredInkitApi::new("listing only")),
-        contractfit: Arc::new(InMemoryContractFitStore::new()),
-        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
-    };
-    let functions = function_list(&endpoints(&config, &deps));
+    let functions = function_list();
     let text = match list {
         List::Json => format!("{functions:#}\n"),
         List::Table => functions
@@ -244,15 +237,15 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    let deps = Dependencies {
-        vendors,
-        records,
-        inkit_records,
+    // What the stream and the worker do on AWS is done in-process, retried with backoff.
+    let deps = Dependencies::given(Background::InProcess)
+        .with_vendors(vendors)
+        .with_records(records)
+        .with_inkit_records(inkit_records)
         // Without INKIT_API_TOKEN it warns, and events are recorded without document details.
-        inkit_api: inkit_client::inkit_api_from_env(),
-        contractfit,
-        idempotency,
-    };
+        .with_inkit_api(inkit_client::inkit_api_from_env())
+        .with_contractfit(contractfit)
+        .with_idempotency(idempotency);
     let router = Router::new(endpoints(&config, &deps));
     let address = SocketAddr::new(options.host, options.port);
     let listener = match tokio::net::TcpListener::bind(address).await {

@@ -1,5 +1,5 @@
-//! The `contractfit-document-delete` Lambda function: [`contractfit_functions::DOCUMENT_DELETE`].
+//! The `contractfit-document-delete` Lambda function: [`contractfit_functions::DOCUMENT_DELETE_FUNCTION`].
 
-fn main() -> Result<(), contractfit_functions::LambdaError> {
-    contractfit_functions::main(&contractfit_functions::DOCUMENT_DELETE)
+fn main() -> Result<(), webhook_function::LambdaError> {
+    webhook_function::lambda_main(&contractfit_functions::DOCUMENT_DELETE_FUNCTION)
 }

@@ -1,5 +1,5 @@
-//! The `contractfit-document-evaluate` Lambda function: [`contractfit_functions::DOCUMENT_EVALUATE`].
+//! The `contractfit-document-evaluate` Lambda function: [`contractfit_functions::DOCUMENT_EVALUATE_FUNCTION`].
 
-fn main() -> Result<(), contractfit_functions::LambdaError> {
-    contractfit_functions::main(&contractfit_functions::DOCUMENT_EVALUATE)
+fn main() -> Result<(), webhook_function::LambdaError> {
+    webhook_function::lambda_main(&contractfit_functions::DOCUMENT_EVALUATE_FUNCTION)
 }

@@ -1,5 +1,5 @@
-//! The `contractfit-document-predict` Lambda function: [`contractfit_functions::DOCUMENT_PREDICT`].
+//! The `contractfit-document-predict` Lambda function: [`contractfit_functions::DOCUMENT_PREDICT_FUNCTION`].
 
-fn main() -> Result<(), contractfit_functions::LambdaError> {
-    contractfit_functions::main(&contractfit_functions::DOCUMENT_PREDICT)
+fn main() -> Result<(), webhook_function::LambdaError> {
+    webhook_function::lambda_main(&contractfit_functions::DOCUMENT_PREDICT_FUNCTION)
 }

@@ -1,5 +1,5 @@
-//! The `contractfit-document-split` Lambda function: [`contractfit_functions::DOCUMENT_SPLIT`].
+//! The `contractfit-document-split` Lambda function: [`contractfit_functions::DOCUMENT_SPLIT_FUNCTION`].
 
-fn main() -> Result<(), contractfit_functions::LambdaError> {
-    contractfit_functions::main(&contractfit_functions::DOCUMENT_SPLIT)
+fn main() -> Result<(), webhook_function::LambdaError> {
+    webhook_function::lambda_main(&contractfit_functions::DOCUMENT_SPLIT_FUNCTION)
 }

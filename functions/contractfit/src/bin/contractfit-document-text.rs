@@ -1,5 +1,5 @@
-//! The `contractfit-document-text` Lambda function: [`contractfit_functions::DOCUMENT_TEXT`].
+//! The `contractfit-document-text` Lambda function: [`contractfit_functions::DOCUMENT_TEXT_FUNCTION`].
 
-fn main() -> Result<(), contractfit_functions::LambdaError> {
-    contractfit_functions::main(&contractfit_functions::DOCUMENT_TEXT)
+fn main() -> Result<(), webhook_function::LambdaError> {
+    webhook_function::lambda_main(&contractfit_functions::DOCUMENT_TEXT_FUNCTION)
 }

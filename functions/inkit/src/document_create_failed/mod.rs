@@ -1,0 +1,106 @@
+//! `inkit-document-create-failed`: Inkit's `DOCUMENT_CREATE_FAILED` webhook, sent when a
+//! document could not be generated.
+//!
+//! The failure is recorded once per resource (the event item, and `create_failed_at` on the
+//! resource's document item) and logged at ERROR level with the stable field
+//! `metric = "inkit_document_create_failed"`, one line per failure (redeliveries are logged
+//! at INFO), so that a CloudWatch metric filter counts failed documents:
+//!
+//! ```text
+//! { $.fields.metric = "inkit_document_create_failed" }
+//! ```
+//!
+//! (with `AWS_LAMBDA_LOG_FORMAT=JSON`, the line is
+//! `{"level":"ERROR","fields":{"message":"...","metric":"inkit_document_create_failed","resource_id":"doc_..."},...}`).
+//!
+//! Answers 200 once recorded (`{"recorded": true}`, or `{"recorded": false, "duplicate":
+//! true}` for a redelivery), 503 when the records table cannot be written, so that Inkit
+//! retries.
+
+use std::sync::Arc;
+use webhook_function::{Function, Platform};
+
+use idempotency::IdempotencyStore;
+
+use record_store::{InkitEvent, InkitRecordStore, Written};
+use webhook_endpoint::inkit::parse_inkit_webhook;
+use webhook_endpoint::{
+    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
+};
+pub use webhook_model::inkit::RecordedResponse;
+use webhook_model::inkit::{InkitEventType, InkitWebhook};
+
+pub const FUNCTION_NAME: &str = "inkit-document-create-failed";
+pub const ROUTE: &str = "/inkit/document-create-failed";
+pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentCreateFailed;
+
+/// This function as the registry and its Lambda binary know it.
+pub const FUNCTION: Function = Function {
+    name: FUNCTION_NAME,
+    route: ROUTE,
+    platform: Platform::Inkit(EVENT_TYPE),
+    guarded: true,
+    stores: "one EVENT# item per event and the document's DOCUMENT item, marked failed",
+    endpoint: |config, deps| endpoint(config, deps.inkit_records(), deps.idempotency()),
+};
+
+/// The value of the `metric` field of the failure's log line; the metric filter matches it.
+pub const FAILURE_METRIC: &str = "inkit_document_create_failed";
+
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn InkitRecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    Endpoint::new(
+        FUNCTION_NAME,
+        ROUTE,
+        Verifier::Inkit(config.inkit_for(&EVENT_TYPE)),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::inkit_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
+    )
+    .with_max_body_bytes(config.max_body_bytes)
+}
+
+async fn handle(
+    delivery: Delivery,
+    records: Arc<dyn InkitRecordStore>,
+) -> Result<Response<Body>, WebhookError> {
+    let webhook = parse_inkit_webhook(delivery.body(), &EVENT_TYPE)?;
+    let response = respond(&webhook, records.as_ref()).await?;
+    Ok(json_response(200, &response))
+}
+
+/// Records the failure; logs it for the metric the first time only.
+pub async fn respond(
+    webhook: &InkitWebhook,
+    records: &dyn InkitRecordStore,
+) -> Result<RecordedResponse, WebhookError> {
+    let resource_id = webhook.resource_id.as_str();
+    let event = InkitEvent::arrived_now(webhook);
+    let written = records
+        .record_inkit_event(&event)
+        .await
+        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    if written == Written::AlreadyPresent {
+        tracing::info!(
+            function = FUNCTION_NAME,
+            resource_id,
+            "duplicate delivery of a recorded document failure"
+        );
+        return Ok(RecordedResponse::new(true));
+    }
+    tracing::error!(
+        metric = FAILURE_METRIC,
+        function = FUNCTION_NAME,
+        resource_id,
+        "Inkit could not create document {resource_id}"
+    );
+    Ok(RecordedResponse::new(false))
+}

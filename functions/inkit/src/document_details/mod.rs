@@ -1,0 +1,185 @@
+//! `inkit-document-details`: completes the details of Inkit documents whose
+//! `DOCUMENT_CREATE_FINISHED` webhook could not fetch them, since Inkit documents no
+//! redelivery.
+//!
+//! It is driven by the records table's DynamoDB stream: the event source mapping's filter
+//! passes only the insertion of a `DOCUMENT_CREATE_FINISHED` event item, once per document.
+//! For each, the document item is read; details recorded already (by the webhook, in the
+//! common case) end it, otherwise they are fetched and recorded as the webhook does
+//! ([`crate::document_create_finished::complete_details`]). A record whose details are still
+//! pending is reported in `batchItemFailures`, so Lambda retries it (and bisects the batch),
+//! and once its retries are spent hands it to the dead-letter queue, whose alarm makes the
+//! give-up visible. Records this function does not handle are acknowledged.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::document_create_finished::{DetailsOutcome, complete_details};
+use inkit_client::InkitApi;
+use record_store::InkitRecordStore;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use webhook_endpoint::{LambdaError, init_tracing, run_lambda_events};
+use webhook_function::{Dependencies, Platform, Worker};
+use webhook_model::inkit::InkitEventType;
+
+pub const FUNCTION_NAME: &str = "inkit-document-details";
+
+/// This worker as the registry knows it.
+pub const WORKER: Worker = Worker {
+    name: FUNCTION_NAME,
+    platform: Platform::Inkit(InkitEventType::DocumentCreateFinished),
+    source: "the records table's DynamoDB stream (the local server retries in the background)",
+};
+
+/// The `main` of its Lambda binary: each batch of stream records is completed and answered
+/// with the records still pending, which the stream hands over again.
+pub fn lambda_main() -> Result<(), LambdaError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            init_tracing();
+            let dependencies =
+                Dependencies::from_environment(dynamodb_store::shared_client_from_env().await);
+            let (records, inkit) = (dependencies.inkit_records(), dependencies.inkit_api());
+            run_lambda_events(move |event: StreamEvent, request_id| {
+                let (records, inkit) = (records.clone(), inkit.clone());
+                async move {
+                    let started = std::time::Instant::now();
+                    let size = event.records.len();
+                    let response = complete_batch(event, records, inkit).await;
+                    tracing::info!(
+                        function = FUNCTION_NAME,
+                        request_id,
+                        records = size,
+                        pending = response.batch_item_failures.len(),
+                        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "batch handled"
+                    );
+                    Ok(response)
+                }
+            })
+            .await
+        })
+}
+
+/// The event type whose insertion asks for details.
+const CREATE_FINISHED: &str = "DOCUMENT_CREATE_FINISHED";
+
+/// A batch of DynamoDB stream records, as Lambda's event source mapping delivers it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamEvent {
+    #[serde(rename = "Records", default)]
+    pub records: Vec<StreamRecord>,
+}
+
+/// One stream record; only what this function reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamRecord {
+    #[serde(rename = "eventName", default)]
+    pub event_name: String,
+    pub dynamodb: StreamData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamData {
+    /// The item after the change, in DynamoDB's JSON (`{"S": "..."}`, ...).
+    #[serde(rename = "NewImage", default)]
+    pub new_image: HashMap<String, Value>,
+    /// The record's position in its shard: what a failure is reported by.
+    #[serde(rename = "SequenceNumber")]
+    pub sequence_number: String,
+}
+
+impl StreamRecord {
+    fn text(&self, attribute: &str) -> Option<&str> {
+        self.dynamodb.new_image.get(attribute)?.get("S")?.as_str()
+    }
+
+    /// The document whose details this record asks for: the insertion of a
+    /// `DOCUMENT_CREATE_FINISHED` event item (the same condition as the template's filter).
+    pub fn resource_to_complete(&self) -> Option<&str> {
+        let asks = self.event_name == "INSERT"
+            && self.text("kind") == Some("inkit_event")
+            && self.text("event_type") == Some(CREATE_FINISHED);
+        asks.then(|| self.text("resource_id")).flatten()
+    }
+}
+
+/// The partial batch response (`FunctionResponseTypes: ReportBatchItemFailures`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    #[serde(rename = "batchItemFailures")]
+    pub batch_item_failures: Vec<ItemFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFailure {
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: String,
+}
+
+/// Completes every record of the batch at once (each fetch has its own deadline, so a batch
+/// takes about one deadline however many records it holds) and reports the pending ones.
+pub async fn complete_batch(
+    event: StreamEvent,
+    records: Arc<dyn InkitRecordStore>,
+    inkit: Arc<dyn InkitApi>,
+) -> BatchResponse {
+    let mut fetches = tokio::task::JoinSet::new();
+    for record in event.records {
+        let Some(resource_id) = record.resource_to_complete().map(str::to_owned) else {
+            tracing::debug!(function = FUNCTION_NAME, sequence = %record.dynamodb.sequence_number, "not a finished document: acknowledged");
+            continue;
+        };
+        let (records, inkit) = (records.clone(), inkit.clone());
+        fetches.spawn(async move {
+            let outcome = complete_details(
+                FUNCTION_NAME,
+                &resource_id,
+                records.as_ref(),
+                inkit.as_ref(),
+            )
+            .await;
+            (record.dynamodb.sequence_number, resource_id, outcome)
+        });
+    }
+    let mut response = BatchResponse::default();
+    while let Some(joined) = fetches.join_next().await {
+        let (sequence, resource_id, outcome) = match joined {
+            Ok(done) => done,
+            // A panic aborts the process in release builds; in tests, fail loudly.
+            Err(error) => panic!("a details fetch failed to run: {error}"),
+        };
+        match outcome {
+            DetailsOutcome::Pending(reason) => {
+                tracing::warn!(
+                    function = FUNCTION_NAME,
+                    resource_id,
+                    sequence,
+                    "document details still pending, left to Lambda's retry: {reason}"
+                );
+                response.batch_item_failures.push(ItemFailure {
+                    item_identifier: sequence,
+                });
+            }
+            done => tracing::info!(
+                function = FUNCTION_NAME,
+                resource_id,
+                details = done.as_str(),
+                "document details completed"
+            ),
+        }
+    }
+    // Lambda retries from the lowest failed sequence number: report them in order.
+    response
+        .batch_item_failures
+        .sort_by(|a, b| sequence_order(&a.item_identifier, &b.item_identifier));
+    response
+}
+
+/// Sequence numbers are decimal strings of up to 40 digits: shorter is smaller.
+fn sequence_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}

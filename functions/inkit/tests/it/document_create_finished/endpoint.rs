@@ -1,0 +1,372 @@
+//! The endpoint with the in-memory records and the Inkit stand-in on loopback: signatures,
+//! event types, bodies, the details fetched once, a hanging or failing Inkit (200 with the
+//! event kept and the details pending, completed in the background or given up visibly),
+//! 404, malformed answers and a missing token.
+
+use super::common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{
+    PendingHandedOver, RESOURCE_ID, SECRET, call, call_with, delivery, finished, inkit_of,
+    signature, signed,
+};
+use inkit_client::stand_in::{InkitStandIn, Reply};
+use inkit_client::{InkitClient, InkitConfig};
+use inkit_functions::document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
+use record_store::{InMemoryRecordStore, InkitRecordStore, UnavailableRecordStore};
+use serde_json::json;
+use webhook_model::inkit::InkitEventType;
+
+async fn setup() -> (Arc<InMemoryRecordStore>, InkitStandIn) {
+    (
+        Arc::new(InMemoryRecordStore::new()),
+        InkitStandIn::start().await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_and_the_documents_details_are_recorded() {
+    let (records, stand_in) = setup().await;
+    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"recorded": true, "duplicate": false, "details": "fetched"})
+    );
+    let events = records.inkit_events(RESOURCE_ID);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event_type, InkitEventType::DocumentCreateFinished);
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.details_fetched);
+    let details = document.details.unwrap();
+    assert_eq!(details.id, RESOURCE_ID);
+    assert_eq!(details.name.as_deref(), Some("Welcome letter - Jane Doe"));
+    assert_eq!(details.status.as_deref(), Some("completed"));
+    assert_eq!(
+        details.render_id.as_deref(),
+        Some("rend_4kXq9r2ZbT0mP1aW8sYcDe")
+    );
+    assert_eq!(
+        details.folder_id.as_deref(),
+        Some("fold_7Hs3LmQ0vNp2Rt5Uw9XyZa")
+    );
+    assert_eq!(
+        details.created_at.as_deref(),
+        Some("2026-11-20T09:52:41.512Z")
+    );
+    assert_eq!(document.last_event, InkitEventType::DocumentCreateFinished);
+    assert_eq!(
+        stand_in.received()[0].path,
+        format!("/v1/document/{RESOURCE_ID}")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_twice_records_one_event_and_asks_inkit_once() {
+    let (records, stand_in) = setup().await;
+    let inkit = inkit_of(&stand_in);
+    assert_eq!(
+        signed(records.clone(), inkit.clone(), &finished()).await.0,
+        200
+    );
+    let (status, body) = signed(records.clone(), inkit, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"recorded": false, "duplicate": true, "details": "fetched"})
+    );
+    assert_eq!(records.inkit_event_count(), 1);
+    assert_eq!(
+        stand_in.request_count(),
+        1,
+        "complete details are not fetched again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_handed_over() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Hang);
+    let inkit = inkit_of(&stand_in);
+    let pending = Arc::new(PendingHandedOver::default());
+    let started = Instant::now();
+    let (status, retry_after, body) = call_with(
+        records.clone(),
+        inkit.clone(),
+        pending.clone(),
+        &[("inkit-signature", &signature(SECRET, &finished()))],
+        &finished(),
+    )
+    .await;
+    // Inkit documents no redelivery: the event is recorded, so the answer is 2xx.
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(retry_after, None);
+    assert_eq!(
+        body,
+        json!({"recorded": true, "duplicate": false, "details": "pending"})
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(records.inkit_event_count(), 1);
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    assert_eq!(*pending.0.lock().unwrap(), vec![RESOURCE_ID.to_owned()]);
+
+    // A redelivery, should Inkit send one, completes the details too.
+    stand_in.by_default(Reply::Document);
+    let (status, body) = signed(records.clone(), inkit, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"recorded": false, "duplicate": true, "details": "fetched"})
+    );
+    assert_eq!(records.inkit_event_count(), 1);
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.details_fetched);
+    assert_eq!(
+        document.details.unwrap().name.as_deref(),
+        Some("Welcome letter - Jane Doe")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inkit_down_longer_than_the_deadline_one_delivery_and_the_details_follow_in_the_background()
+{
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
+    let inkit = inkit_of(&stand_in);
+    let retry = Arc::new(BackgroundRetry::new(
+        records.clone(),
+        inkit.clone(),
+        RetrySchedule {
+            first_pause: Duration::from_millis(200),
+            max_pause: Duration::from_millis(400),
+            attempts: 50,
+        },
+    ));
+    let headers = [("inkit-signature", signature(SECRET, &finished()))];
+    let headers = [(headers[0].0, headers[0].1.as_str())];
+    let (status, _, body) = call_with(records.clone(), inkit, retry, &headers, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
+    // Down for longer than a whole fetch's deadline, then back.
+    tokio::time::sleep(common::DEADLINE * 2).await;
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    stand_in.by_default(Reply::Document);
+    let started = Instant::now();
+    loop {
+        let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+        if document.details_fetched {
+            assert_eq!(document.details.unwrap().id, RESOURCE_ID);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "details never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        records.inkit_event_count(),
+        1,
+        "one delivery, no redelivery"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_that_never_come_are_given_up_visibly() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
+    let inkit = inkit_of(&stand_in);
+    assert_eq!(
+        signed(records.clone(), inkit.clone(), &finished()).await.1["details"],
+        "pending"
+    );
+    let retry = BackgroundRetry::new(
+        records.clone(),
+        inkit,
+        RetrySchedule {
+            first_pause: Duration::from_millis(10),
+            max_pause: Duration::from_millis(10),
+            attempts: 2,
+        },
+    );
+    assert_eq!(
+        retry.run(RESOURCE_ID).await,
+        DetailsOutcome::Unavailable("gave_up")
+    );
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    assert_eq!(document.details_unavailable.as_deref(), Some("gave_up"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_then_success_is_retried_within_the_delivery() {
+    let (records, stand_in) = setup().await;
+    stand_in.then(Reply::Json(500, json!({"error": "Internal Server Error"})));
+    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "fetched");
+    assert_eq!(stand_in.request_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limiting_is_waited_out_as_retry_after_asks() {
+    let (records, stand_in) = setup().await;
+    stand_in.then(Reply::RateLimited {
+        retry_after: "1".to_owned(),
+    });
+    let inkit: Arc<dyn inkit_client::InkitApi> = Arc::new(
+        InkitClient::new(stand_in.config(Duration::from_millis(300), Duration::from_secs(5)))
+            .unwrap(),
+    );
+    let (status, body) = signed(records.clone(), inkit, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    let received = stand_in.received();
+    assert_eq!(received.len(), 2);
+    assert!(received[1].at - received[0].at >= Duration::from_millis(950));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inkit_that_stays_down_is_200_with_the_event_kept_and_the_details_pending() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
+    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
+    assert_eq!(records.inkit_event_count(), 1);
+    assert!(stand_in.request_count() > 1, "retried before handing over");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_inkit_does_not_know_is_acknowledged_and_marked() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Json(404, json!({"error": "Not found"})));
+    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"recorded": true, "duplicate": false, "details": "not_found"})
+    );
+    assert_eq!(stand_in.request_count(), 1, "a 404 is not retried");
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(!document.details_fetched);
+    assert_eq!(document.details_unavailable.as_deref(), Some("not_found"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_is_not_a_document_is_acknowledged_and_marked() {
+    let (records, stand_in) = setup().await;
+    stand_in.by_default(Reply::Text(200, "<html>maintenance</html>".to_owned()));
+    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "malformed");
+    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert_eq!(document.details_unavailable.as_deref(), Some("malformed"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_api_token_the_event_is_recorded_alone() {
+    let (records, stand_in) = setup().await;
+    let inkit: Arc<dyn inkit_client::InkitApi> =
+        Arc::new(InkitClient::new(InkitConfig::new(stand_in.base_url(), None)).unwrap());
+    for duplicate in [false, true] {
+        let (status, body) = signed(records.clone(), inkit.clone(), &finished()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body,
+            json!({"recorded": !duplicate, "duplicate": duplicate, "details": "not_configured"})
+        );
+    }
+    assert_eq!(records.inkit_event_count(), 1);
+    assert_eq!(stand_in.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_api_token_leaves_the_details_pending_until_it_is_fixed() {
+    let (records, stand_in) = setup().await;
+    let mut config = stand_in.config(common::ATTEMPT_TIMEOUT, common::DEADLINE);
+    config.api_token = inkit_client::ApiToken::new("revoked-token");
+    let inkit: Arc<dyn inkit_client::InkitApi> = Arc::new(InkitClient::new(config).unwrap());
+    let (status, body) = signed(records.clone(), inkit, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"], "pending");
+    assert!(!body.to_string().contains("revoked-token"));
+    assert_eq!(records.inkit_event_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_signature_is_401_and_records_nothing() {
+    let (records, stand_in) = setup().await;
+    let body = finished();
+    for headers in [
+        vec![],
+        vec![("inkit-signature", signature("another-secret", &body))],
+        vec![("inkit-signature", "not-hex".to_owned())],
+    ] {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let (status, _, answer) = call(records.clone(), inkit_of(&stand_in), &headers, &body).await;
+        assert_eq!(status, 401, "{answer}");
+    }
+    assert_eq!(records.inkit_event_count(), 0);
+    assert_eq!(stand_in.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_event_type_is_422_naming_the_expected_one() {
+    let (records, stand_in) = setup().await;
+    for event_type in [
+        "DOCUMENT_DELETED",
+        "DOCUMENT_CREATE_FAILED",
+        "TEMPLATE_CREATED",
+    ] {
+        let (status, body) = signed(
+            records.clone(),
+            inkit_of(&stand_in),
+            &delivery(event_type, RESOURCE_ID),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"], "wrong_event");
+        let message = body["messages"][0]["content"].as_str().unwrap();
+        assert!(message.contains("DOCUMENT_CREATE_FINISHED"), "{message}");
+        assert!(message.contains(event_type), "{message}");
+    }
+    assert_eq!(records.inkit_event_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_body_is_400() {
+    let (records, stand_in) = setup().await;
+    let long_id = "d".repeat(257);
+    for body in [
+        b"not json".to_vec(),
+        br#"{"event_type": "DOCUMENT_CREATE_FINISHED"}"#.to_vec(),
+        br#"{"event_type": "DOCUMENT_CREATE_FINISHED", "resource_id": 7}"#.to_vec(),
+        delivery("DOCUMENT_CREATE_FINISHED", ""),
+        delivery("DOCUMENT_CREATE_FINISHED", "doc_\n1"),
+        delivery("DOCUMENT_CREATE_FINISHED", &long_id),
+    ] {
+        let (status, answer) = signed(records.clone(), inkit_of(&stand_in), &body).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["error"], "malformed_body");
+    }
+    assert_eq!(records.inkit_event_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_records_table_is_503_before_inkit_is_asked() {
+    let stand_in = InkitStandIn::start().await;
+    let records = Arc::new(UnavailableRecordStore::new(
+        "the records table is not configured",
+    ));
+    let (status, body) = signed(records, inkit_of(&stand_in), &finished()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(stand_in.request_count(), 0);
+}

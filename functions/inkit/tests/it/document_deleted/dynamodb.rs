@@ -1,0 +1,65 @@
+//! The endpoint against DynamoDB Local: a deletion delivered twice is one event item, marks
+//! the document deleted and keeps the resource's earlier events.
+
+use super::common;
+
+use std::sync::Arc;
+
+use common::FUNCTION;
+use record_store::{DynamoRecordStore, InkitEvent, InkitRecordStore, Timestamp};
+use serde_json::json;
+use webhook_model::inkit::InkitEventType;
+use webhook_test_support::inkit_recorder::RESOURCE_ID;
+use webhook_test_support::item_count;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
+    let (client, table) = FUNCTION.records_table("twice").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let created = InkitEvent {
+        resource_id: RESOURCE_ID.to_owned(),
+        event_type: InkitEventType::DocumentCreateFinished,
+        received_at: Timestamp::parse("2026-11-20T09:52:44Z").unwrap(),
+    };
+    store.record_inkit_event(&created).await.unwrap();
+
+    assert_eq!(
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
+        (200, json!({"recorded": true}))
+    );
+    assert_eq!(
+        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
+        (200, json!({"recorded": false, "duplicate": true}))
+    );
+    assert_eq!(
+        item_count(&client, &table).await,
+        3,
+        "two events and the document"
+    );
+    let events = store.inkit_events(RESOURCE_ID).await.unwrap();
+    let types: Vec<_> = events.iter().map(|e| e.event_type.clone()).collect();
+    assert_eq!(
+        types,
+        vec![
+            InkitEventType::DocumentCreateFinished,
+            InkitEventType::DocumentDeleted
+        ]
+    );
+    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.deleted);
+    assert_eq!(document.deleted_at, Some(events[1].received_at.clone()));
+    let _ = client.delete_table().table_name(&table).send().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
+    let (client, table) = FUNCTION.records_table("unknown").await;
+    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let (status, body) = FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await;
+    assert_eq!(status, 200, "{body}");
+    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    assert!(document.deleted);
+    assert!(!document.details_fetched);
+    assert_eq!(item_count(&client, &table).await, 2);
+    let _ = client.delete_table().table_name(&table).send().await;
+}

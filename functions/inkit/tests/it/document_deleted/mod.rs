@@ -1,0 +1,6 @@
+//! `inkit-document-deleted`.
+
+mod common;
+mod dynamodb;
+mod endpoint;
+mod lambda_binary;

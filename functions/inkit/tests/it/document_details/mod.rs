@@ -1,0 +1,3 @@
+//! `inkit-document-details`.
+
+mod batch;

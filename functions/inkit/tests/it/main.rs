@@ -1,0 +1,6 @@
+//! The Inkit functions' integration tests, one module per function.
+
+mod document_create_failed;
+mod document_create_finished;
+mod document_deleted;
+mod document_details;

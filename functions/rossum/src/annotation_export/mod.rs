@@ -1,0 +1,222 @@
+//! `rossum-annotation-export`: Rossum's `annotation_content` hook for `confirm` and
+//! `export`, the final gate before data leaves Rossum.
+//!
+//! The gate answers with error messages, which block confirmation in the UI and send an
+//! export to `failed_export`, for:
+//!
+//! - an unmatched vendor (the vendor datapoint, `vendor_target_schema_id`, empty or absent);
+//! - sums that do not add up (line totals against the total, tax details against the total
+//!   tax), on the datapoint concerned;
+//! - required fields (`required_schema_ids`) that are empty or absent.
+//!
+//! It never changes the annotation (no operations). When the gate passes on `export`, the
+//! export record (annotation, document, vendor, totals, currency, time) is written exactly
+//! once per annotation to the records table, where the ERP picks it up; a retried or
+//! repeated export writes nothing more. When the table cannot be written the answer is 503,
+//! so that Rossum retries; a gate failure writes nothing.
+
+use std::sync::Arc;
+use webhook_function::{Function, Platform};
+
+use idempotency::IdempotencyStore;
+
+use record_store::{Amount, ExportRecord, RecordStore, Timestamp, Written};
+use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
+use serde::Deserialize;
+use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
+use webhook_endpoint::{
+    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
+};
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, Node, first_datapoint};
+
+pub const FUNCTION_NAME: &str = "rossum-annotation-export";
+pub const ROUTE: &str = "/rossum/annotation-content/export";
+
+/// This function as the registry and its Lambda binary know it.
+pub const FUNCTION: Function = Function {
+    name: FUNCTION_NAME,
+    route: ROUTE,
+    platform: Platform::Rossum,
+    guarded: true,
+    stores: "one EXPORT# record per exported annotation",
+    endpoint: |config, deps| endpoint(config, deps.records(), deps.idempotency()),
+};
+/// `confirm` runs the gate only; `export` runs it and writes the export record.
+pub const ACTIONS: [&str; 2] = ["confirm", "export"];
+
+/// The error on an empty vendor datapoint.
+pub const VENDOR_NOT_MATCHED: &str = "The vendor is not matched to the master data; select the vendor before confirming or exporting.";
+
+/// The settings this function reads besides [`Settings`] (same `hook.settings` object; absent
+/// keys take these defaults, those of Rossum's invoice schema).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ExportSettings {
+    /// The total without tax, copied to the export record.
+    pub amount_total_base_schema_id: String,
+    /// The currency, copied to the export record (upper case).
+    pub currency_schema_id: String,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        Self {
+            amount_total_base_schema_id: "amount_total_base".to_owned(),
+            currency_schema_id: "currency".to_owned(),
+        }
+    }
+}
+
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    Endpoint::new(
+        FUNCTION_NAME,
+        ROUTE,
+        Verifier::Rossum(config.rossum.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::rossum_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
+    )
+    .with_max_body_bytes(config.max_body_bytes)
+}
+
+async fn handle(
+    delivery: Delivery,
+    records: Arc<dyn RecordStore>,
+) -> Result<Response<Body>, WebhookError> {
+    let event = parse_annotation_content(&delivery, &ACTIONS)?;
+    let settings = hook_settings::<Settings>(&event.settings)?
+        .validate()
+        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let export_settings = hook_settings::<ExportSettings>(&event.settings)?;
+    let response = respond(&event, &settings, &export_settings, records.as_ref()).await?;
+    Ok(hook_response(&response))
+}
+
+/// The hook's answer: the gate's messages, and on a passing `export` the export record
+/// written. A body the record cannot be made from is a 400; a store failure a 503.
+pub async fn respond(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    export_settings: &ExportSettings,
+    records: &dyn RecordStore,
+) -> Result<HookResponse, WebhookError> {
+    let messages = gate(event.content(), settings);
+    if !messages.is_empty() || event.action != "export" {
+        return Ok(HookResponse {
+            messages,
+            ..HookResponse::default()
+        });
+    }
+    let record =
+        export_record(event, settings, export_settings).map_err(WebhookError::MalformedBody)?;
+    let written = records
+        .put_export_record(&record)
+        .await
+        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let written = match written {
+        Written::Inserted | Written::HistoryOnly => "inserted",
+        Written::AlreadyPresent => "already_present",
+    };
+    tracing::info!(
+        function = FUNCTION_NAME,
+        annotation_id = record.annotation_id,
+        written,
+        "export record"
+    );
+    Ok(HookResponse::default())
+}
+
+/// The gate's error messages; none when the annotation may be confirmed and exported.
+pub fn gate(content: &[Node], settings: &Settings) -> Vec<Message> {
+    let mut messages = Vec::new();
+    match first_datapoint(content, &settings.vendor_target_schema_id) {
+        None => messages.push(Message::error(
+            None,
+            format!(
+                "Datapoint with schema ID '{}' is missing.",
+                settings.vendor_target_schema_id
+            ),
+        )),
+        Some(vendor) if filled(vendor).is_none() => {
+            messages.push(Message::error(Some(vendor.id), VENDOR_NOT_MATCHED));
+        }
+        Some(_) => {}
+    }
+    for failure in sum_checks(content, settings) {
+        messages.push(Message::error(failure.id, failure.message));
+    }
+    for (schema_id, datapoint) in missing_required_fields(content, &settings.required_schema_ids) {
+        let message = match datapoint {
+            Some(_) => format!("Required field '{schema_id}' is empty."),
+            None => format!("Required field '{schema_id}' is missing."),
+        };
+        messages.push(Message::error(datapoint, message));
+    }
+    messages
+}
+
+/// The export record of an annotation that passed the gate, or why the body cannot give one.
+pub fn export_record(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    export_settings: &ExportSettings,
+) -> Result<ExportRecord, String> {
+    let content = event.content();
+    let annotation = event.annotation.as_ref();
+    let annotation_id = annotation
+        .and_then(|a| a.id)
+        .ok_or("export event without 'annotation.id'")?;
+    let raw_timestamp = event
+        .timestamp
+        .as_deref()
+        .ok_or("export event without 'timestamp'")?;
+    let exported_at = Timestamp::parse(raw_timestamp).map_err(|e| format!("'timestamp': {e}"))?;
+    let vendor_id = first_datapoint(content, &settings.vendor_target_schema_id)
+        .and_then(filled)
+        .ok_or("export record without a vendor")?
+        .to_owned();
+    // The document id, else the last segment of the annotation's document URL.
+    let document_id = event.document.as_ref().and_then(|d| d.id).or_else(|| {
+        annotation
+            .and_then(|a| a.document.as_deref())
+            .and_then(|url| url.trim_end_matches('/').rsplit('/').next())
+            .and_then(|id| id.parse().ok())
+    });
+    let amount = |schema_id: &str| {
+        first_datapoint(content, schema_id).and_then(|datapoint| {
+            filled(datapoint)?;
+            Some(Amount {
+                raw: datapoint.value()?.to_owned(),
+                value: amount_of(datapoint).filter(|v| v.is_finite()),
+            })
+        })
+    };
+    Ok(ExportRecord {
+        annotation_id,
+        document_id,
+        vendor_id,
+        amount_total: amount(&settings.amount_total_schema_id),
+        amount_total_tax: amount(&settings.amount_total_tax_schema_id),
+        amount_total_base: amount(&export_settings.amount_total_base_schema_id),
+        // Rossum's currency enum holds lower-case ISO 4217 codes ("eur"); ERPs expect "EUR".
+        currency: first_datapoint(content, &export_settings.currency_schema_id)
+            .and_then(filled)
+            .map(str::to_uppercase),
+        exported_at,
+        request_id: event.request_id.clone(),
+    })
+}
+
+/// A datapoint's value, trimmed, when it is not blank.
+fn filled(datapoint: &Node) -> Option<&str> {
+    datapoint.value().map(str::trim).filter(|v| !v.is_empty())
+}

@@ -1,0 +1,254 @@
+//! `rossum-annotation-status`: Rossum's `annotation_status.changed` hook, sent on every
+//! transition of an annotation's status (`importing` -> `to_review` -> `exporting` ->
+//! `exported`, ...).
+//!
+//! Each transition is recorded once in the records table: a history item per transition
+//! (a redelivery of the same event writes nothing, even one with a new `request_id` and
+//! `timestamp`, which Rossum's reference does not rule out: the item is named by a digest of
+//! the annotation as sent) and the annotation's latest status, which an older event arriving
+//! late does not overwrite. Rossum ignores the answer's body; it
+//! says what was recorded (`{"recorded": true, "latest": true}`,
+//! `{"recorded": true, "latest": false}` for a late event, `{"recorded": false,
+//! "duplicate": true}`). When the table cannot be written the answer is 503, so that Rossum
+//! retries.
+
+use std::sync::Arc;
+use webhook_function::{Function, Platform};
+
+use idempotency::IdempotencyStore;
+
+use record_store::{RecordStore, StatusChange, Timestamp, Written};
+use serde::{Deserialize, Serialize};
+use webhook_endpoint::{
+    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
+    parse_json,
+};
+
+pub const FUNCTION_NAME: &str = "rossum-annotation-status";
+pub const ROUTE: &str = "/rossum/annotation-status";
+
+/// This function as the registry and its Lambda binary know it.
+pub const FUNCTION: Function = Function {
+    name: FUNCTION_NAME,
+    route: ROUTE,
+    platform: Platform::Rossum,
+    guarded: true,
+    stores: "the annotation's status history (one STATUS# item per transition) and its LATEST status",
+    endpoint: |config, deps| endpoint(config, deps.records(), deps.idempotency()),
+};
+pub const EVENT: &str = "annotation_status";
+pub const ACTION: &str = "changed";
+
+/// The body Rossum posts for `annotation_status` events; keys other than these are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnnotationStatusEvent {
+    /// Unique per delivery, the same on Rossum's retries: the key for de-duplication.
+    #[serde(default)]
+    pub request_id: String,
+    /// When Rossum sent the event (covered by the signature).
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    pub event: String,
+    pub action: String,
+    #[serde(default)]
+    pub annotation: Option<StatusAnnotation>,
+}
+
+/// The annotation of an `annotation_status` event (its `content` is a URL here, not a tree).
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatusAnnotation {
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub previous_status: Option<String>,
+    #[serde(default)]
+    pub queue: Option<QueueRef>,
+    #[serde(default)]
+    pub document: Option<String>,
+    /// Everything else Rossum sends of the annotation (`modified_at`, `assigned_at`,
+    /// `time_spent`, ...): part of what tells one transition from another.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl StatusAnnotation {
+    /// A digest of the annotation as sent: the same for every delivery of one transition,
+    /// different for a later transition between the same statuses (its times differ).
+    pub fn transition(&self) -> String {
+        let mut sent = self.other.clone();
+        let known = [
+            ("id", serde_json::json!(self.id)),
+            ("url", serde_json::json!(self.url)),
+            ("status", serde_json::json!(self.status)),
+            ("previous_status", serde_json::json!(self.previous_status)),
+            ("queue", serde_json::json!(self.queue)),
+            ("document", serde_json::json!(self.document)),
+        ];
+        for (name, value) in known {
+            sent.insert(name.to_owned(), value);
+        }
+        let bytes = serde_json::to_vec(&sent).expect("a JSON object serialises infallibly");
+        idempotency::sha256_hex(&bytes)[..32].to_owned()
+    }
+}
+
+/// A queue as Rossum refers to it: its URL, or in some payloads its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum QueueRef {
+    Url(String),
+    Id(u64),
+}
+
+impl QueueRef {
+    fn into_string(self) -> String {
+        match self {
+            QueueRef::Url(url) => url,
+            QueueRef::Id(id) => id.to_string(),
+        }
+    }
+}
+
+/// The answer's body (Rossum ignores it; it is for whoever reads the hook's logs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusResponse {
+    /// Whether this delivery wrote a history item.
+    pub recorded: bool,
+    /// Whether it became the annotation's latest status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<bool>,
+    /// Set when the delivery had been recorded before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<bool>,
+}
+
+impl From<Written> for StatusResponse {
+    fn from(written: Written) -> Self {
+        match written {
+            Written::Inserted => Self {
+                recorded: true,
+                latest: Some(true),
+                duplicate: None,
+            },
+            Written::HistoryOnly => Self {
+                recorded: true,
+                latest: Some(false),
+                duplicate: None,
+            },
+            Written::AlreadyPresent => Self {
+                recorded: false,
+                latest: None,
+                duplicate: Some(true),
+            },
+        }
+    }
+}
+
+/// The endpoint served by the Lambda binary and by the local server, behind the
+/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+pub fn endpoint(
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency_store: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    Endpoint::new(
+        FUNCTION_NAME,
+        ROUTE,
+        Verifier::Rossum(config.rossum.clone()),
+        idempotency::guarded(
+            idempotency_store,
+            FUNCTION_NAME,
+            idempotency::rossum_key,
+            move |delivery| handle(delivery, records.clone()),
+        ),
+    )
+    .with_max_body_bytes(config.max_body_bytes)
+}
+
+async fn handle(
+    delivery: Delivery,
+    records: Arc<dyn RecordStore>,
+) -> Result<Response<Body>, WebhookError> {
+    let event = parse_annotation_status(&delivery)?;
+    let response = respond(&event, records.as_ref()).await?;
+    Ok(json_response(200, &response))
+}
+
+/// Parses an `annotation_status` delivery and checks it is a `changed` one.
+///
+/// Another event or action is a [`WebhookError::WrongEvent`] (422) naming what this function
+/// expects, as for `annotation_content` hooks.
+pub fn parse_annotation_status(delivery: &Delivery) -> Result<AnnotationStatusEvent, WebhookError> {
+    let event: AnnotationStatusEvent = parse_json(delivery.body())?;
+    webhook_endpoint::rossum::expect_event((&event.event, &event.action), (EVENT, ACTION))?;
+    if event.annotation.is_none() {
+        return Err(WebhookError::MalformedBody(
+            "annotation_status event without 'annotation'".to_owned(),
+        ));
+    }
+    Ok(event)
+}
+
+/// Records the transition; a store failure is a 503, a body without what is recorded a 400.
+pub async fn respond(
+    event: &AnnotationStatusEvent,
+    records: &dyn RecordStore,
+) -> Result<StatusResponse, WebhookError> {
+    let change = status_change(event).map_err(WebhookError::MalformedBody)?;
+    let written = records
+        .record_status_change(&change)
+        .await
+        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    tracing::info!(
+        function = FUNCTION_NAME,
+        annotation_id = change.annotation_id,
+        status = change.status,
+        written = ?written,
+        "status change"
+    );
+    Ok(written.into())
+}
+
+/// The status change an event reports, or why the body cannot give one.
+pub fn status_change(event: &AnnotationStatusEvent) -> Result<StatusChange, String> {
+    let annotation = event
+        .annotation
+        .as_ref()
+        .ok_or("annotation_status event without 'annotation'")?;
+    let annotation_id = annotation
+        .id
+        .ok_or("annotation_status event without 'annotation.id'")?;
+    let status = annotation
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or("annotation_status event without 'annotation.status'")?;
+    let raw_timestamp = event
+        .timestamp
+        .as_deref()
+        .ok_or("annotation_status event without 'timestamp'")?;
+    let changed_at = Timestamp::parse(raw_timestamp).map_err(|e| format!("'timestamp': {e}"))?;
+    // Without it a redelivery could not be told from a new change.
+    let request_id = Some(event.request_id.trim())
+        .filter(|r| !r.is_empty())
+        .ok_or("annotation_status event without 'request_id'")?;
+    Ok(StatusChange {
+        annotation_id,
+        queue: annotation.queue.clone().map(QueueRef::into_string),
+        previous_status: annotation
+            .previous_status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        status: status.to_owned(),
+        changed_at,
+        request_id: request_id.to_owned(),
+        transition: annotation.transition(),
+    })
+}

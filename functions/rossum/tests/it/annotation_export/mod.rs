@@ -1,0 +1,7 @@
+//! `rossum-annotation-export`.
+
+mod common;
+mod dynamodb;
+mod endpoint;
+mod lambda_binary;
+mod rules;

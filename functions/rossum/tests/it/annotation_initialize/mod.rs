@@ -1,0 +1,4 @@
+//! `rossum-annotation-initialize`.
+
+mod lambda_binary;
+mod respond;

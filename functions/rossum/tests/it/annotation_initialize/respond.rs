@@ -1,0 +1,102 @@
+//! The initialize hook's answer on the real-shaped sample annotation and vendor file.
+
+use std::path::Path;
+
+use rossum_functions::annotation_initialize::respond;
+use rossum_rules::Settings;
+use serde_json::Value;
+use vendor_matching::{InMemoryVendorStore, UnavailableVendorStore};
+use webhook_model::rossum::{AnnotationContentEvent, MessageType, Operation};
+
+const VENDOR_MATCH_ID: u64 = 6600015;
+const AMOUNT_TOTAL_ID: u64 = 6600023;
+
+fn sample() -> Value {
+    serde_json::from_slice(include_bytes!(
+        "../../../../../events/payloads/rossum-annotation-initialize.json"
+    ))
+    .unwrap()
+}
+
+fn event(payload: Value) -> AnnotationContentEvent {
+    serde_json::from_value(payload).unwrap()
+}
+
+/// Sets every datapoint of `schema_id` to `value` (and drops its normalised value).
+fn set(nodes: &mut Value, schema_id: &str, value: &str) {
+    for node in nodes.as_array_mut().into_iter().flatten() {
+        if node["schema_id"] == schema_id {
+            node["content"]["value"] = Value::from(value);
+            node["content"]["normalized_value"] = Value::Null;
+        }
+        if let Some(children) = node.get_mut("children") {
+            set(children, schema_id, value);
+        }
+    }
+}
+
+fn vendors() -> InMemoryVendorStore {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/master-data/vendors.csv");
+    InMemoryVendorStore::load(&path).unwrap().0
+}
+
+#[tokio::test]
+async fn the_sample_is_matched_zero_rates_fixed_and_nothing_blocks_automation() {
+    let response = respond(&event(sample()), &Settings::default(), &vendors())
+        .await
+        .unwrap();
+    assert!(response.messages.is_empty(), "{:?}", response.messages);
+    assert!(response.automation_blockers.is_empty());
+    let replaced: Vec<(u64, String)> = response
+        .operations
+        .iter()
+        .map(|op| match op {
+            Operation::Replace { id, value } => {
+                (*id, value.content.as_ref().unwrap().value.clone())
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        replaced,
+        vec![
+            (6601015, "0.0".to_owned()),
+            (6601035, "0.0".to_owned()),
+            (VENDOR_MATCH_ID, "V-10027".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_vendor_and_a_wrong_total_block_automation() {
+    let mut payload = sample();
+    let content = &mut payload["annotation"]["content"];
+    set(content, "amount_total", "3 100,00");
+    set(content, "sender_vat_id", "NL 0000.00.000.B01");
+    set(content, "iban", "");
+    set(content, "sender_name", "Unheard Of Holdings");
+    let response = respond(&event(payload), &Settings::default(), &vendors())
+        .await
+        .unwrap();
+    let blockers: Vec<Option<u64>> = response.automation_blockers.iter().map(|b| b.id).collect();
+    assert_eq!(blockers, vec![Some(VENDOR_MATCH_ID), Some(AMOUNT_TOTAL_ID)]);
+    let kinds: Vec<(Option<u64>, MessageType)> =
+        response.messages.iter().map(|m| (m.id, m.kind)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Some(VENDOR_MATCH_ID), MessageType::Error),
+            (Some(AMOUNT_TOTAL_ID), MessageType::Warning)
+        ],
+        "sum failures are warnings on initialize"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_master_data_is_an_error_so_rossum_retries() {
+    let store = UnavailableVendorStore::new("connection refused");
+    let error = respond(&event(sample()), &Settings::default(), &store)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("connection refused"));
+}

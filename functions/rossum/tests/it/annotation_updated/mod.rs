@@ -1,0 +1,6 @@
+//! `rossum-annotation-updated`.
+
+mod endpoint;
+mod hostile_lambda_events;
+mod lambda_binary;
+mod respond;

@@ -1,0 +1,407 @@
+//! The whole request path (size check, verification, parsing, rules, recording, response)
+//! as the Lambda and the local server run it, with every rejection a sender can cause.
+
+use super::common;
+
+use std::sync::Arc;
+
+use common::{EMAIL_URL, SAMPLE, SECRET, call_with, config, configured, hex, signed_to};
+use record_store::{InMemoryRecordStore, UnavailableRecordStore};
+use serde_json::{Value, json};
+use webhook_endpoint::EndpointConfig;
+use webhook_verify::{hmac_sha1, hmac_sha256};
+
+fn sha256(body: &[u8]) -> String {
+    common::signature(SECRET, body)
+}
+
+/// Calls the endpoint, recording in a store of its own.
+async fn call(config: &EndpointConfig, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
+    let records = Arc::new(InMemoryRecordStore::new());
+    let (status, _, body) = call_with(config, records, headers, body).await;
+    (status, body)
+}
+
+/// Calls the endpoint with a valid signature, recording in a store of its own.
+async fn signed(body: &[u8]) -> (u16, Value) {
+    signed_to(Arc::new(InMemoryRecordStore::new()), body).await
+}
+
+fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error"], expected_code, "{body}");
+    assert_eq!(body["messages"][0]["type"], "error", "{body}");
+    assert!(
+        body["messages"][0]["content"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty())
+    );
+}
+
+fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut payload: Value = serde_json::from_slice(SAMPLE).unwrap();
+    edit(&mut payload);
+    serde_json::to_vec(&payload).unwrap()
+}
+
+fn imported_ids(body: &Value) -> Vec<&str> {
+    body["files"]
+        .as_array()
+        .expect("a files list")
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_route_and_name_are_the_deployed_ones() {
+    let endpoint = rossum_functions::email_received::endpoint(
+        &configured(),
+        Arc::new(InMemoryRecordStore::new()),
+        common::fresh_idempotency_store(),
+    );
+    assert_eq!(endpoint.route(), "/rossum/email");
+    assert_eq!(endpoint.function(), "rossum-email-received");
+}
+
+#[tokio::test]
+async fn a_signed_sample_gets_the_invoice_and_scan_and_the_supplier() {
+    let (status, body) = signed(SAMPLE).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({
+            "files": [{"id": "1", "values": []}, {"id": "3", "values": []}],
+            "extracted_original_sender": {
+                "email": "Jana.Novakova@stavby-novak.example",
+                "name": "Jana Nováková"
+            }
+        })
+    );
+}
+
+#[tokio::test]
+async fn the_legacy_sha1_header_alone_is_accepted() {
+    let legacy = format!("sha1={}", hex(&hmac_sha1(SECRET.as_bytes(), SAMPLE)));
+    let (status, body) = call(&configured(), &[("X-Elis-Signature", &legacy)], SAMPLE).await;
+    assert_eq!(status, 200);
+    assert_eq!(imported_ids(&body), ["1", "3"]);
+}
+
+#[tokio::test]
+async fn signature_failures_are_401_with_the_reason() {
+    let good = sha256(SAMPLE);
+    let tampered = with(|p| p["files"][1]["width_px"] = json!(1200.0));
+    let (status, body) = call(
+        &configured(),
+        &[("x-rossum-signature-sha256", &good)],
+        &tampered,
+    )
+    .await;
+    assert_refused(status, &body, 401, "signature_mismatch");
+
+    let wrong_secret = format!("sha256={}", hex(&hmac_sha256(b"not the secret", SAMPLE)));
+    let (status, body) = call(
+        &configured(),
+        &[("x-rossum-signature-sha256", &wrong_secret)],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 401, "signature_mismatch");
+
+    let (status, body) = call(
+        &configured(),
+        &[("content-type", "application/json")],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 401, "missing_signature");
+}
+
+#[tokio::test]
+async fn without_a_configured_secret_everything_is_refused_with_500() {
+    let (status, body) = call(
+        &config(&[]),
+        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 500, "not_configured");
+}
+
+#[tokio::test]
+async fn another_event_is_422_naming_the_expected_one() {
+    let (status, body) = signed(&with(|p| {
+        p["event"] = json!("annotation_content");
+        p["action"] = json!("updated");
+    }))
+    .await;
+    assert_refused(status, &body, 422, "wrong_event");
+    assert_eq!(
+        body["messages"][0]["content"],
+        "this hook handles email.received; it received annotation_content.updated"
+    );
+
+    let (status, body) = signed(&with(|p| p["action"] = json!("sent"))).await;
+    assert_refused(status, &body, 422, "wrong_event");
+    let (status, body) = signed(&with(|p| p["event"] = json!("upload"))).await;
+    assert_refused(status, &body, 422, "wrong_event");
+}
+
+#[tokio::test]
+async fn garbage_with_a_valid_signature_is_400() {
+    let (status, body) = signed(b"{\"event\": \"email\", \"action\": ").await;
+    assert_refused(status, &body, 400, "malformed_body");
+    let (status, body) = signed(b"").await;
+    assert_refused(status, &body, 400, "malformed_body");
+    let (status, body) = signed(&with(|p| p["files"] = json!("not a list"))).await;
+    assert_refused(status, &body, 400, "malformed_body");
+    let (status, body) = signed(&with(|p| {
+        p["files"][0].as_object_mut().unwrap().remove("id");
+    }))
+    .await;
+    assert_refused(status, &body, 400, "malformed_body");
+    let (status, body) = signed(&with(|p| {
+        p.as_object_mut().unwrap().remove("event");
+    }))
+    .await;
+    assert_refused(status, &body, 400, "malformed_body");
+}
+
+#[tokio::test]
+async fn hook_settings_configure_the_triage_and_bad_settings_are_400() {
+    let (status, body) = signed(&with(|p| p["settings"] = json!({"min_image_px": 40}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(imported_ids(&body), ["1", "2", "3"]);
+
+    let (status, body) =
+        signed(&with(
+            |p| p["settings"] = json!({"ignored_mime_types": [], "ignored_extensions": ["jpg"]}),
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(imported_ids(&body), ["1", "4", "5"]);
+
+    let (status, body) = signed(&with(|p| p["settings"] = json!({"min_image_px": "big"}))).await;
+    assert_refused(status, &body, 400, "malformed_body");
+    assert!(
+        body["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("invalid hook settings"),
+        "{body}"
+    );
+    let (status, body) = signed(&with(|p| {
+        p["settings"] = json!({"ignored_extensions": [" . "]})
+    }))
+    .await;
+    assert_refused(status, &body, 400, "malformed_body");
+
+    let (status, body) = signed(&with(|p| p["settings"] = json!(null))).await;
+    assert_eq!(status, 200, "null settings mean defaults");
+    assert_eq!(imported_ids(&body), ["1", "3"]);
+}
+
+#[tokio::test]
+async fn no_sender_is_answered_when_the_email_was_not_forwarded() {
+    let (status, body) = signed(&with(|p| {
+        p["body"] = json!({
+            "body_text_plain": "Dear customer,\n\ninvoice FV-2026-0457 attached.\n\nJana",
+            "body_text_html": null
+        })
+    }))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"files": [{"id": "1", "values": []}, {"id": "3", "values": []}]})
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_before_any_hashing() {
+    let limited = config(&[
+        ("ROSSUM_HOOK_SECRET", SECRET),
+        ("WEBHOOK_MAX_BODY_BYTES", "1024"),
+    ]);
+    let (status, body) = call(
+        &limited,
+        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn the_email_is_recorded_once_however_often_it_is_delivered() {
+    let store = Arc::new(InMemoryRecordStore::new());
+    let (status, first) = signed_to(store.clone(), SAMPLE).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, again) = signed_to(store.clone(), SAMPLE).await;
+    assert_eq!(
+        status, 200,
+        "a redelivery is answered like the first: {again}"
+    );
+    assert_eq!(again, first);
+    assert_eq!(store.email_count(), 1);
+
+    let record = store.email(EMAIL_URL).expect("the email's record");
+    assert_eq!(record.email_id, Some(1204418));
+    assert_eq!(
+        record.queue.as_deref(),
+        Some("https://example.rossum.app/api/v1/queues/24710")
+    );
+    assert_eq!(
+        record.from.as_deref(),
+        Some("Petra Svobodová <petra.svobodova@buyer-manufacturing.example>")
+    );
+    assert_eq!(
+        record.to.as_deref(),
+        Some("invoices-7f3a2c@example.rossum.app")
+    );
+    assert_eq!(record.reply_to, None, "null headers are not recorded");
+    assert_eq!(
+        record.subject.as_deref(),
+        Some("Fwd: Faktura FV-2026-0457 / Invoice FV-2026-0457")
+    );
+    assert_eq!(
+        record.message_id.as_deref(),
+        Some("<CAF3x9Tq1k2L7bU0mZr+8hWcN4yQe5s6PjVd0aK1oR2t3u4v5w@mail.gmail.com>")
+    );
+    assert_eq!(
+        record.date.as_deref(),
+        Some("Mon, 16 Nov 2026 11:03:27 +0100")
+    );
+    assert_eq!(record.received_at.as_str(), "2026-11-16T10:03:31.482915Z");
+    assert_eq!(record.request_id, "0c5f7d3e-9b1a-4c8e-a2d6-3f4b5c6d7e81");
+    assert_eq!(record.files_total, 5);
+    assert_eq!(record.files_imported, ["1", "3"]);
+    assert_eq!(record.files_dropped, 3);
+    assert_eq!(
+        record.extracted_original_sender_email.as_deref(),
+        Some("Jana.Novakova@stavby-novak.example")
+    );
+    assert_eq!(
+        record.extracted_original_sender_name.as_deref(),
+        Some("Jana Nováková")
+    );
+
+    // A later delivery of the same email with other settings: the answer follows the
+    // settings, the record stays the first one.
+    let (status, body) = signed_to(
+        store.clone(),
+        &with(|p| {
+            p["request_id"] = json!("5e6f7a8b-later");
+            p["timestamp"] = json!("2026-11-16T10:09:00Z");
+            p["settings"] = json!({"min_image_px": 40});
+        }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(imported_ids(&body), ["1", "2", "3"]);
+    assert_eq!(store.email_count(), 1);
+    assert_eq!(store.email(EMAIL_URL), Some(record));
+
+    // Another email is another record.
+    let (status, _) = signed_to(
+        store.clone(),
+        &with(|p| p["email"] = json!("https://example.rossum.app/api/v1/emails/1204419")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(store.email_count(), 2);
+}
+
+#[tokio::test]
+async fn numeric_file_ids_and_an_email_without_a_forward_are_recorded_as_such() {
+    let store = Arc::new(InMemoryRecordStore::new());
+    let (status, body) = signed_to(
+        store.clone(),
+        &with(|p| {
+            p["files"] = json!([
+                {"id": 71, "filename": "a.pdf", "mime_type": "application/pdf"},
+                {"id": 72, "filename": "b.ics", "mime_type": "text/calendar"}
+            ]);
+            p["body"] = json!({"body_text_plain": "Invoice attached.", "body_text_html": null});
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"files": [{"id": 71, "values": []}]}));
+    let record = store.email(EMAIL_URL).unwrap();
+    assert_eq!(record.files_imported, ["71"]);
+    assert_eq!((record.files_total, record.files_dropped), (2, 1));
+    assert_eq!(record.extracted_original_sender_email, None);
+    assert_eq!(record.extracted_original_sender_name, None);
+}
+
+#[tokio::test]
+async fn when_the_records_are_unavailable_the_answer_is_503_to_be_retried() {
+    let records = Arc::new(UnavailableRecordStore::new(
+        "the records table is not configured (RECORDS_TABLE is not set)",
+    ));
+    let (status, retry_after, body) = call_with(
+        &configured(),
+        records,
+        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 503, "temporarily_unavailable");
+    assert!(retry_after.is_some(), "a 503 says when to retry");
+    assert!(
+        body.get("files").is_none(),
+        "no triage answer without a record"
+    );
+}
+
+#[tokio::test]
+async fn refused_deliveries_record_nothing() {
+    let store = Arc::new(InMemoryRecordStore::new());
+    let forged = common::signature("not the secret", SAMPLE);
+    let (status, _, body) = call_with(
+        &configured(),
+        store.clone(),
+        &[("x-rossum-signature-sha256", &forged)],
+        SAMPLE,
+    )
+    .await;
+    assert_refused(status, &body, 401, "signature_mismatch");
+    let (status, body) = signed_to(store.clone(), &with(|p| p["action"] = json!("sent"))).await;
+    assert_refused(status, &body, 422, "wrong_event");
+    let (status, body) = signed_to(
+        store.clone(),
+        &with(|p| p["settings"] = json!({"min_image_px": "big"})),
+    )
+    .await;
+    assert_refused(status, &body, 400, "malformed_body");
+    assert_eq!(store.email_count(), 0);
+}
+
+#[tokio::test]
+async fn an_email_without_its_url_or_time_is_400() {
+    let store = Arc::new(InMemoryRecordStore::new());
+    for (edit, missing) in [
+        (
+            with(|p| {
+                p.as_object_mut().unwrap().remove("email");
+            }),
+            "'email'",
+        ),
+        (with(|p| p["email"] = json!("  ")), "'email'"),
+        (
+            with(|p| {
+                p.as_object_mut().unwrap().remove("timestamp");
+            }),
+            "'timestamp'",
+        ),
+        (with(|p| p["timestamp"] = json!("yesterday")), "'timestamp'"),
+    ] {
+        let (status, body) = signed_to(store.clone(), &edit).await;
+        assert_refused(status, &body, 400, "malformed_body");
+        let message = body["messages"][0]["content"].as_str().unwrap();
+        assert!(message.contains(missing), "{message}");
+    }
+    assert_eq!(store.email_count(), 0);
+}

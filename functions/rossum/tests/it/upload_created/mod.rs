@@ -1,0 +1,4 @@
+//! `rossum-upload-created`.
+
+mod endpoint;
+mod lambda_binary;
