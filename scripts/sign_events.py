@@ -114,7 +114,9 @@ def render(function, use_environment):
 
 def main(argv):
     check = "--check" in argv
-    unknown = [p.stem for p in PAYLOADS.glob("*.json") if p.stem not in FUNCTIONS]
+    # Next to each payload is what the tests expect of it (<function>.expect.json), not signed.
+    payloads = [p for p in PAYLOADS.glob("*.json") if not p.name.endswith(".expect.json")]
+    unknown = [p.stem for p in payloads if p.stem not in FUNCTIONS]
     if unknown:
         print(f"payloads without a function in the registry: {', '.join(unknown)}", file=sys.stderr)
         return 1

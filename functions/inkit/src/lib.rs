@@ -9,6 +9,7 @@ pub mod document_create_failed;
 pub mod document_create_finished;
 pub mod document_deleted;
 pub mod document_details;
+pub mod recorder;
 
 /// Every Inkit function served at a route. A new one is added here.
 pub const FUNCTIONS: [&Function; 3] = [

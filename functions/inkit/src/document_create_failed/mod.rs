@@ -13,22 +13,18 @@
 //! (with `AWS_LAMBDA_LOG_FORMAT=JSON`, the line is
 //! `{"level":"ERROR","fields":{"message":"...","metric":"inkit_document_create_failed","resource_id":"doc_..."},...}`).
 //!
-//! Answers 200 once recorded (`{"recorded": true}`, or `{"recorded": false, "duplicate":
-//! true}` for a redelivery), 503 when the records table cannot be written, so that Inkit
-//! retries.
+//! Recorded and answered as every recording Inkit webhook is ([`crate::recorder`]).
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
 
 use idempotency::IdempotencyStore;
-
-use record_store::{InkitEvent, InkitRecordStore, Written};
-use webhook_endpoint::inkit::parse_inkit_webhook;
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
-};
+use record_store::InkitRecordStore;
+use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_function::{Function, Platform};
 pub use webhook_model::inkit::RecordedResponse;
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
+
+use crate::recorder::Recorder;
 
 pub const FUNCTION_NAME: &str = "inkit-document-create-failed";
 pub const ROUTE: &str = "/inkit/document-create-failed";
@@ -41,66 +37,43 @@ pub const FUNCTION: Function = Function {
     platform: Platform::Inkit(EVENT_TYPE),
     guarded: true,
     stores: "one EVENT# item per event and the document's DOCUMENT item, marked failed",
-    endpoint: |config, deps| endpoint(config, deps.inkit_records(), deps.idempotency()),
+    endpoint: |config, deps| RECORDER.endpoint(config, deps.inkit_records(), deps.idempotency()),
 };
 
 /// The value of the `metric` field of the failure's log line; the metric filter matches it.
 pub const FAILURE_METRIC: &str = "inkit_document_create_failed";
 
-/// The endpoint served by the Lambda binary and by the local server, behind the
-/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
+static RECORDER: Recorder = Recorder {
+    name: FUNCTION_NAME,
+    route: ROUTE,
+    event_type: EVENT_TYPE,
+    log_recorded,
+};
+
+/// The endpoint served by the Lambda binary and by the local server.
 pub fn endpoint(
     config: &EndpointConfig,
     records: Arc<dyn InkitRecordStore>,
     idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Inkit(config.inkit_for(&EVENT_TYPE)),
-        idempotency::guarded(
-            idempotency_store,
-            FUNCTION_NAME,
-            idempotency::inkit_key,
-            move |delivery| handle(delivery, records.clone()),
-        ),
-    )
-    .with_max_body_bytes(config.max_body_bytes)
+    RECORDER.endpoint(config, records, idempotency_store)
 }
 
-async fn handle(
-    delivery: Delivery,
-    records: Arc<dyn InkitRecordStore>,
-) -> Result<Response<Body>, WebhookError> {
-    let webhook = parse_inkit_webhook(delivery.body(), &EVENT_TYPE)?;
-    let response = respond(&webhook, records.as_ref()).await?;
-    Ok(json_response(200, &response))
-}
-
-/// Records the failure; logs it for the metric the first time only.
-pub async fn respond(
-    webhook: &InkitWebhook,
-    records: &dyn InkitRecordStore,
-) -> Result<RecordedResponse, WebhookError> {
+/// Logs the failure for the metric the first time only; a redelivery at INFO.
+fn log_recorded(webhook: &InkitWebhook, duplicate: bool) {
     let resource_id = webhook.resource_id.as_str();
-    let event = InkitEvent::arrived_now(webhook);
-    let written = records
-        .record_inkit_event(&event)
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
-    if written == Written::AlreadyPresent {
+    if duplicate {
         tracing::info!(
             function = FUNCTION_NAME,
             resource_id,
             "duplicate delivery of a recorded document failure"
         );
-        return Ok(RecordedResponse::new(true));
+    } else {
+        tracing::error!(
+            metric = FAILURE_METRIC,
+            function = FUNCTION_NAME,
+            resource_id,
+            "Inkit could not create document {resource_id}"
+        );
     }
-    tracing::error!(
-        metric = FAILURE_METRIC,
-        function = FUNCTION_NAME,
-        resource_id,
-        "Inkit could not create document {resource_id}"
-    );
-    Ok(RecordedResponse::new(false))
 }
