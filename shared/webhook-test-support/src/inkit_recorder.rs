@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
-use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
+use idempotency::IdempotencyStore;
+use lambda_runtime_stub::RuntimeApi;
 use record_store::InkitRecordStore;
 use serde_json::{Value, json};
 use webhook_endpoint::{Endpoint, EndpointConfig};
@@ -36,6 +37,18 @@ pub fn delivery(event_type: &str, resource_id: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"event_type": event_type, "resource_id": resource_id})).unwrap()
 }
 
+/// `body` as API Gateway delivers it to the Inkit function on `route`, signed with `secret`.
+pub fn api_gateway_event(route: &str, body: &[u8], secret: &str) -> Vec<u8> {
+    crate::api_gateway_event(
+        route,
+        &[
+            ("user-agent", "Inkit-Webhooks/1.0"),
+            ("inkit-signature", &inkit_signature(secret, body)),
+        ],
+        body,
+    )
+}
+
 /// The endpoint configuration with [`SECRET`].
 pub fn configured() -> EndpointConfig {
     crate::config(&[("INKIT_WEBHOOK_SECRET", SECRET)])
@@ -56,8 +69,7 @@ impl InkitRecorder {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, Option<String>, Value) {
-        let idempotency: Arc<dyn IdempotencyStore> = Arc::new(InMemoryIdempotencyStore::new());
-        let endpoint = (self.endpoint)(&configured(), records, idempotency);
+        let endpoint = (self.endpoint)(&configured(), records, crate::fresh_idempotency_store());
         crate::respond(&endpoint, headers, body).await
     }
 
@@ -78,6 +90,48 @@ impl InkitRecorder {
         (status, body)
     }
 
+    /// Delivers [`Self::own_event`] twice, signed: recorded the first time, a duplicate the
+    /// second (the idempotency store is new each time: the records store itself knows).
+    pub async fn assert_recorded_once(&self, records: Arc<dyn InkitRecordStore>) {
+        assert_eq!(
+            self.signed(records.clone(), &self.own_event()).await,
+            (200, json!({"recorded": true})),
+            "{}: the first delivery",
+            self.name
+        );
+        assert_eq!(
+            self.signed(records, &self.own_event()).await,
+            (200, json!({"recorded": false, "duplicate": true})),
+            "{}: the redelivery",
+            self.name
+        );
+    }
+
+    /// Through the function's binary on `api`, configured with `secret`: its own event is
+    /// recorded, its redelivery gets the stored answer, and a forgery is refused with 401.
+    pub async fn assert_binary_records_once_and_refuses_a_forgery(
+        &self,
+        api: &RuntimeApi,
+        secret: &str,
+    ) {
+        let event = self.api_gateway_event(&self.own_event(), secret);
+        assert_eq!(
+            crate::invoke(api, &event).await,
+            (200, json!({"recorded": true})),
+            "{}",
+            self.name
+        );
+        assert_eq!(
+            crate::invoke(api, &event).await,
+            (200, json!({"recorded": true})),
+            "{}: the retry gets the stored answer",
+            self.name
+        );
+        let forged = self.api_gateway_event(&self.own_event(), "forged");
+        let (status, body) = crate::invoke(api, &forged).await;
+        assert_eq!(status, 401, "{}: {body}", self.name);
+    }
+
     /// A client of DynamoDB Local and a new records table whose name no other test uses.
     pub async fn records_table(&self, label: &str) -> (Client, String) {
         crate::records_table(self.name, label).await
@@ -85,13 +139,6 @@ impl InkitRecorder {
 
     /// The payload as API Gateway delivers it, signed with `secret`.
     pub fn api_gateway_event(&self, body: &[u8], secret: &str) -> Vec<u8> {
-        crate::api_gateway_event(
-            self.route,
-            &[
-                ("user-agent", "Inkit-Webhooks/1.0"),
-                ("inkit-signature", &inkit_signature(secret, body)),
-            ],
-            body,
-        )
+        api_gateway_event(self.route, body, secret)
     }
 }

@@ -8,9 +8,12 @@
 //!   senders authenticate with.
 //! - [`config`], [`request`], [`call`], [`respond`]: an endpoint configured from a list of
 //!   variables, called in process.
-//! - [`invoke`]: a built function binary called through the Lambda Runtime API stub.
+//! - [`invoke`]: a built function binary called through the Lambda Runtime API stub;
+//!   [`binary`]: that binary started as Lambda starts it, and what its log may not hold.
+//! - [`fresh_idempotency_store`]: an endpoint's idempotency store that has seen nothing.
 //! - [`inkit_recorder`]: the tests of the Inkit functions that record an event.
 
+pub mod binary;
 pub mod inkit_recorder;
 
 use std::collections::HashMap;
@@ -189,6 +192,12 @@ pub async fn call(endpoint: &Endpoint, headers: &[(&str, &str)], body: &[u8]) ->
 pub async fn call_signed_by_rossum(endpoint: &Endpoint, secret: &str, body: &[u8]) -> (u16, Value) {
     let signature = rossum_signature(secret, body);
     call(endpoint, &[("x-rossum-signature-sha256", &signature)], body).await
+}
+
+/// An empty idempotency store: each call is a first delivery as far as the guard knows, so a
+/// test sees what the records store itself does with a redelivery.
+pub fn fresh_idempotency_store() -> std::sync::Arc<dyn idempotency::IdempotencyStore> {
+    std::sync::Arc::new(idempotency::InMemoryIdempotencyStore::new())
 }
 
 /// Invokes a function binary through the stub with an API Gateway event; the proxy

@@ -1,28 +1,19 @@
 //! The endpoint against DynamoDB Local: a failure delivered twice is one event item, and
 //! the resource's document item says it failed.
 
-use super::common;
-
 use std::sync::Arc;
 
-use common::FUNCTION;
 use record_store::{DynamoRecordStore, InkitRecordStore};
-use serde_json::json;
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
-use webhook_test_support::item_count;
+use webhook_test_support::{drop_table, item_count};
+
+use crate::support::CREATE_FAILED;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_failure_twice_writes_one_event() {
-    let (client, table) = FUNCTION.records_table("twice").await;
+    let (client, table) = CREATE_FAILED.records_table("twice").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    assert_eq!(
-        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
-        (200, json!({"recorded": true}))
-    );
-    assert_eq!(
-        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
-        (200, json!({"recorded": false, "duplicate": true}))
-    );
+    CREATE_FAILED.assert_recorded_once(store.clone()).await;
     assert_eq!(
         item_count(&client, &table).await,
         2,
@@ -35,5 +26,5 @@ async fn the_same_failure_twice_writes_one_event() {
         document.create_failed_at,
         Some(events[0].received_at.clone())
     );
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

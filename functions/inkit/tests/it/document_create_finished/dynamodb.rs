@@ -5,10 +5,11 @@ use super::common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, finished, inkit_of, item_count, records_table, signed};
+use common::{RESOURCE_ID, finished, inkit_of, records_table, signed};
 use inkit_client::stand_in::{InkitStandIn, Reply};
 use record_store::{DynamoRecordStore, InkitRecordStore};
 use serde_json::json;
+use webhook_test_support::{drop_table, item_count};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_delivery_twice_writes_one_event_and_one_document() {
@@ -38,7 +39,7 @@ async fn the_same_delivery_twice_writes_one_event_and_one_document() {
         Some("completed")
     );
     assert_eq!(stand_in.request_count(), 1);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,7 +63,7 @@ async fn a_hang_keeps_the_event_with_the_details_pending_and_a_redelivery_comple
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.details_fetched);
     assert_eq!(item_count(&client, &table).await, 2);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,5 +82,5 @@ async fn concurrent_deliveries_write_one_event() {
     }
     assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
     assert_eq!(item_count(&client, &table).await, 2);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

@@ -1,5 +1,5 @@
-//! The endpoint with the in-memory records and the Inkit stand-in on loopback: signatures,
-//! event types, bodies, the details fetched once, a hanging or failing Inkit (200 with the
+//! The endpoint with the in-memory records and the Inkit stand-in on loopback (its refusals are
+//! the `webhooks` table's): the details fetched once, a hanging or failing Inkit (200 with the
 //! event kept and the details pending, completed in the background or given up visibly),
 //! 404, malformed answers and a missing token.
 
@@ -9,13 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    PendingHandedOver, RESOURCE_ID, SECRET, call, call_with, delivery, finished, inkit_of,
-    signature, signed,
+    PendingHandedOver, RESOURCE_ID, SECRET, call_with, finished, inkit_of, signature, signed,
 };
 use inkit_client::stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitClient, InkitConfig};
 use inkit_functions::document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
-use record_store::{InMemoryRecordStore, InkitRecordStore, UnavailableRecordStore};
+use record_store::{InMemoryRecordStore, InkitRecordStore};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
 
@@ -299,74 +298,4 @@ async fn a_refused_api_token_leaves_the_details_pending_until_it_is_fixed() {
     assert_eq!(body["details"], "pending");
     assert!(!body.to_string().contains("revoked-token"));
     assert_eq!(records.inkit_event_count(), 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bad_signature_is_401_and_records_nothing() {
-    let (records, stand_in) = setup().await;
-    let body = finished();
-    for headers in [
-        vec![],
-        vec![("inkit-signature", signature("another-secret", &body))],
-        vec![("inkit-signature", "not-hex".to_owned())],
-    ] {
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let (status, _, answer) = call(records.clone(), inkit_of(&stand_in), &headers, &body).await;
-        assert_eq!(status, 401, "{answer}");
-    }
-    assert_eq!(records.inkit_event_count(), 0);
-    assert_eq!(stand_in.request_count(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_event_type_is_422_naming_the_expected_one() {
-    let (records, stand_in) = setup().await;
-    for event_type in [
-        "DOCUMENT_DELETED",
-        "DOCUMENT_CREATE_FAILED",
-        "TEMPLATE_CREATED",
-    ] {
-        let (status, body) = signed(
-            records.clone(),
-            inkit_of(&stand_in),
-            &delivery(event_type, RESOURCE_ID),
-        )
-        .await;
-        assert_eq!(status, 422, "{body}");
-        assert_eq!(body["error"], "wrong_event");
-        let message = body["messages"][0]["content"].as_str().unwrap();
-        assert!(message.contains("DOCUMENT_CREATE_FINISHED"), "{message}");
-        assert!(message.contains(event_type), "{message}");
-    }
-    assert_eq!(records.inkit_event_count(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_malformed_body_is_400() {
-    let (records, stand_in) = setup().await;
-    let long_id = "d".repeat(257);
-    for body in [
-        b"not json".to_vec(),
-        br#"{"event_type": "DOCUMENT_CREATE_FINISHED"}"#.to_vec(),
-        br#"{"event_type": "DOCUMENT_CREATE_FINISHED", "resource_id": 7}"#.to_vec(),
-        delivery("DOCUMENT_CREATE_FINISHED", ""),
-        delivery("DOCUMENT_CREATE_FINISHED", "doc_\n1"),
-        delivery("DOCUMENT_CREATE_FINISHED", &long_id),
-    ] {
-        let (status, answer) = signed(records.clone(), inkit_of(&stand_in), &body).await;
-        assert_eq!(status, 400, "{answer}");
-        assert_eq!(answer["error"], "malformed_body");
-    }
-    assert_eq!(records.inkit_event_count(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unreachable_records_table_is_503_before_inkit_is_asked() {
-    let stand_in = InkitStandIn::start().await;
-    let records = Arc::new(UnavailableRecordStore::new(
-        "the records table is not configured",
-    ));
-    let (status, body) = signed(records, inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(stand_in.request_count(), 0);
 }

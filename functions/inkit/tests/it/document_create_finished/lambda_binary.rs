@@ -4,43 +4,32 @@
 
 use super::common;
 
-use std::path::Path;
-
-use common::{RESOURCE_ID, api_gateway_event, finished, item_count, records_table, signature};
+use common::{RESOURCE_ID, api_gateway_event, finished, records_table, signature};
 use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
-use lambda_runtime_stub::RuntimeApi;
 use record_store::{DynamoRecordStore, InkitRecordStore};
 use serde_json::json;
-use webhook_test_support::invoke;
+use webhook_test_support::binary::{start, start_with_records_table};
+use webhook_test_support::{drop_table, invoke, item_count};
+
+use crate::support::{DEVELOPMENT_SECRET, SECRET_VAR};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-finished");
-const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
+const NAME: &str = inkit_functions::document_create_finished::FUNCTION_NAME;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_refuses_a_forgery() {
     let (client, table) = records_table("binary").await;
-    let endpoint = common::dynamodb_endpoint();
     let stand_in = InkitStandIn::start().await;
     // Every fetch hangs past the attempt timeout: the details stay pending.
     stand_in.by_default(Reply::Hang);
     let api_url = stand_in.base_url();
-    let api = RuntimeApi::start().await.unwrap();
-    let process = api
-        .spawn_function(
-            Path::new(BINARY),
-            "inkit-document-create-finished",
-            &[
-                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
-                ("RECORDS_TABLE", &table),
-                ("DYNAMODB_ENDPOINT", &endpoint),
-                ("INKIT_API_URL", &api_url),
-                ("INKIT_API_TOKEN", STAND_IN_TOKEN),
-                ("INKIT_API_TIMEOUT_MS", "300"),
-                ("INKIT_API_DEADLINE_MS", "400"),
-                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-            ],
-        )
-        .unwrap();
+    let inkit = [
+        ("INKIT_API_URL", api_url.as_str()),
+        ("INKIT_API_TOKEN", STAND_IN_TOKEN),
+        ("INKIT_API_TIMEOUT_MS", "300"),
+        ("INKIT_API_DEADLINE_MS", "400"),
+    ];
+    let (api, process) = start_with_records_table(BINARY, NAME, SECRET_VAR, &table, &inkit).await;
     let event = api_gateway_event(&finished(), DEVELOPMENT_SECRET);
     let (status, body) = invoke(&api, &event).await;
     assert_eq!(status, 200, "{body}");
@@ -68,24 +57,14 @@ async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_r
         "the API token is never logged: {logs}"
     );
     assert!(!logs.contains(&signature(DEVELOPMENT_SECRET, &finished())));
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_records_table_deliveries_are_refused_with_503() {
     let stand_in = InkitStandIn::start().await;
     let api_url = stand_in.base_url();
-    let api = RuntimeApi::start().await.unwrap();
-    let process = api
-        .spawn_function(
-            Path::new(BINARY),
-            "inkit-document-create-finished",
-            &[
-                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
-                ("INKIT_API_URL", &api_url),
-            ],
-        )
-        .unwrap();
+    let (api, process) = start(BINARY, NAME, &[SECRET_VAR, ("INKIT_API_URL", &api_url)]).await;
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(stand_in.request_count(), 0);
@@ -97,22 +76,12 @@ async fn without_a_records_table_deliveries_are_refused_with_503() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unusable_inkit_url_keeps_the_event_with_the_details_pending_and_says_why_at_start() {
     let (client, table) = records_table("misconfigured").await;
-    let endpoint = common::dynamodb_endpoint();
-    let api = RuntimeApi::start().await.unwrap();
-    let process = api
-        .spawn_function(
-            Path::new(BINARY),
-            "inkit-document-create-finished",
-            &[
-                ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET),
-                ("RECORDS_TABLE", &table),
-                ("DYNAMODB_ENDPOINT", &endpoint),
-                // Plain http to a remote host would send the token in clear: refused.
-                ("INKIT_API_URL", "http://api.inkit.example/v1"),
-                ("INKIT_API_TOKEN", STAND_IN_TOKEN),
-            ],
-        )
-        .unwrap();
+    let inkit = [
+        // Plain http to a remote host would send the token in clear: refused.
+        ("INKIT_API_URL", "http://api.inkit.example/v1"),
+        ("INKIT_API_TOKEN", STAND_IN_TOKEN),
+    ];
+    let (api, process) = start_with_records_table(BINARY, NAME, SECRET_VAR, &table, &inkit).await;
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["details"], "pending");
@@ -125,5 +94,5 @@ async fn an_unusable_inkit_url_keeps_the_event_with_the_details_pending_and_says
         "the handover is logged: {logs}"
     );
     assert!(!logs.contains(STAND_IN_TOKEN), "{logs}");
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

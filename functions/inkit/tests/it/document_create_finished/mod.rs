@@ -1,6 +1,6 @@
 //! `inkit-document-create-finished`.
 
-mod common;
+pub(crate) mod common;
 mod dynamodb;
 mod endpoint;
 mod lambda_binary;

@@ -1,20 +1,18 @@
 //! The endpoint against DynamoDB Local: a deletion delivered twice is one event item, marks
 //! the document deleted and keeps the resource's earlier events.
 
-use super::common;
-
 use std::sync::Arc;
 
-use common::FUNCTION;
 use record_store::{DynamoRecordStore, InkitEvent, InkitRecordStore, Timestamp};
-use serde_json::json;
 use webhook_model::inkit::InkitEventType;
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
-use webhook_test_support::item_count;
+use webhook_test_support::{drop_table, item_count};
+
+use crate::support::DELETED;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
-    let (client, table) = FUNCTION.records_table("twice").await;
+    let (client, table) = DELETED.records_table("twice").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
     let created = InkitEvent {
         resource_id: RESOURCE_ID.to_owned(),
@@ -23,14 +21,7 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
     };
     store.record_inkit_event(&created).await.unwrap();
 
-    assert_eq!(
-        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
-        (200, json!({"recorded": true}))
-    );
-    assert_eq!(
-        FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await,
-        (200, json!({"recorded": false, "duplicate": true}))
-    );
+    DELETED.assert_recorded_once(store.clone()).await;
     assert_eq!(
         item_count(&client, &table).await,
         3,
@@ -48,18 +39,18 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);
     assert_eq!(document.deleted_at, Some(events[1].received_at.clone()));
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
-    let (client, table) = FUNCTION.records_table("unknown").await;
+    let (client, table) = DELETED.records_table("unknown").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    let (status, body) = FUNCTION.signed(store.clone(), &FUNCTION.own_event()).await;
+    let (status, body) = DELETED.signed(store.clone(), &DELETED.own_event()).await;
     assert_eq!(status, 200, "{body}");
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);
     assert!(!document.details_fetched);
     assert_eq!(item_count(&client, &table).await, 2);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

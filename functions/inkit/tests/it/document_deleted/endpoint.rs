@@ -1,20 +1,16 @@
 //! The endpoint with the in-memory records: a deletion recorded once, the document marked
-//! deleted with its history kept, an unknown resource, signatures, event types, bodies, and
-//! an unavailable records table.
-
-use super::common;
+//! deleted with its history kept, and an unknown resource (its refusals are the `webhooks`
+//! table's).
 
 use std::sync::Arc;
 
-use common::FUNCTION;
 use record_store::{
     InMemoryRecordStore, InkitDocumentDetails, InkitEvent, InkitRecordStore, Timestamp,
-    UnavailableRecordStore,
 };
-use serde_json::json;
 use webhook_model::inkit::InkitEventType;
 use webhook_test_support::inkit_recorder::{RESOURCE_ID, delivery};
-use webhook_test_support::inkit_signature;
+
+use crate::support::DELETED;
 
 #[tokio::test]
 async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
@@ -35,16 +31,7 @@ async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
         .await
         .unwrap();
 
-    let (status, body) = FUNCTION
-        .signed(records.clone(), &FUNCTION.own_event())
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"recorded": true}));
-    let (status, body) = FUNCTION
-        .signed(records.clone(), &FUNCTION.own_event())
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"recorded": false, "duplicate": true}));
+    DELETED.assert_recorded_once(records.clone()).await;
 
     let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);
@@ -58,7 +45,7 @@ async fn a_deletion_marks_the_document_and_keeps_what_was_known() {
 #[tokio::test]
 async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
     let records = Arc::new(InMemoryRecordStore::new());
-    let (status, body) = FUNCTION
+    let (status, body) = DELETED
         .signed(
             records.clone(),
             &delivery("DOCUMENT_DELETED", "doc_never_seen"),
@@ -74,53 +61,4 @@ async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
     assert!(document.deleted_at.is_some());
     assert_eq!(document.details, None);
     assert_eq!(records.inkit_events("doc_never_seen").len(), 1);
-}
-
-#[tokio::test]
-async fn a_bad_signature_is_401_and_records_nothing() {
-    let records = Arc::new(InMemoryRecordStore::new());
-    let body = FUNCTION.own_event();
-    let forged = inkit_signature("another-secret", &body);
-    for headers in [vec![], vec![("inkit-signature", forged.as_str())]] {
-        let (status, _, answer) = FUNCTION.call(records.clone(), &headers, &body).await;
-        assert_eq!(status, 401, "{answer}");
-    }
-    assert_eq!(records.inkit_event_count(), 0);
-}
-
-#[tokio::test]
-async fn another_event_type_is_422_naming_the_expected_one() {
-    let records = Arc::new(InMemoryRecordStore::new());
-    for event_type in ["DOCUMENT_CREATE_FINISHED", "FOLDER_DELETED"] {
-        let (status, body) = FUNCTION
-            .signed(records.clone(), &delivery(event_type, RESOURCE_ID))
-            .await;
-        assert_eq!(status, 422, "{body}");
-        let message = body["messages"][0]["content"].as_str().unwrap();
-        assert!(message.contains("DOCUMENT_DELETED"), "{message}");
-        assert!(message.contains(event_type), "{message}");
-    }
-    assert_eq!(records.inkit_event_count(), 0);
-}
-
-#[tokio::test]
-async fn a_malformed_body_is_400() {
-    let records = Arc::new(InMemoryRecordStore::new());
-    for body in [
-        b"".to_vec(),
-        br#"{"event_type": "DOCUMENT_DELETED", "resource_id": null}"#.to_vec(),
-    ] {
-        let (status, answer) = FUNCTION.signed(records.clone(), &body).await;
-        assert_eq!(status, 400, "{answer}");
-    }
-}
-
-#[tokio::test]
-async fn an_unavailable_records_table_is_503() {
-    let records = Arc::new(UnavailableRecordStore::new(
-        "the records table is not configured",
-    ));
-    let (status, retry_after, answer) = FUNCTION.signed_call(records, &FUNCTION.own_event()).await;
-    assert_eq!(status, 503, "{answer}");
-    assert_eq!(retry_after.as_deref(), Some("5"));
 }

@@ -1,0 +1,25 @@
+//! What the Inkit functions' tests share: the functions that only record their event, as the
+//! recorder helpers of `webhook-test-support` name them, and how their binaries are configured.
+
+use webhook_test_support::inkit_recorder::InkitRecorder;
+
+/// `inkit-document-create-failed`.
+pub const CREATE_FAILED: InkitRecorder = InkitRecorder {
+    name: inkit_functions::document_create_failed::FUNCTION_NAME,
+    route: inkit_functions::document_create_failed::ROUTE,
+    event_type: "DOCUMENT_CREATE_FAILED",
+    endpoint: inkit_functions::document_create_failed::endpoint,
+};
+
+/// `inkit-document-deleted`.
+pub const DELETED: InkitRecorder = InkitRecorder {
+    name: inkit_functions::document_deleted::FUNCTION_NAME,
+    route: inkit_functions::document_deleted::ROUTE,
+    event_type: "DOCUMENT_DELETED",
+    endpoint: inkit_functions::document_deleted::endpoint,
+};
+
+/// The secret the binaries run with, as the local development set-up configures them.
+pub const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
+/// The variable the binaries read their secret from, with [`DEVELOPMENT_SECRET`].
+pub const SECRET_VAR: (&str, &str) = ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET);
