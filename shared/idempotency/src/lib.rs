@@ -32,8 +32,6 @@ mod guard;
 mod keys;
 mod memory;
 mod store;
-#[cfg(feature = "testing")]
-pub mod testing;
 
 pub use guard::{DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION, Guard, KeyFn, guarded};
 pub use keys::{

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use idempotency::testing::{self, counting_endpoint, deliver, ok_answer, unique_body};
 use idempotency::{
     IdempotencyError, IdempotencyStore, InMemoryIdempotencyStore, LockOutcome, LockRequest,
     StoreFuture, StoredResponse,
+};
+use idempotency_conformance::{
+    self as conformance, counting_endpoint, deliver, ok_answer, unique_body,
 };
 
 fn store() -> Arc<dyn IdempotencyStore> {
@@ -16,27 +18,27 @@ fn store() -> Arc<dyn IdempotencyStore> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deliveries_run_once() {
-    testing::concurrent_deliveries_run_once(store()).await;
+    conformance::concurrent_deliveries_run_once(store()).await;
 }
 
 #[tokio::test]
 async fn a_failed_delivery_runs_again_on_retry() {
-    testing::a_failed_delivery_runs_again_on_retry(store()).await;
+    conformance::a_failed_delivery_runs_again_on_retry(store()).await;
 }
 
 #[tokio::test]
 async fn expired_records_are_retaken() {
-    testing::expired_records_are_retaken(store()).await;
+    conformance::expired_records_are_retaken(store()).await;
 }
 
 #[tokio::test]
 async fn a_reused_key_with_another_body_is_409() {
-    testing::a_reused_key_with_another_body_is_409(store()).await;
+    conformance::a_reused_key_with_another_body_is_409(store()).await;
 }
 
 #[tokio::test]
 async fn only_the_lock_holder_completes_or_releases() {
-    testing::only_the_lock_holder_completes_or_releases(store()).await;
+    conformance::only_the_lock_holder_completes_or_releases(store()).await;
 }
 
 /// A store whose every call fails, as DynamoDB does when unreachable.

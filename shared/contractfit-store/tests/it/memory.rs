@@ -1,6 +1,6 @@
 //! The store rules against the in-memory store (the local server's default).
 
-mod common;
+use crate::common;
 
 use common::rules;
 use contractfit_store::InMemoryContractFitStore;

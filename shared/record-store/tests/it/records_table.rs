@@ -2,7 +2,7 @@
 //! status, emails exactly once, duplicates, late events, concurrency, and an unreachable
 //! endpoint.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The behaviour every [`IdempotencyStore`] must show behind a [`Guard`], written once and
-//! run by the tests of each store (feature `testing`). Each check takes a store (it may
+//! run by the tests of each store. Each check takes a store (it may
 //! hold other records: every check uses keys of its own) and panics on a failure.
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use webhook_endpoint::{Body, Endpoint, Response, Verifier, WebhookError, json_response};
 use webhook_verify::{InkitVerifier, SecretSet, hmac_sha256};
 
-use crate::{
+use idempotency::{
     DEFAULT_LOCK_TIMEOUT, IdempotencyStore, LockOutcome, LockRequest, StoredResponse, guarded,
     inkit_key,
 };

@@ -1,5 +1,4 @@
 //! What the DynamoDB Local tests share: the endpoint they need and one fresh table per test.
-#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 use aws_sdk_dynamodb::Client;
 

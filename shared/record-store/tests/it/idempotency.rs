@@ -1,15 +1,17 @@
 //! The idempotency guard on the records table in DynamoDB Local: the same checks the
 //! in-memory store passes, and the item layout the README documents.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::{client, drop_table, new_table};
-use idempotency::testing::{self, counting_endpoint, deliver, ok_answer, unique_body};
 use idempotency::{IdempotencyStore, RecordStatus, inkit_key};
+use idempotency_conformance::{
+    self as conformance, counting_endpoint, deliver, ok_answer, unique_body,
+};
 use record_store::{DynamoRecordStore, IDEMPOTENCY_SK, idempotency_pk};
 
 async fn store(label: &str) -> (DynamoRecordStore, String) {
@@ -21,35 +23,35 @@ async fn store(label: &str) -> (DynamoRecordStore, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deliveries_run_once() {
     let (store, table) = store("idem-concurrent").await;
-    testing::concurrent_deliveries_run_once(Arc::new(store.clone())).await;
+    conformance::concurrent_deliveries_run_once(Arc::new(store.clone())).await;
     drop_table(store.client(), &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_delivery_runs_again_on_retry() {
     let (store, table) = store("idem-retry").await;
-    testing::a_failed_delivery_runs_again_on_retry(Arc::new(store.clone())).await;
+    conformance::a_failed_delivery_runs_again_on_retry(Arc::new(store.clone())).await;
     drop_table(store.client(), &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_records_are_retaken() {
     let (store, table) = store("idem-expired").await;
-    testing::expired_records_are_retaken(Arc::new(store.clone())).await;
+    conformance::expired_records_are_retaken(Arc::new(store.clone())).await;
     drop_table(store.client(), &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reused_key_with_another_body_is_409() {
     let (store, table) = store("idem-reused").await;
-    testing::a_reused_key_with_another_body_is_409(Arc::new(store.clone())).await;
+    conformance::a_reused_key_with_another_body_is_409(Arc::new(store.clone())).await;
     drop_table(store.client(), &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_lock_holder_completes_or_releases() {
     let (store, table) = store("idem-holder").await;
-    testing::only_the_lock_holder_completes_or_releases(Arc::new(store.clone())).await;
+    conformance::only_the_lock_holder_completes_or_releases(Arc::new(store.clone())).await;
     drop_table(store.client(), &table).await;
 }
 
@@ -63,7 +65,7 @@ async fn a_completed_delivery_is_one_item_holding_its_answer() {
 
     let key = inkit_key(&body).unwrap().unwrap();
     let record = store
-        .idempotency_record(testing::FUNCTION, &key.key)
+        .idempotency_record(conformance::FUNCTION, &key.key)
         .await
         .unwrap()
         .expect("the record is kept");
@@ -82,7 +84,7 @@ async fn a_completed_delivery_is_one_item_holding_its_answer() {
         .table_name(&table)
         .key(
             "pk",
-            AttributeValue::S(idempotency_pk(testing::FUNCTION, &key.key)),
+            AttributeValue::S(idempotency_pk(conformance::FUNCTION, &key.key)),
         )
         .key("sk", AttributeValue::S(IDEMPOTENCY_SK.to_owned()))
         .send()

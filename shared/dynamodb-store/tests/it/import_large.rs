@@ -1,7 +1,7 @@
 //! A master file of realistic size (100 000 vendors unless `VENDOR_IMPORT_TEST_COUNT` says
 //! otherwise): import, lookups of every kind, re-import. Timings are printed, not asserted.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

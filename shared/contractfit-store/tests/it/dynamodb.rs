@@ -1,7 +1,7 @@
 //! The store rules against DynamoDB Local, texts and documents far larger than one item, the
 //! items each operation leaves, and an unreachable endpoint.
 
-mod common;
+use crate::common;
 
 use std::time::Instant;
 

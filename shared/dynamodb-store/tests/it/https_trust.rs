@@ -19,9 +19,9 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
-const TEST_CA: &[u8] = include_bytes!("tls/ca.pem");
-const SERVER_CERT: &[u8] = include_bytes!("tls/server.pem");
-const SERVER_KEY: &[u8] = include_bytes!("tls/server.key");
+const TEST_CA: &[u8] = include_bytes!("../tls/ca.pem");
+const SERVER_CERT: &[u8] = include_bytes!("../tls/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("../tls/server.key");
 
 /// What the server saw of one connection.
 #[derive(Debug)]

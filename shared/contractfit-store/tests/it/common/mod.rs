@@ -1,6 +1,5 @@
 //! What the store tests share: deliveries built like the functions build them, documents,
 //! the rules every store must follow, and the DynamoDB Local they may need.
-#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 pub mod rules;
 
@@ -9,7 +8,7 @@ use contractfit_store::{Delivery, Timestamp};
 use serde_json::{Value, json};
 use webhook_model::contractfit::{ContractFitEvent, DocumentId};
 
-pub use webhook_test_support::{drop_table, dynamodb_endpoint};
+pub use webhook_test_support::drop_table;
 
 pub const DOCUMENT_ID: &str = "5e7a0df1800de5422a6f7776";
 

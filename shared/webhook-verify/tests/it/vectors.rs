@@ -21,7 +21,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let text = include_str!("vectors/vectors.json");
+    let text = include_str!("../vectors/vectors.json");
     let vectors: Vectors = serde_json::from_str(text).expect("vectors.json parses");
     assert!(vectors.cases.len() >= 7, "the vector file lost cases");
     vectors.cases

@@ -7,7 +7,7 @@
 //! Imports the whole file first (over a minute), so it runs only when asked:
 //! `cargo test -p dynamodb-store --test vendor_round_trips -- --ignored --nocapture`
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

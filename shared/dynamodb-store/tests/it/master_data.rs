@@ -1,6 +1,6 @@
 //! The master-data table against DynamoDB Local: lookups of every kind, imports, updates.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

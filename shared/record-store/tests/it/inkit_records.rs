@@ -2,7 +2,7 @@
 //! the document item the events and the fetched details update, the deleted marker, and
 //! concurrent redeliveries.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;

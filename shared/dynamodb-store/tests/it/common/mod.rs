@@ -1,6 +1,5 @@
 //! What the integration tests share: the DynamoDB Local they run against, one fresh table per
 //! test, and vendors to put in it.
-#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::Select;

@@ -1,0 +1,5 @@
+//! The integration tests of `contractfit-store`, one module per concern.
+
+mod common;
+mod dynamodb;
+mod memory;

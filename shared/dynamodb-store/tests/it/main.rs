@@ -1,0 +1,7 @@
+//! The integration tests of `dynamodb-store`, one module per concern.
+
+mod common;
+mod https_trust;
+mod import_large;
+mod master_data;
+mod vendor_round_trips;
