@@ -1,8 +1,11 @@
-//! The Rossum functions' integration tests, one module per function.
+//! The Rossum functions' integration tests, one module per function, and the refusals every
+//! Rossum hook shares.
 
 mod annotation_export;
 mod annotation_initialize;
 mod annotation_status;
 mod annotation_updated;
 mod email_received;
+mod hooks;
+mod support;
 mod upload_created;

@@ -4,9 +4,10 @@ use super::common;
 
 use std::sync::Arc;
 
-use common::{ANNOTATION_ID, bytes, export_payload, item_count, records_table, signed};
+use common::{ANNOTATION_ID, bytes, export_payload, records_table, signed};
 use record_store::DynamoRecordStore;
 use serde_json::json;
+use webhook_test_support::{drop_table, item_count};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_delivery_twice_writes_one_record() {
@@ -34,7 +35,7 @@ async fn the_same_delivery_twice_writes_one_record() {
         .expect("recorded");
     assert_eq!(record.request_id, "b7d41e09-5c2a-4f3e-9a86-0e4f7c1d2b93");
     assert_eq!(record.exported_at.as_str(), "2026-11-20T09:52:44.118204Z");
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +52,7 @@ async fn concurrent_deliveries_of_one_export_write_one_record() {
         assert_eq!(status.unwrap(), 200);
     }
     assert_eq!(item_count(&client, &table).await, 1);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 /// Rossum's reference does not promise that a retry keeps `request_id` or `timestamp`: a retry
@@ -90,5 +91,5 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_record
     );
     let record = store.export(ANNOTATION_ID).await.unwrap().unwrap();
     assert_eq!(record.request_id, "b7d41e09-5c2a-4f3e-9a86-0e4f7c1d2b93");
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

@@ -1,22 +1,16 @@
 //! The whole request path as the Lambda and the local server run it: signed export and
-//! confirm deliveries, the gate's answers, and every refusal.
+//! confirm deliveries, the gate's answers, and the refusals only this hook gives (the ones every
+//! hook gives are `hooks`').
 
 use super::common;
 
 use std::sync::Arc;
 
-use common::{
-    ANNOTATION_ID, SECRET, VENDOR_MATCH_ID, bytes, call, datapoint, export_payload, signature,
-    signed,
-};
+use common::{ANNOTATION_ID, VENDOR_MATCH_ID, bytes, datapoint, export_payload, signed};
 use record_store::{InMemoryRecordStore, UnavailableRecordStore};
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
-    assert_eq!(status, expected_status, "{body}");
-    assert_eq!(body["error"], expected_code, "{body}");
-    assert_eq!(body["messages"][0]["type"], "error", "{body}");
-}
+use crate::support::assert_refused;
 
 #[tokio::test]
 async fn a_passing_export_is_answered_empty_and_recorded() {
@@ -60,46 +54,6 @@ async fn other_actions_are_422_naming_the_expected_ones() {
          it received annotation_content.initialize"
     );
     assert_eq!(store.export_count(), 0);
-}
-
-#[tokio::test]
-async fn a_bad_signature_is_401_and_records_nothing() {
-    let store = Arc::new(InMemoryRecordStore::new());
-    let body = bytes(&export_payload());
-    let wrong = signature("not the secret", &body);
-    let (status, _, answer) = call(
-        store.clone(),
-        &[("x-rossum-signature-sha256", &wrong)],
-        &body,
-    )
-    .await;
-    assert_refused(status, &answer, 401, "signature_mismatch");
-
-    let mut tampered = body.clone();
-    let at = tampered.windows(7).position(|w| w == b"V-10027").unwrap();
-    tampered[at + 6] = b'8';
-    let (status, _, answer) = call(
-        store.clone(),
-        &[("x-rossum-signature-sha256", &signature(SECRET, &body))],
-        &tampered,
-    )
-    .await;
-    assert_refused(status, &answer, 401, "signature_mismatch");
-    assert_eq!(store.export_count(), 0);
-}
-
-#[tokio::test]
-async fn an_unavailable_record_store_is_503_so_rossum_retries() {
-    let store = Arc::new(UnavailableRecordStore::new("connection refused"));
-    let body = bytes(&export_payload());
-    let (status, retry_after, answer) = call(
-        store,
-        &[("x-rossum-signature-sha256", &signature(SECRET, &body))],
-        &body,
-    )
-    .await;
-    assert_refused(status, &answer, 503, "temporarily_unavailable");
-    assert_eq!(retry_after.as_deref(), Some("5"));
 }
 
 #[tokio::test]

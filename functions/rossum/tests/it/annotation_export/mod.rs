@@ -1,6 +1,6 @@
 //! `rossum-annotation-export`.
 
-mod common;
+pub(crate) mod common;
 mod dynamodb;
 mod endpoint;
 mod lambda_binary;

@@ -4,9 +4,10 @@ use super::common;
 
 use std::sync::Arc;
 
-use common::{ANNOTATION_ID, SAMPLE, bytes, item_count, records_table, signed, status_payload};
+use common::{ANNOTATION_ID, SAMPLE, bytes, records_table, signed, status_payload};
 use record_store::DynamoRecordStore;
 use serde_json::json;
+use webhook_test_support::{drop_table, item_count};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_delivery_twice_is_one_history_item() {
@@ -32,7 +33,7 @@ async fn the_same_delivery_twice_is_one_history_item() {
     let latest = store.latest_status(ANNOTATION_ID).await.unwrap().unwrap();
     assert_eq!(latest.status, "exported");
     assert_eq!(latest.previous_status.as_deref(), Some("exporting"));
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +64,7 @@ async fn a_late_delivery_of_an_older_change_does_not_become_latest() {
     assert_eq!(history, ["exporting", "exported"]);
     let latest = store.latest_status(ANNOTATION_ID).await.unwrap().unwrap();
     assert_eq!(latest.status, "exported");
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +108,7 @@ async fn fifty_concurrent_deliveries_record_one_change_and_agree() {
     assert_eq!((guarded_again.0, guarded_again.2), (200, recorded));
     // The history item, the latest status and one idempotency record.
     assert_eq!(item_count(&client, &table).await, 3);
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }
 
 /// Rossum's reference does not promise that a retry keeps `request_id` or `timestamp`: a retry
@@ -148,5 +149,5 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item()
         4,
         "the history item, the latest status and the two deliveries' idempotency items"
     );
-    let _ = client.delete_table().table_name(&table).send().await;
+    drop_table(&client, &table).await;
 }

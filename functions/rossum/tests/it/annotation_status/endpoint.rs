@@ -1,19 +1,15 @@
 //! The whole request path as the Lambda and the local server run it: signed status
-//! deliveries and every refusal.
+//! deliveries and the refusals only this hook gives (the ones every hook gives are `hooks`').
 
 use super::common;
 
 use std::sync::Arc;
 
-use common::{ANNOTATION_ID, SAMPLE, SECRET, bytes, call, signature, signed, status_payload};
-use record_store::{InMemoryRecordStore, UnavailableRecordStore};
-use serde_json::{Value, json};
+use common::{ANNOTATION_ID, SAMPLE, bytes, signed, status_payload};
+use record_store::InMemoryRecordStore;
+use serde_json::json;
 
-fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
-    assert_eq!(status, expected_status, "{body}");
-    assert_eq!(body["error"], expected_code, "{body}");
-    assert_eq!(body["messages"][0]["type"], "error", "{body}");
-}
+use crate::support::assert_refused;
 
 #[tokio::test]
 async fn a_signed_change_is_recorded_and_its_redelivery_is_a_duplicate() {
@@ -54,35 +50,6 @@ async fn other_events_and_actions_are_422_naming_the_expected_one() {
         "this hook handles annotation_status.changed; it received annotation_content.initialize"
     );
     assert!(store.status_history(ANNOTATION_ID).is_empty());
-}
-
-#[tokio::test]
-async fn a_bad_signature_is_401_and_records_nothing() {
-    let store = Arc::new(InMemoryRecordStore::new());
-    let wrong = signature("not the secret", SAMPLE);
-    let (status, _, body) = call(
-        store.clone(),
-        &[("x-rossum-signature-sha256", &wrong)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 401, "signature_mismatch");
-    let (status, _, body) = call(store.clone(), &[], SAMPLE).await;
-    assert_refused(status, &body, 401, "missing_signature");
-    assert!(store.status_history(ANNOTATION_ID).is_empty());
-}
-
-#[tokio::test]
-async fn an_unavailable_record_store_is_503_so_rossum_retries() {
-    let store = Arc::new(UnavailableRecordStore::new("connection refused"));
-    let (status, retry_after, body) = call(
-        store,
-        &[("x-rossum-signature-sha256", &signature(SECRET, SAMPLE))],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 503, "temporarily_unavailable");
-    assert_eq!(retry_after.as_deref(), Some("5"));
 }
 
 #[tokio::test]

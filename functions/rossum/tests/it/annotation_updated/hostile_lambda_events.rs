@@ -3,15 +3,12 @@
 //! URL. Each gets a clear answer, and the process goes on serving the next invocation (a
 //! panic would abort it: API Gateway would answer 502 and the next request would cold-start).
 
-use std::path::Path;
-
-use lambda_runtime_stub::RuntimeApi;
 use serde_json::{Value, json};
+use webhook_test_support::binary::start;
 use webhook_test_support::invoke;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-updated");
-const EVENT: &[u8] = include_bytes!("../../../../../events/rossum-annotation-updated.json");
-const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+use super::lambda_binary::{BINARY, EVENT, NAME};
+use crate::support::SECRET_VAR;
 
 fn sample_event() -> Value {
     serde_json::from_slice(EVENT).unwrap()
@@ -33,14 +30,7 @@ fn rest_api_event(body: &str, is_base64_encoded: bool) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_events_get_an_answer_and_the_process_keeps_serving() {
-    let api = RuntimeApi::start().await.unwrap();
-    let _process = api
-        .spawn_function(
-            Path::new(BINARY),
-            "rossum-annotation-updated",
-            &[("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET)],
-        )
-        .unwrap();
+    let (api, _process) = start(BINARY, NAME, &[SECRET_VAR]).await;
 
     for bad in ["%%% not base64", "YQ", "eyJhIjoxfQ==\n"] {
         let mut event = sample_event();

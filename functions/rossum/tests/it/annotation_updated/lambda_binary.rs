@@ -1,29 +1,24 @@
 //! The built Lambda binary, started as Lambda starts it, answering the `events/` sample
 //! through the real lambda_http event path (API Gateway HTTP API v2 in, proxy response out).
 
-use std::path::Path;
-
-use lambda_runtime_stub::RuntimeApi;
 use serde_json::Value;
+use webhook_test_support::binary::start;
 use webhook_test_support::invoke;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-updated");
-const EVENT: &[u8] = include_bytes!("../../../../../events/rossum-annotation-updated.json");
-const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+use crate::support::{DEVELOPMENT_SECRET, SECRET_VAR};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-updated");
+pub const NAME: &str = "rossum-annotation-updated";
+pub const EVENT: &[u8] = include_bytes!("../../../../../events/rossum-annotation-updated.json");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_the_sample_event_and_refuses_a_tampered_one() {
-    let api = RuntimeApi::start().await.unwrap();
-    let process = api
-        .spawn_function(
-            Path::new(BINARY),
-            "rossum-annotation-updated",
-            &[
-                ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET),
-                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-            ],
-        )
-        .unwrap();
+    let (api, process) = start(
+        BINARY,
+        NAME,
+        &[SECRET_VAR, ("AWS_LAMBDA_LOG_FORMAT", "JSON")],
+    )
+    .await;
 
     let (status, body) = invoke(&api, EVENT).await;
     assert_eq!(status, 200, "{body}");
@@ -79,10 +74,7 @@ async fn the_binary_answers_the_sample_event_and_refuses_a_tampered_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_binary_without_its_secret_refuses_deliveries_with_500() {
-    let api = RuntimeApi::start().await.unwrap();
-    let _process = api
-        .spawn_function(Path::new(BINARY), "rossum-annotation-updated", &[])
-        .unwrap();
+    let (api, _process) = start(BINARY, NAME, &[]).await;
     let (status, body) = invoke(&api, EVENT).await;
     assert_eq!(status, 500);
     assert_eq!(body["error"], "not_configured");

@@ -1,6 +1,6 @@
 //! `rossum-annotation-updated`.
 
-mod endpoint;
+pub(crate) mod endpoint;
 mod hostile_lambda_events;
-mod lambda_binary;
+pub(crate) mod lambda_binary;
 mod respond;

@@ -5,15 +5,9 @@ use super::common;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::{EMAIL_URL, SAMPLE, all_items, drop_table, records_table, signed_to};
+use common::{EMAIL_URL, SAMPLE, all_items, drop_table, records_table, signed_to, with};
 use record_store::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore, Timestamp};
-use serde_json::{Value, json};
-
-fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut payload: Value = serde_json::from_slice(SAMPLE).unwrap();
-    edit(&mut payload);
-    serde_json::to_vec(&payload).unwrap()
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_email_delivered_twice_is_one_item_with_its_expiry() {

@@ -1,56 +1,20 @@
 //! The whole request path (size check, verification, parsing, rules, recording, response)
-//! as the Lambda and the local server run it, with every rejection a sender can cause.
+//! as the Lambda and the local server run it, with the rejections only this hook gives (the
+//! ones every hook gives are `hooks`').
 
 use super::common;
 
 use std::sync::Arc;
 
-use common::{EMAIL_URL, SAMPLE, SECRET, call_with, config, configured, hex, signed_to};
-use record_store::{InMemoryRecordStore, UnavailableRecordStore};
-use serde_json::{Value, json};
-use webhook_endpoint::EndpointConfig;
-use webhook_verify::{hmac_sha1, hmac_sha256};
+use common::{EMAIL_URL, SAMPLE, call_with, configured, imported_ids, signed_to, with};
+use record_store::InMemoryRecordStore;
+use serde_json::json;
 
-fn sha256(body: &[u8]) -> String {
-    common::signature(SECRET, body)
-}
-
-/// Calls the endpoint, recording in a store of its own.
-async fn call(config: &EndpointConfig, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
-    let records = Arc::new(InMemoryRecordStore::new());
-    let (status, _, body) = call_with(config, records, headers, body).await;
-    (status, body)
-}
+use crate::support::{SIGNATURE, assert_refused, fresh_idempotency_store, signature};
 
 /// Calls the endpoint with a valid signature, recording in a store of its own.
-async fn signed(body: &[u8]) -> (u16, Value) {
+async fn signed(body: &[u8]) -> (u16, serde_json::Value) {
     signed_to(Arc::new(InMemoryRecordStore::new()), body).await
-}
-
-fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
-    assert_eq!(status, expected_status, "{body}");
-    assert_eq!(body["error"], expected_code, "{body}");
-    assert_eq!(body["messages"][0]["type"], "error", "{body}");
-    assert!(
-        body["messages"][0]["content"]
-            .as_str()
-            .is_some_and(|c| !c.is_empty())
-    );
-}
-
-fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut payload: Value = serde_json::from_slice(SAMPLE).unwrap();
-    edit(&mut payload);
-    serde_json::to_vec(&payload).unwrap()
-}
-
-fn imported_ids(body: &Value) -> Vec<&str> {
-    body["files"]
-        .as_array()
-        .expect("a files list")
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect()
 }
 
 #[test]
@@ -58,7 +22,7 @@ fn the_route_and_name_are_the_deployed_ones() {
     let endpoint = rossum_functions::email_received::endpoint(
         &configured(),
         Arc::new(InMemoryRecordStore::new()),
-        common::fresh_idempotency_store(),
+        fresh_idempotency_store(),
     );
     assert_eq!(endpoint.route(), "/rossum/email");
     assert_eq!(endpoint.function(), "rossum-email-received");
@@ -78,55 +42,6 @@ async fn a_signed_sample_gets_the_invoice_and_scan_and_the_supplier() {
             }
         })
     );
-}
-
-#[tokio::test]
-async fn the_legacy_sha1_header_alone_is_accepted() {
-    let legacy = format!("sha1={}", hex(&hmac_sha1(SECRET.as_bytes(), SAMPLE)));
-    let (status, body) = call(&configured(), &[("X-Elis-Signature", &legacy)], SAMPLE).await;
-    assert_eq!(status, 200);
-    assert_eq!(imported_ids(&body), ["1", "3"]);
-}
-
-#[tokio::test]
-async fn signature_failures_are_401_with_the_reason() {
-    let good = sha256(SAMPLE);
-    let tampered = with(|p| p["files"][1]["width_px"] = json!(1200.0));
-    let (status, body) = call(
-        &configured(),
-        &[("x-rossum-signature-sha256", &good)],
-        &tampered,
-    )
-    .await;
-    assert_refused(status, &body, 401, "signature_mismatch");
-
-    let wrong_secret = format!("sha256={}", hex(&hmac_sha256(b"not the secret", SAMPLE)));
-    let (status, body) = call(
-        &configured(),
-        &[("x-rossum-signature-sha256", &wrong_secret)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 401, "signature_mismatch");
-
-    let (status, body) = call(
-        &configured(),
-        &[("content-type", "application/json")],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 401, "missing_signature");
-}
-
-#[tokio::test]
-async fn without_a_configured_secret_everything_is_refused_with_500() {
-    let (status, body) = call(
-        &config(&[]),
-        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 500, "not_configured");
 }
 
 #[tokio::test]
@@ -216,21 +131,6 @@ async fn no_sender_is_answered_when_the_email_was_not_forwarded() {
         body,
         json!({"files": [{"id": "1", "values": []}, {"id": "3", "values": []}]})
     );
-}
-
-#[tokio::test]
-async fn an_oversized_body_is_413_before_any_hashing() {
-    let limited = config(&[
-        ("ROSSUM_HOOK_SECRET", SECRET),
-        ("WEBHOOK_MAX_BODY_BYTES", "1024"),
-    ]);
-    let (status, body) = call(
-        &limited,
-        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 413, "payload_too_large");
 }
 
 #[tokio::test]
@@ -337,36 +237,11 @@ async fn numeric_file_ids_and_an_email_without_a_forward_are_recorded_as_such() 
 }
 
 #[tokio::test]
-async fn when_the_records_are_unavailable_the_answer_is_503_to_be_retried() {
-    let records = Arc::new(UnavailableRecordStore::new(
-        "the records table is not configured (RECORDS_TABLE is not set)",
-    ));
-    let (status, retry_after, body) = call_with(
-        &configured(),
-        records,
-        &[("x-rossum-signature-sha256", &sha256(SAMPLE))],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 503, "temporarily_unavailable");
-    assert!(retry_after.is_some(), "a 503 says when to retry");
-    assert!(
-        body.get("files").is_none(),
-        "no triage answer without a record"
-    );
-}
-
-#[tokio::test]
 async fn refused_deliveries_record_nothing() {
     let store = Arc::new(InMemoryRecordStore::new());
-    let forged = common::signature("not the secret", SAMPLE);
-    let (status, _, body) = call_with(
-        &configured(),
-        store.clone(),
-        &[("x-rossum-signature-sha256", &forged)],
-        SAMPLE,
-    )
-    .await;
+    let forged = signature("not the secret", SAMPLE);
+    let headers = [(SIGNATURE, forged.as_str())];
+    let (status, _, body) = call_with(&configured(), store.clone(), &headers, SAMPLE).await;
     assert_refused(status, &body, 401, "signature_mismatch");
     let (status, body) = signed_to(store.clone(), &with(|p| p["action"] = json!("sent"))).await;
     assert_refused(status, &body, 422, "wrong_event");

@@ -1,6 +1,6 @@
 //! `rossum-email-received`.
 
-mod common;
+pub(crate) mod common;
 mod dynamodb;
 mod endpoint;
 mod lambda_binary;

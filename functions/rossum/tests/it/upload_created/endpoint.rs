@@ -1,22 +1,18 @@
 //! The whole request path (size check, verification, idempotency, parsing, triage, response)
-//! as the Lambda and the local server run it, with every rejection a sender can cause.
+//! as the Lambda and the local server run it, with the rejections only this hook gives (the
+//! ones every hook gives are `hooks`').
+
+use super::common;
 
 use std::sync::Arc;
 
+use common::{DOCUMENTS, SAMPLE, SAMPLE_DECISIONS, decisions, expected, with};
 use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
-use record_store::UnavailableRecordStore;
 use serde_json::{Value, json};
 use webhook_endpoint::EndpointConfig;
-use webhook_test_support::{config, hex, respond, rossum_signature};
-use webhook_verify::hmac_sha1;
+use webhook_test_support::respond;
 
-const SECRET: &str = "hook-secret-under-test";
-const SAMPLE: &[u8] = include_bytes!("../../../../../events/payloads/rossum-upload-created.json");
-const DOCUMENTS: &str = "https://example.rossum.app/api/v1/documents";
-
-fn configured() -> EndpointConfig {
-    config(&[("ROSSUM_HOOK_SECRET", SECRET)])
-}
+use crate::support::{SIGNATURE, assert_refused, configured, signature};
 
 /// Calls an endpoint de-duplicating in `store`; the status, `retry-after` and the JSON body.
 async fn call_with(
@@ -29,69 +25,18 @@ async fn call_with(
     respond(&endpoint, headers, body).await
 }
 
-/// Calls an endpoint of its own (a fresh idempotency store).
-async fn call(config: &EndpointConfig, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
-    let store = Arc::new(InMemoryIdempotencyStore::new());
-    let (status, _, body) = call_with(config, store, headers, body).await;
-    (status, body)
-}
-
-/// Calls an endpoint of its own with a valid signature.
+/// Calls an endpoint of its own (a fresh idempotency store) with a valid signature.
 async fn signed(body: &[u8]) -> (u16, Value) {
-    let signature = rossum_signature(SECRET, body);
-    call(
-        &configured(),
-        &[("x-rossum-signature-sha256", &signature)],
-        body,
-    )
-    .await
-}
-
-fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut payload: Value = serde_json::from_slice(SAMPLE).unwrap();
-    edit(&mut payload);
-    serde_json::to_vec(&payload).unwrap()
-}
-
-fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
-    assert_eq!(status, expected_status, "{body}");
-    assert_eq!(body["error"], expected_code, "{body}");
-    assert_eq!(body["messages"][0]["type"], "error", "{body}");
-    assert!(
-        body["messages"][0]["content"]
-            .as_str()
-            .is_some_and(|c| !c.is_empty())
-    );
+    let store = Arc::new(InMemoryIdempotencyStore::new());
+    let signature = signature(crate::support::SECRET, body);
+    let headers = [(SIGNATURE, signature.as_str())];
+    let (status, _, body) = call_with(&configured(), store, &headers, body).await;
+    (status, body)
 }
 
 fn message(body: &Value) -> &str {
     body["messages"][0]["content"].as_str().unwrap()
 }
-
-/// `(document id, prevent_importing)` of every file answered, in order.
-fn decisions(body: &Value) -> Vec<(String, bool)> {
-    body["files"]
-        .as_array()
-        .expect("a files list")
-        .iter()
-        .map(|f| {
-            let url = f["document"].as_str().unwrap();
-            let id = url.strip_prefix(&format!("{DOCUMENTS}/")).unwrap_or(url);
-            (id.to_owned(), f["prevent_importing"].as_bool().unwrap())
-        })
-        .collect()
-}
-
-fn expected(pairs: &[(&str, bool)]) -> Vec<(String, bool)> {
-    pairs.iter().map(|(id, p)| ((*id).to_owned(), *p)).collect()
-}
-
-const SAMPLE_DECISIONS: [(&str, bool); 4] = [
-    ("3312101", false),
-    ("3312102", true),
-    ("3312103", true),
-    ("3312104", true),
-];
 
 #[test]
 fn the_route_and_name_are_the_deployed_ones() {
@@ -124,47 +69,6 @@ async fn a_signed_sample_imports_the_invoice_and_prevents_the_rest() {
             "{prevented}"
         );
     }
-}
-
-#[tokio::test]
-async fn the_legacy_sha1_header_alone_is_accepted() {
-    let legacy = format!("sha1={}", hex(&hmac_sha1(SECRET.as_bytes(), SAMPLE)));
-    let (status, body) = call(&configured(), &[("X-Elis-Signature", &legacy)], SAMPLE).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(decisions(&body), expected(&SAMPLE_DECISIONS));
-}
-
-#[tokio::test]
-async fn signature_failures_are_401_and_a_missing_secret_500() {
-    let good = rossum_signature(SECRET, SAMPLE);
-    let tampered = with(|p| p["documents"][0]["mime_type"] = json!("text/calendar"));
-    let (status, body) = call(
-        &configured(),
-        &[("x-rossum-signature-sha256", &good)],
-        &tampered,
-    )
-    .await;
-    assert_refused(status, &body, 401, "signature_mismatch");
-
-    let forged = rossum_signature("a guessed secret", SAMPLE);
-    let (status, body) = call(
-        &configured(),
-        &[("x-rossum-signature-sha256", &forged)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 401, "signature_mismatch");
-
-    let (status, body) = call(&configured(), &[], SAMPLE).await;
-    assert_refused(status, &body, 401, "missing_signature");
-
-    let (status, body) = call(
-        &config(&[]),
-        &[("x-rossum-signature-sha256", &good)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 500, "not_configured");
 }
 
 #[tokio::test]
@@ -278,29 +182,13 @@ async fn a_file_without_its_document_object_is_imported() {
 }
 
 #[tokio::test]
-async fn an_oversized_body_is_413_before_any_hashing() {
-    let limited = config(&[
-        ("ROSSUM_HOOK_SECRET", SECRET),
-        ("WEBHOOK_MAX_BODY_BYTES", "1024"),
-    ]);
-    let signature = rossum_signature(SECRET, SAMPLE);
-    let (status, body) = call(
-        &limited,
-        &[("x-rossum-signature-sha256", &signature)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 413, "payload_too_large");
-}
-
-#[tokio::test]
 async fn a_retry_gets_the_first_answer_and_a_reused_request_id_is_409() {
     let store: Arc<dyn IdempotencyStore> = Arc::new(InMemoryIdempotencyStore::new());
-    let headers = |body: &[u8]| rossum_signature(SECRET, body);
+    let headers = |body: &[u8]| signature(crate::support::SECRET, body);
     let first = call_with(
         &configured(),
         store.clone(),
-        &[("x-rossum-signature-sha256", &headers(SAMPLE))],
+        &[(SIGNATURE, &headers(SAMPLE))],
         SAMPLE,
     )
     .await;
@@ -314,7 +202,7 @@ async fn a_retry_gets_the_first_answer_and_a_reused_request_id_is_409() {
     let again = call_with(
         &configured(),
         store.clone(),
-        &[("x-rossum-signature-sha256", &headers(&retry))],
+        &[(SIGNATURE, &headers(&retry))],
         &retry,
     )
     .await;
@@ -324,27 +212,9 @@ async fn a_retry_gets_the_first_answer_and_a_reused_request_id_is_409() {
     let (status, _, body) = call_with(
         &configured(),
         store,
-        &[("x-rossum-signature-sha256", &headers(&other))],
+        &[(SIGNATURE, &headers(&other))],
         &other,
     )
     .await;
     assert_refused(status, &body, 409, "idempotency_key_reused");
-}
-
-#[tokio::test]
-async fn without_its_idempotency_records_the_answer_is_503_to_be_retried() {
-    let store = Arc::new(UnavailableRecordStore::new(
-        "the records table is not configured (RECORDS_TABLE is not set)",
-    ));
-    let signature = rossum_signature(SECRET, SAMPLE);
-    let (status, retry_after, body) = call_with(
-        &configured(),
-        store,
-        &[("x-rossum-signature-sha256", &signature)],
-        SAMPLE,
-    )
-    .await;
-    assert_refused(status, &body, 503, "temporarily_unavailable");
-    assert!(retry_after.is_some(), "a 503 says when to retry");
-    assert!(body.get("files").is_none(), "no triage without the guard");
 }

@@ -1,4 +1,5 @@
 //! `rossum-upload-created`.
 
+pub(crate) mod common;
 mod endpoint;
 mod lambda_binary;

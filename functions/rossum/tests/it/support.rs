@@ -1,0 +1,92 @@
+//! What the Rossum functions' tests share: the secrets, a sample edited, calling an endpoint
+//! that records, a refusal in Rossum's error format, and a delivery as API Gateway hands it to
+//! a binary.
+
+use std::sync::Arc;
+
+use idempotency::IdempotencyStore;
+use record_store::RecordStore;
+use serde_json::Value;
+use webhook_endpoint::{Endpoint, EndpointConfig};
+
+pub use webhook_test_support::fresh_idempotency_store;
+pub use webhook_test_support::rossum_signature as signature;
+
+/// The secret the endpoints under test are configured with.
+pub const SECRET: &str = "hook-secret-under-test";
+/// The secret the binaries run with, as the local development set-up configures them.
+pub const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
+/// The variable the binaries read their secret from, with [`DEVELOPMENT_SECRET`].
+pub const SECRET_VAR: (&str, &str) = ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET);
+/// The header Rossum signs its deliveries in.
+pub const SIGNATURE: &str = "x-rossum-signature-sha256";
+
+/// How a function that records builds its endpoint (its module's `endpoint`).
+pub type RecordingEndpoint =
+    fn(&EndpointConfig, Arc<dyn RecordStore>, Arc<dyn IdempotencyStore>) -> Endpoint;
+
+/// The endpoint configuration with [`SECRET`].
+pub fn configured() -> EndpointConfig {
+    webhook_test_support::config(&[("ROSSUM_HOOK_SECRET", SECRET)])
+}
+
+pub fn bytes(payload: &Value) -> Vec<u8> {
+    serde_json::to_vec(payload).unwrap()
+}
+
+/// The JSON `sample` after `edit`.
+pub fn edited(sample: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut payload: Value = serde_json::from_slice(sample).unwrap();
+    edit(&mut payload);
+    bytes(&payload)
+}
+
+/// Calls the endpoint `endpoint` builds under `config` over `records` and a fresh idempotency
+/// store; the status, the `retry-after` header and the JSON body.
+pub async fn call(
+    endpoint: RecordingEndpoint,
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Option<String>, Value) {
+    let endpoint = endpoint(config, records, fresh_idempotency_store());
+    webhook_test_support::respond(&endpoint, headers, body).await
+}
+
+/// [`call`] under [`configured`] with a valid signature; the status and the JSON body.
+pub async fn signed(
+    endpoint: RecordingEndpoint,
+    records: Arc<dyn RecordStore>,
+    body: &[u8],
+) -> (u16, Value) {
+    let signature = signature(SECRET, body);
+    let headers = [(SIGNATURE, signature.as_str())];
+    let (status, _, body) = call(endpoint, &configured(), records, &headers, body).await;
+    (status, body)
+}
+
+/// A refusal in Rossum's error format: the status, the code, and an error message with text.
+pub fn assert_refused(status: u16, body: &Value, expected_status: u16, expected_code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error"], expected_code, "{body}");
+    assert_eq!(body["messages"][0]["type"], "error", "{body}");
+    assert!(
+        body["messages"][0]["content"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "{body}"
+    );
+}
+
+/// `body` as API Gateway delivers it to the function on `route`, signed with `secret`.
+pub fn signed_event(route: &str, body: &[u8], secret: &str) -> Vec<u8> {
+    webhook_test_support::api_gateway_event(
+        route,
+        &[
+            ("user-agent", "Rossum/webhook"),
+            (SIGNATURE, &signature(secret, body)),
+        ],
+        body,
+    )
+}
