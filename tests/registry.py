@@ -23,12 +23,23 @@ def local_server_command():
     return ["cargo", "run", "--quiet", "--locked", "--bin", "local-server", "--"]
 
 
+# What every entry of the registry has (a worker's route, payload and expect are null).
+KEYS = {"name", "platform", "route", "event", "payload", "expect"}
+
+
 def functions(server=None):
-    """Every function: dicts with name, platform, route (None for a worker), event, payload."""
+    """Every function: dicts with name, platform, route (None for a worker), event (its sample
+    event), payload (its raw payload) and expect (its events/payloads/<name>.expect.json, what
+    the fault and load tests require of it), the paths relative to the repository."""
     command = [str(server)] if server else local_server_command()
-    listed = subprocess.run(command + ["--list-functions", "--json"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
-    return json.loads(listed)
+    listed = json.loads(subprocess.run(command + ["--list-functions", "--json"], cwd=ROOT, check=True,
+                                       capture_output=True, text=True).stdout)
+    for function in listed:
+        missing = KEYS - function.keys()
+        if missing:
+            raise SystemExit(f"{command[0]} --list-functions: {function.get('name')} has no {sorted(missing)} "
+                             "(a local-server older than the tests: rebuild it)")
+    return listed
 
 
 def routes(server=None):
