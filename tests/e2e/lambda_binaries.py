@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Drives every function binary (every bin target of the packages under functions/, from
-`cargo metadata`) with its events/ sample, exactly as Lambda would: each binary is started
-against a Lambda Runtime API served by this script (independent of the project's Rust code),
-is handed its API Gateway event twice, and must answer 200 both times, the second time
-without storing anything again (a stream worker is handed its DynamoDB stream batch and
-must report no record for retry).
+"""Drives every function binary (every function of the registry, `local-server
+--list-functions`, each a binary of its name) with its events/ sample, exactly as Lambda
+would: each binary is started against a Lambda Runtime API served by this script (independent
+of the project's Rust code), is handed its API Gateway event twice, and must answer 200 both
+times, the second time without storing anything again (a stream worker is handed its DynamoDB
+stream batch and must report no record for retry).
 
 Each binary logs as deployed (AWS_LAMBDA_LOG_FORMAT=JSON), and its stdout and stderr are
 checked: every line is a JSON object; each invocation has exactly one request line ("handled",
@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
 sys.path.insert(0, str(ROOT / "tests"))
-from local_stack import DynamoDb  # noqa: E402  (plain DynamoDB JSON API calls)
-from cargo_functions import function_binaries  # noqa: E402  (every bin target under functions/)
+import registry  # noqa: E402  (the local server's function list)
+from local_stack import DynamoDb, load_expectation  # noqa: E402  (DynamoDB JSON API calls; events/payloads/*.expect.json)
 PREFIX = "/2018-06-01/runtime"
 
 
@@ -159,15 +159,10 @@ class CountingRelay:
         self.listener.close()
 
 
-# The contract.fit store reads a document's deletion marker, the delivery's key (and, for a
-# text, the current text item) in parallel (shared/contractfit-store/src/dynamo.rs), and each
-# read in flight at once needs a connection of its own.
-PARALLEL_READS = {
-    "contractfit-document-text": 3,
-    "contractfit-document-split": 2,
-    "contractfit-document-predict": 2,
-    "contractfit-document-evaluate": 2,
-}
+def connections_allowed(function):
+    """How many DynamoDB connections the function's process may open: one, or as many as it
+    makes reads in parallel (its expectation's "dynamodb_connections"; a worker has none)."""
+    return load_expectation(ROOT / function["expect"])["dynamodb_connections"] if function["expect"] else 1
 
 
 def lambda_env(api, function, **variables):
@@ -203,14 +198,14 @@ def prepare_tables(bin_dir, endpoint):
     return vendors, records
 
 
-SECRETS = {
-    "ROSSUM_HOOK_SECRET": "rossum-development-secret",
-    # Every Inkit webhook has its own key (events/development.env).
-    "INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET": "inkit-document-create-finished-development-secret",
-    "INKIT_DOCUMENT_CREATE_FAILED_WEBHOOK_SECRET": "inkit-document-create-failed-development-secret",
-    "INKIT_DOCUMENT_DELETED_WEBHOOK_SECRET": "inkit-document-deleted-development-secret",
-    "CONTRACTFIT_WEBHOOK_TOKEN": "contractfit-development-token",
-}
+def development_secrets():
+    """The variables of events/development.env: every function's development secret (each
+    Inkit webhook has its own key)."""
+    lines = (ROOT / "events" / "development.env").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+SECRETS = development_secrets()
 SIGNATURE_HEADERS = ("x-rossum-signature-sha256", "x-elis-signature", "inkit-signature", "authorization")
 
 
@@ -295,10 +290,16 @@ def main(argv):
         return 1
     vendors, records = prepare_tables(bin_dir, endpoint)
     records_db = DynamoDb(endpoint)
-    functions = list(function_binaries())
+    # The registry of the local server built with the binaries: one binary per function.
+    functions = registry.functions(bin_dir / "local-server")
     passed = failed = 0
-    for function in functions:
-        event = (ROOT / "events" / f"{function}.json").read_bytes()
+    for entry in functions:
+        function = entry["name"]
+        if not (bin_dir / function).is_file():
+            failed += 1
+            print(f"FAIL {function}: no {bin_dir / function}")
+            continue
+        event = (ROOT / entry["event"]).read_bytes()
         api = RuntimeApi()
         relay = CountingRelay(endpoint)
         env = lambda_env(api, function, **SECRETS, DYNAMODB_ENDPOINT=relay.address,
@@ -344,7 +345,7 @@ def main(argv):
         # Every store of the process shares one client, so kept-alive connections serve both
         # deliveries (in AWS each further connection would be a TLS handshake).
         relay.close()
-        allowed = PARALLEL_READS.get(function, 1)
+        allowed = connections_allowed(entry)
         if relay.connections > allowed:
             problems.append(f"{relay.connections} connections to DynamoDB, more than {allowed}")
         ok = not problems
