@@ -1,7 +1,8 @@
 //! What every Rossum hook refuses and how, one table over the five that verify deliveries in
 //! process (export, status, updated, email, upload) and one over the four binaries that need
-//! a records table: signatures (401, nothing recorded), the legacy SHA-1 header, a missing
-//! secret (500), an oversized body (413), and an unavailable store (503, to be retried).
+//! a records table: signatures (401), other events (422) and garbage (400), none of them
+//! recorded, the legacy SHA-1 header, a missing secret (500), an oversized body (413), and an
+//! unavailable store (503, to be retried).
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use webhook_test_support::{config, hex, invoke, respond};
 use webhook_verify::hmac_sha1;
 
 use crate::support::{
-    DEVELOPMENT_SECRET, SECRET, SECRET_VAR, SIGNATURE, assert_refused, bytes, configured,
+    DEVELOPMENT_SECRET, SECRET, SECRET_VAR, SIGNATURE, assert_refused, bytes, configured, edited,
     fresh_idempotency_store, signature, signed_event,
 };
 use crate::{annotation_export, annotation_status, annotation_updated};
@@ -36,6 +37,10 @@ struct Hook {
     unavailable: Option<fn(&EndpointConfig) -> Endpoint>,
     /// Checks its answer to the sample.
     sample_answer: fn(&Value),
+    /// Deliveries of other events or actions, with the message naming them where it is checked.
+    wrong_events: Vec<(Vec<u8>, Option<&'static str>)>,
+    /// Bodies it cannot answer (or record) however well signed.
+    malformed: Vec<Vec<u8>>,
 }
 
 impl Hook {
@@ -48,6 +53,18 @@ impl Hook {
     ) -> (u16, Value) {
         let (status, _, body) = respond(&(self.endpoint)(config, records), headers, body).await;
         (status, body)
+    }
+
+    /// [`Self::call`] with a valid signature.
+    async fn signed(
+        &self,
+        config: &EndpointConfig,
+        records: Arc<InMemoryRecordStore>,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let signature = signature(SECRET, body);
+        let headers = [(SIGNATURE, signature.as_str())];
+        self.call(config, records, &headers, body).await
     }
 }
 
@@ -72,11 +89,14 @@ fn hooks() -> Vec<Hook> {
     use email_received::common as email;
     use upload_created::common as upload;
     let export_sample = bytes(&export_payload());
+    let export_with = |edit: fn(&mut Value)| edited(&export_sample, edit);
+    let status_with = |edit: fn(&mut Value)| edited(status::SAMPLE, edit);
+    let updated_with = |edit: fn(&mut Value)| edited(annotation_updated::endpoint::SAMPLE, edit);
     vec![
         Hook {
             name: "rossum-annotation-export",
             tampered: replaced(&export_sample, b"V-10027", b"V-10028"),
-            sample: export_sample,
+            sample: export_sample.clone(),
             endpoint: |config, records| {
                 export::ENDPOINT(config, records, fresh_idempotency_store())
             },
@@ -85,6 +105,19 @@ fn hooks() -> Vec<Hook> {
                 export::ENDPOINT(config, unavailable_records(), fresh_idempotency_store())
             }),
             sample_answer: |body| assert_eq!(body, &json!({"messages": [], "operations": []})),
+            wrong_events: vec![(
+                export_with(|p| p["action"] = json!("initialize")),
+                Some(
+                    "this hook handles annotation_content.confirm, annotation_content.export; \
+                     it received annotation_content.initialize",
+                ),
+            )],
+            malformed: vec![
+                export_with(|p| {
+                    p.as_object_mut().unwrap().remove("timestamp");
+                }),
+                export_with(|p| p["settings"] = json!({"currency_schema_id": 3})),
+            ],
         },
         Hook {
             name: "rossum-annotation-status",
@@ -98,6 +131,30 @@ fn hooks() -> Vec<Hook> {
                 status::ENDPOINT(config, unavailable_records(), fresh_idempotency_store())
             }),
             sample_answer: |body| assert_eq!(body, &json!({"recorded": true, "latest": true})),
+            wrong_events: vec![
+                (
+                    status_with(|p| p["action"] = json!("created")),
+                    Some(
+                        "this hook handles annotation_status.changed; \
+                         it received annotation_status.created",
+                    ),
+                ),
+                (
+                    include_bytes!("../../../../events/payloads/rossum-annotation-initialize.json")
+                        .to_vec(),
+                    Some(
+                        "this hook handles annotation_status.changed; \
+                         it received annotation_content.initialize",
+                    ),
+                ),
+            ],
+            malformed: vec![
+                status_with(|p| {
+                    p.as_object_mut().unwrap().remove("annotation");
+                }),
+                status_with(|p| p["annotation"]["id"] = json!("not a number")),
+                b"{\"event\": ".to_vec(),
+            ],
         },
         Hook {
             name: "rossum-annotation-updated",
@@ -107,6 +164,31 @@ fn hooks() -> Vec<Hook> {
             recorded: |_| 0,
             unavailable: None,
             sample_answer: |body| assert_eq!(body["operations"].as_array().unwrap().len(), 2),
+            wrong_events: vec![
+                (
+                    updated_with(|p| p["action"] = json!("export")),
+                    Some(
+                        "this hook handles annotation_content.updated, \
+                         annotation_content.user_update, annotation_content.started; \
+                         it received annotation_content.export",
+                    ),
+                ),
+                (
+                    updated_with(|p| {
+                        p["event"] = json!("annotation_status");
+                        p["action"] = json!("changed");
+                    }),
+                    None,
+                ),
+            ],
+            malformed: vec![
+                b"{\"event\": \"annotation_content\", \"action\": ".to_vec(),
+                b"".to_vec(),
+                updated_with(|p| p["annotation"]["content"] = json!("not a tree")),
+                updated_with(|p| {
+                    p.as_object_mut().unwrap().remove("annotation");
+                }),
+            ],
         },
         Hook {
             name: "rossum-email-received",
@@ -118,6 +200,30 @@ fn hooks() -> Vec<Hook> {
                 email::ENDPOINT(config, unavailable_records(), fresh_idempotency_store())
             }),
             sample_answer: |body| assert_eq!(email::imported_ids(body), ["1", "3"]),
+            wrong_events: vec![
+                (
+                    email::with(|p| {
+                        p["event"] = json!("annotation_content");
+                        p["action"] = json!("updated");
+                    }),
+                    Some(
+                        "this hook handles email.received; it received annotation_content.updated",
+                    ),
+                ),
+                (email::with(|p| p["action"] = json!("sent")), None),
+                (email::with(|p| p["event"] = json!("upload")), None),
+            ],
+            malformed: vec![
+                b"{\"event\": \"email\", \"action\": ".to_vec(),
+                b"".to_vec(),
+                email::with(|p| p["files"] = json!("not a list")),
+                email::with(|p| {
+                    p["files"][0].as_object_mut().unwrap().remove("id");
+                }),
+                email::with(|p| {
+                    p.as_object_mut().unwrap().remove("event");
+                }),
+            ],
         },
         Hook {
             name: "rossum-upload-created",
@@ -140,6 +246,31 @@ fn hooks() -> Vec<Hook> {
                     upload::expected(&upload::SAMPLE_DECISIONS)
                 )
             },
+            wrong_events: vec![
+                (
+                    upload::with(|p| {
+                        p["event"] = json!("email");
+                        p["action"] = json!("received");
+                    }),
+                    Some("this hook handles upload.created; it received email.received"),
+                ),
+                (upload::with(|p| p["action"] = json!("updated")), None),
+            ],
+            malformed: vec![
+                b"{\"event\": \"upload\", \"action\": ".to_vec(),
+                Vec::new(),
+                upload::with(|p| p["files"] = json!("not a list")),
+                upload::with(|p| p["documents"] = json!({"id": 1})),
+                upload::with(|p| {
+                    p["files"][0].as_object_mut().unwrap().remove("document");
+                }),
+                upload::with(|p| {
+                    p.as_object_mut().unwrap().remove("event");
+                }),
+                upload::with(|p| {
+                    p.as_object_mut().unwrap().remove("request_id");
+                }),
+            ],
         },
     ]
 }
@@ -196,6 +327,38 @@ async fn signature_failures_are_401_with_the_reason_and_record_nothing() {
 }
 
 #[tokio::test]
+async fn another_event_or_action_is_422_naming_the_expected_ones() {
+    for hook in hooks() {
+        let name = hook.name;
+        let records = Arc::new(InMemoryRecordStore::new());
+        for (body, message) in &hook.wrong_events {
+            let (status, answer) = hook.signed(&configured(), records.clone(), body).await;
+            assert_eq!(status, 422, "{name}: {answer}");
+            assert_refused(status, &answer, 422, "wrong_event");
+            if let Some(message) = message {
+                assert_eq!(answer["messages"][0]["content"], *message, "{name}");
+            }
+        }
+        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
+    }
+}
+
+#[tokio::test]
+async fn garbage_with_a_valid_signature_is_400_and_records_nothing() {
+    for hook in hooks() {
+        let name = hook.name;
+        let records = Arc::new(InMemoryRecordStore::new());
+        for body in &hook.malformed {
+            let (status, answer) = hook.signed(&configured(), records.clone(), body).await;
+            let sent = String::from_utf8_lossy(body);
+            assert_eq!(status, 400, "{name}, {sent}: {answer}");
+            assert_refused(status, &answer, 400, "malformed_body");
+        }
+        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
+    }
+}
+
+#[tokio::test]
 async fn the_legacy_sha1_header_alone_is_accepted_unless_disabled() {
     for hook in hooks() {
         let name = hook.name;
@@ -246,10 +409,8 @@ async fn an_oversized_body_is_413_before_any_hashing() {
             hook.sample.len() > 1024,
             "{name}: the sample is over the limit"
         );
-        let signature = signature(SECRET, &hook.sample);
-        let headers = [(SIGNATURE, signature.as_str())];
         let records = Arc::new(InMemoryRecordStore::new());
-        let (status, body) = hook.call(&limited, records, &headers, &hook.sample).await;
+        let (status, body) = hook.signed(&limited, records, &hook.sample).await;
         assert_eq!(status, 413, "{name}: {body}");
         assert_refused(status, &body, 413, "payload_too_large");
     }

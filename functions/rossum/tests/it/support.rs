@@ -4,10 +4,13 @@
 
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::Client;
 use idempotency::IdempotencyStore;
-use record_store::RecordStore;
+use record_store::{DynamoRecordStore, RecordStore};
 use serde_json::Value;
 use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_test_support::binary::{self, FunctionProcess, RuntimeApi};
+use webhook_test_support::invoke;
 
 pub use webhook_test_support::fresh_idempotency_store;
 pub use webhook_test_support::rossum_signature as signature;
@@ -89,4 +92,46 @@ pub fn signed_event(route: &str, body: &[u8], secret: &str) -> Vec<u8> {
         ],
         body,
     )
+}
+
+/// Starts the function `name` from `binary` as Lambda starts it, with [`SECRET_VAR`], a new
+/// records table of its own in DynamoDB Local and JSON logs: the client and the table, the
+/// stub and the process.
+pub async fn start_with_records_table(
+    binary: &str,
+    name: &str,
+) -> (Client, String, RuntimeApi, FunctionProcess) {
+    let (client, table) = webhook_test_support::records_table(name, "binary").await;
+    let (api, process) =
+        binary::start_with_records_table(binary, name, SECRET_VAR, &table, &[]).await;
+    (client, table, api, process)
+}
+
+/// `sample` delivered to the binary on `route` signed with a guessed secret: refused, 401.
+pub async fn assert_forgery_refused(api: &RuntimeApi, route: &str, sample: &[u8]) {
+    let (status, body) = invoke(api, &signed_event(route, sample, "a guessed secret")).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "signature_mismatch");
+}
+
+/// The JSON log of a binary that answered, replayed a redelivery and refused a forgery: a
+/// line for each, and none of `private`.
+pub fn assert_logged_answers_and_replay(logs: &str, private: &[&str]) {
+    assert!(logs.contains("\"status\":200"), "{logs}");
+    assert!(logs.contains("signature_mismatch"), "{logs}");
+    assert!(
+        logs.contains("replaying the stored answer"),
+        "the redelivery is logged: {logs}"
+    );
+    binary::assert_not_logged(logs, private);
+}
+
+/// The endpoint as deployed: its records and the idempotency guard's items in one table.
+pub fn as_deployed(endpoint: RecordingEndpoint, store: &Arc<DynamoRecordStore>) -> Endpoint {
+    endpoint(&configured(), store.clone(), store.clone())
+}
+
+/// Delivers `payload` to `endpoint`, signed; the status and the JSON body.
+pub async fn deliver(endpoint: &Endpoint, payload: &Value) -> (u16, Value) {
+    webhook_test_support::call_signed_by_rossum(endpoint, SECRET, &bytes(payload)).await
 }

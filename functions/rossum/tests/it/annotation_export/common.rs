@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::{self, RecordingEndpoint};
 
-pub use crate::support::{SECRET, bytes, configured};
+pub use crate::support::bytes;
 
 pub const ENDPOINT: RecordingEndpoint = rossum_functions::annotation_export::endpoint;
 pub const ANNOTATION_ID: u64 = 4480712;

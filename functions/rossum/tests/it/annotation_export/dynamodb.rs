@@ -9,6 +9,8 @@ use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::{drop_table, item_count};
 
+use crate::support::{as_deployed, deliver};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_delivery_twice_writes_one_record() {
     let (client, table) = records_table("twice").await;
@@ -62,25 +64,13 @@ async fn concurrent_deliveries_of_one_export_write_one_record() {
 async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_record() {
     let (client, table) = records_table("new-request-id").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    // The guard's items live in the same table, as deployed.
-    let endpoint = rossum_functions::annotation_export::endpoint(
-        &common::configured(),
-        store.clone(),
-        store.clone(),
-    );
-    let deliver = |payload: serde_json::Value| {
-        let endpoint = endpoint.clone();
-        async move {
-            webhook_test_support::call_signed_by_rossum(&endpoint, common::SECRET, &bytes(&payload))
-                .await
-        }
-    };
-    let (status, body) = deliver(export_payload()).await;
+    let endpoint = as_deployed(common::ENDPOINT, &store);
+    let (status, body) = deliver(&endpoint, &export_payload()).await;
     assert_eq!(status, 200, "{body}");
     let mut retry = export_payload();
     retry["request_id"] = json!("3f0c9a27-retry-with-a-new-id");
     retry["timestamp"] = json!("2026-11-20T09:53:14.5Z");
-    let (status, body) = deliver(retry).await;
+    let (status, body) = deliver(&endpoint, &retry).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"messages": [], "operations": []}));
 

@@ -10,8 +10,6 @@ use common::{ANNOTATION_ID, VENDOR_MATCH_ID, bytes, datapoint, export_payload, s
 use record_store::{InMemoryRecordStore, UnavailableRecordStore};
 use serde_json::json;
 
-use crate::support::assert_refused;
-
 #[tokio::test]
 async fn a_passing_export_is_answered_empty_and_recorded() {
     let store = Arc::new(InMemoryRecordStore::new());
@@ -42,21 +40,6 @@ async fn a_failing_gate_answers_200_with_errors_and_records_nothing() {
 }
 
 #[tokio::test]
-async fn other_actions_are_422_naming_the_expected_ones() {
-    let store = Arc::new(InMemoryRecordStore::new());
-    let mut payload = export_payload();
-    payload["action"] = json!("initialize");
-    let (status, body) = signed(store.clone(), &bytes(&payload)).await;
-    assert_refused(status, &body, 422, "wrong_event");
-    assert_eq!(
-        body["messages"][0]["content"],
-        "this hook handles annotation_content.confirm, annotation_content.export; \
-         it received annotation_content.initialize"
-    );
-    assert_eq!(store.export_count(), 0);
-}
-
-#[tokio::test]
 async fn confirm_never_touches_the_record_store() {
     // Even an unavailable store does not stop a passing confirm.
     let store = Arc::new(UnavailableRecordStore::new("connection refused"));
@@ -64,19 +47,4 @@ async fn confirm_never_touches_the_record_store() {
     payload["action"] = json!("confirm");
     let (status, body) = signed(store, &bytes(&payload)).await;
     assert_eq!(status, 200, "{body}");
-}
-
-#[tokio::test]
-async fn bodies_the_record_cannot_be_made_from_are_400() {
-    let store = Arc::new(InMemoryRecordStore::new());
-    let mut payload = export_payload();
-    payload.as_object_mut().unwrap().remove("timestamp");
-    let (status, body) = signed(store.clone(), &bytes(&payload)).await;
-    assert_refused(status, &body, 400, "malformed_body");
-
-    let mut payload = export_payload();
-    payload["settings"] = json!({"currency_schema_id": 3});
-    let (status, body) = signed(store.clone(), &bytes(&payload)).await;
-    assert_refused(status, &body, 400, "malformed_body");
-    assert_eq!(store.export_count(), 0);
 }

@@ -4,21 +4,19 @@
 
 use super::common;
 
-use common::{ANNOTATION_ID, records_table};
+use common::ANNOTATION_ID;
 use record_store::DynamoRecordStore;
 use serde_json::json;
-use webhook_test_support::binary::start_with_records_table;
 use webhook_test_support::{drop_table, invoke, item_count};
 
-use crate::support::SECRET_VAR;
+use crate::support::start_with_records_table;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-export");
+const NAME: &str = rossum_functions::annotation_export::FUNCTION_NAME;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_its_table_the_binary_records_the_export_once() {
-    let (client, table) = records_table("binary").await;
-    let name = "rossum-annotation-export";
-    let (api, _process) = start_with_records_table(BINARY, name, SECRET_VAR, &table, &[]).await;
+    let (client, table, api, _process) = start_with_records_table(BINARY, NAME).await;
     // The signed sample users invoke the function with.
     let event = include_bytes!("../../../../../events/rossum-annotation-export.json");
     for _ in 0..2 {

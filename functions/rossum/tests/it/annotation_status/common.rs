@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::support::{self, RecordingEndpoint};
 
-pub use crate::support::{SECRET, bytes, configured, signature};
+pub use crate::support::{SECRET, bytes, signature};
 
 pub const ENDPOINT: RecordingEndpoint = rossum_functions::annotation_status::endpoint;
 pub const ANNOTATION_ID: u64 = 4480712;

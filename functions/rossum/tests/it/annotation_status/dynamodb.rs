@@ -9,6 +9,8 @@ use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::{drop_table, item_count};
 
+use crate::support::{as_deployed, deliver};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_delivery_twice_is_one_history_item() {
     let (client, table) = records_table("twice").await;
@@ -71,11 +73,7 @@ async fn a_late_delivery_of_an_older_change_does_not_become_latest() {
 async fn fifty_concurrent_deliveries_record_one_change_and_agree() {
     let (client, table) = records_table("concurrent").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    let endpoint = rossum_functions::annotation_status::endpoint(
-        &common::configured(),
-        store.clone(),
-        store.clone(),
-    );
+    let endpoint = as_deployed(common::ENDPOINT, &store);
     let signature = common::signature(common::SECRET, SAMPLE);
     let recorded = json!({"recorded": true, "latest": true});
     let mut calls = tokio::task::JoinSet::new();
@@ -118,19 +116,8 @@ async fn fifty_concurrent_deliveries_record_one_change_and_agree() {
 async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item() {
     let (client, table) = records_table("new-request-id").await;
     let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
-    let endpoint = rossum_functions::annotation_status::endpoint(
-        &common::configured(),
-        store.clone(),
-        store.clone(),
-    );
-    let deliver = |payload: serde_json::Value| {
-        let endpoint = endpoint.clone();
-        async move {
-            webhook_test_support::call_signed_by_rossum(&endpoint, common::SECRET, &bytes(&payload))
-                .await
-        }
-    };
-    let (status, body) = deliver(status_payload()).await;
+    let endpoint = as_deployed(common::ENDPOINT, &store);
+    let (status, body) = deliver(&endpoint, &status_payload()).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": true, "latest": true}))
@@ -138,7 +125,7 @@ async fn a_retry_with_a_new_request_id_through_the_guard_writes_no_second_item()
     let mut retry = status_payload();
     retry["request_id"] = json!("5b1e0c3d-retry-with-a-new-id");
     retry["timestamp"] = json!("2026-11-20T09:53:17.9Z");
-    let (status, body) = deliver(retry).await;
+    let (status, body) = deliver(&endpoint, &retry).await;
     assert_eq!(
         (status, body),
         (200, json!({"recorded": false, "duplicate": true}))

@@ -4,21 +4,20 @@
 
 use super::common;
 
-use common::{ANNOTATION_ID, records_table};
+use common::ANNOTATION_ID;
 use record_store::DynamoRecordStore;
 use serde_json::json;
-use webhook_test_support::binary::{assert_not_logged, start_with_records_table};
+use webhook_test_support::binary::assert_not_logged;
 use webhook_test_support::{drop_table, invoke};
 
-use crate::support::SECRET_VAR;
+use crate::support::start_with_records_table;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-status");
+const NAME: &str = rossum_functions::annotation_status::FUNCTION_NAME;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_its_table_the_binary_records_the_change_once() {
-    let (client, table) = records_table("binary").await;
-    let name = "rossum-annotation-status";
-    let (api, process) = start_with_records_table(BINARY, name, SECRET_VAR, &table, &[]).await;
+    let (client, table, api, process) = start_with_records_table(BINARY, NAME).await;
     // The signed sample users invoke the function with (its body is SAMPLE).
     let event = include_bytes!("../../../../../events/rossum-annotation-status.json");
     let recorded = json!({"recorded": true, "latest": true});

@@ -4,21 +4,21 @@
 
 use super::common;
 
-use common::{EMAIL_URL, EVENT, PRIVATE, SAMPLE, all_items, drop_table, records_table};
+use common::{EMAIL_URL, EVENT, PRIVATE, SAMPLE, all_items, drop_table};
 use record_store::DynamoRecordStore;
 use serde_json::json;
-use webhook_test_support::binary::{assert_not_logged, start_with_records_table};
 use webhook_test_support::invoke;
 
-use crate::support::{SECRET_VAR, signed_event};
+use crate::support::{
+    assert_forgery_refused, assert_logged_answers_and_replay, start_with_records_table,
+};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-email-received");
+const NAME: &str = rossum_functions::email_received::FUNCTION_NAME;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_one() {
-    let (client, table) = records_table("binary").await;
-    let name = "rossum-email-received";
-    let (api, process) = start_with_records_table(BINARY, name, SECRET_VAR, &table, &[]).await;
+    let (client, table, api, process) = start_with_records_table(BINARY, NAME).await;
 
     for _ in 0..2 {
         let (status, body) = invoke(&api, EVENT).await;
@@ -41,19 +41,7 @@ async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_
         .expect("recorded");
     assert_eq!(record.files_imported, ["1", "3"]);
 
-    let route = rossum_functions::email_received::ROUTE;
-    let forged = signed_event(route, SAMPLE, "a guessed secret");
-    let (status, body) = invoke(&api, &forged).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "signature_mismatch");
-
-    let logs = process.stop();
-    assert!(logs.contains("\"status\":200"), "{logs}");
-    assert!(logs.contains("signature_mismatch"), "{logs}");
-    assert!(
-        logs.contains("replaying the stored answer"),
-        "the redelivery is logged: {logs}"
-    );
-    assert_not_logged(&logs, PRIVATE);
+    assert_forgery_refused(&api, rossum_functions::email_received::ROUTE, SAMPLE).await;
+    assert_logged_answers_and_replay(&process.stop(), PRIVATE);
     drop_table(&client, &table).await;
 }
