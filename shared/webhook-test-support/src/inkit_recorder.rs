@@ -49,6 +49,12 @@ pub fn api_gateway_event(route: &str, body: &[u8], secret: &str) -> Vec<u8> {
     )
 }
 
+/// Calls `endpoint` with `body` signed by [`SECRET`]; the status, `retry-after` and JSON body.
+pub async fn respond_signed(endpoint: &Endpoint, body: &[u8]) -> (u16, Option<String>, Value) {
+    let signature = inkit_signature(SECRET, body);
+    crate::respond(endpoint, &[("inkit-signature", &signature)], body).await
+}
+
 /// The endpoint configuration with [`SECRET`].
 pub fn configured() -> EndpointConfig {
     crate::config(&[("INKIT_WEBHOOK_SECRET", SECRET)])
@@ -79,9 +85,8 @@ impl InkitRecorder {
         records: Arc<dyn InkitRecordStore>,
         body: &[u8],
     ) -> (u16, Option<String>, Value) {
-        let signature = inkit_signature(SECRET, body);
-        self.call(records, &[("inkit-signature", &signature)], body)
-            .await
+        let endpoint = (self.endpoint)(&configured(), records, crate::fresh_idempotency_store());
+        respond_signed(&endpoint, body).await
     }
 
     /// Calls the endpoint with a valid signature; the status and JSON body.

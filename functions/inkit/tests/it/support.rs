@@ -1,6 +1,8 @@
 //! What the Inkit functions' tests share: the functions that only record their event, as the
 //! recorder helpers of `webhook-test-support` name them, and how their binaries are configured.
 
+use aws_sdk_dynamodb::Client;
+use webhook_test_support::binary::{FunctionProcess, RuntimeApi, start_with_records_table};
 use webhook_test_support::inkit_recorder::InkitRecorder;
 
 /// `inkit-document-create-failed`.
@@ -23,3 +25,19 @@ pub const DELETED: InkitRecorder = InkitRecorder {
 pub const DEVELOPMENT_SECRET: &str = "inkit-development-secret";
 /// The variable the binaries read their secret from, with [`DEVELOPMENT_SECRET`].
 pub const SECRET_VAR: (&str, &str) = ("INKIT_WEBHOOK_SECRET", DEVELOPMENT_SECRET);
+
+/// Starts `function`'s binary with a new records table of its own and checks that it records
+/// its own event once and refuses a forgery; the client and the table, the stub and the
+/// process.
+pub async fn binary_recording_once(
+    function: InkitRecorder,
+    binary: &str,
+) -> (Client, String, RuntimeApi, FunctionProcess) {
+    let (client, table) = function.records_table("binary").await;
+    let (api, process) =
+        start_with_records_table(binary, function.name, SECRET_VAR, &table, &[]).await;
+    function
+        .assert_binary_records_once_and_refuses_a_forgery(&api, DEVELOPMENT_SECRET)
+        .await;
+    (client, table, api, process)
+}

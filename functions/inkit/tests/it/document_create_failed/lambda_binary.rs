@@ -3,13 +3,11 @@
 //! JSON log line carrying the field the CloudWatch metric filter matches.
 
 use serde_json::Value;
-use webhook_test_support::binary::{
-    assert_says_records_table_missing, start, start_with_records_table,
-};
+use webhook_test_support::binary::{assert_says_records_table_missing, start};
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
 use webhook_test_support::{drop_table, inkit_signature, invoke, item_count};
 
-use crate::support::{CREATE_FAILED, DEVELOPMENT_SECRET, SECRET_VAR};
+use crate::support::{CREATE_FAILED, DEVELOPMENT_SECRET, SECRET_VAR, binary_recording_once};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-failed");
 
@@ -23,12 +21,7 @@ fn metric_lines(logs: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
-    let (client, table) = CREATE_FAILED.records_table("binary").await;
-    let (api, process) =
-        start_with_records_table(BINARY, CREATE_FAILED.name, SECRET_VAR, &table, &[]).await;
-    CREATE_FAILED
-        .assert_binary_records_once_and_refuses_a_forgery(&api, DEVELOPMENT_SECRET)
-        .await;
+    let (client, table, _api, process) = binary_recording_once(CREATE_FAILED, BINARY).await;
     // The event, the document and the delivery's idempotency record.
     assert_eq!(item_count(&client, &table).await, 3);
 

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::Client;
 use inkit_client::InkitApi;
 use inkit_client::stand_in::InkitStandIn;
 use inkit_functions::document_create_finished::PendingDetails;
-use record_store::InkitRecordStore;
+use record_store::{InkitDocumentRecord, InkitRecordStore};
 use serde_json::Value;
 use webhook_endpoint::Endpoint;
 use webhook_test_support::inkit_recorder::{self, configured, delivery};
@@ -22,6 +22,17 @@ pub const DEADLINE: Duration = Duration::from_millis(1200);
 
 pub fn finished() -> Vec<u8> {
     delivery("DOCUMENT_CREATE_FINISHED", RESOURCE_ID)
+}
+
+/// The document record of [`RESOURCE_ID`], which must exist, with its details `fetched` or not.
+pub async fn document_of(records: &dyn InkitRecordStore, fetched: bool) -> InkitDocumentRecord {
+    let document = records
+        .inkit_document(RESOURCE_ID)
+        .await
+        .unwrap()
+        .expect("the document's record");
+    assert_eq!(document.details_fetched, fetched, "details fetched");
+    document
 }
 
 /// A client of the stand-in with short timeouts.
@@ -73,10 +84,9 @@ pub async fn signed(
     inkit: Arc<dyn InkitApi>,
     body: &[u8],
 ) -> (u16, Value) {
-    let signature = signature(SECRET, body);
     let pending = Arc::new(PendingHandedOver::default());
-    let headers = [("inkit-signature", signature.as_str())];
-    let (status, _, body) = call_with(records, inkit, pending, &headers, body).await;
+    let endpoint = endpoint(records, inkit, pending);
+    let (status, _, body) = inkit_recorder::respond_signed(&endpoint, body).await;
     (status, body)
 }
 

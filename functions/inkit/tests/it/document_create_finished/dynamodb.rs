@@ -5,9 +5,9 @@ use super::common;
 
 use std::sync::Arc;
 
-use common::{RESOURCE_ID, finished, inkit_of, records_table, signed};
+use common::{RESOURCE_ID, document_of, finished, inkit_of, records_table, signed};
 use inkit_client::stand_in::{InkitStandIn, Reply};
-use record_store::{DynamoRecordStore, InkitRecordStore};
+use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::{drop_table, item_count};
 
@@ -32,8 +32,7 @@ async fn the_same_delivery_twice_writes_one_event_and_one_document() {
         "the event and the document"
     );
     assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
-    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(document.details_fetched);
+    let document = document_of(&*store, true).await;
     assert_eq!(
         document.details.unwrap().status.as_deref(),
         Some("completed")
@@ -52,16 +51,14 @@ async fn a_hang_keeps_the_event_with_the_details_pending_and_a_redelivery_comple
     let (status, body) = signed(store.clone(), inkit.clone(), &finished()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["details"], "pending");
-    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    document_of(&*store, false).await;
     assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
 
     stand_in.by_default(Reply::Document);
     let (status, body) = signed(store.clone(), inkit, &finished()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["duplicate"], true);
-    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(document.details_fetched);
+    document_of(&*store, true).await;
     assert_eq!(item_count(&client, &table).await, 2);
     drop_table(&client, &table).await;
 }

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    PendingHandedOver, RESOURCE_ID, SECRET, call_with, finished, inkit_of, signature, signed,
+    PendingHandedOver, RESOURCE_ID, SECRET, call_with, document_of, finished, inkit_of, signature,
+    signed,
 };
 use inkit_client::stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitClient, InkitConfig};
@@ -37,8 +38,7 @@ async fn the_event_and_the_documents_details_are_recorded() {
     let events = records.inkit_events(RESOURCE_ID);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, InkitEventType::DocumentCreateFinished);
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(document.details_fetched);
+    let document = document_of(&*records, true).await;
     let details = document.details.unwrap();
     assert_eq!(details.id, RESOURCE_ID);
     assert_eq!(details.name.as_deref(), Some("Welcome letter - Jane Doe"));
@@ -112,8 +112,7 @@ async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_han
         started.elapsed()
     );
     assert_eq!(records.inkit_event_count(), 1);
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    document_of(&*records, false).await;
     assert_eq!(*pending.0.lock().unwrap(), vec![RESOURCE_ID.to_owned()]);
 
     // A redelivery, should Inkit send one, completes the details too.
@@ -125,8 +124,7 @@ async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_han
         json!({"recorded": false, "duplicate": true, "details": "fetched"})
     );
     assert_eq!(records.inkit_event_count(), 1);
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(document.details_fetched);
+    let document = document_of(&*records, true).await;
     assert_eq!(
         document.details.unwrap().name.as_deref(),
         Some("Welcome letter - Jane Doe")
@@ -155,8 +153,7 @@ async fn inkit_down_longer_than_the_deadline_one_delivery_and_the_details_follow
     assert_eq!(body["details"], "pending");
     // Down for longer than a whole fetch's deadline, then back.
     tokio::time::sleep(common::DEADLINE * 2).await;
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    document_of(&*records, false).await;
     stand_in.by_default(Reply::Document);
     let started = Instant::now();
     loop {
@@ -200,8 +197,7 @@ async fn details_that_never_come_are_given_up_visibly() {
         retry.run(RESOURCE_ID).await,
         DetailsOutcome::Unavailable("gave_up")
     );
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    let document = document_of(&*records, false).await;
     assert_eq!(document.details_unavailable.as_deref(), Some("gave_up"));
 }
 
@@ -254,8 +250,7 @@ async fn a_document_inkit_does_not_know_is_acknowledged_and_marked() {
         json!({"recorded": true, "duplicate": false, "details": "not_found"})
     );
     assert_eq!(stand_in.request_count(), 1, "a 404 is not retried");
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    let document = document_of(&*records, false).await;
     assert_eq!(document.details_unavailable.as_deref(), Some("not_found"));
 }
 
@@ -266,7 +261,7 @@ async fn an_answer_that_is_not_a_document_is_acknowledged_and_marked() {
     let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["details"], "malformed");
-    let document = records.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    let document = document_of(&*records, false).await;
     assert_eq!(document.details_unavailable.as_deref(), Some("malformed"));
 }
 

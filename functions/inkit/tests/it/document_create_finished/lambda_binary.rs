@@ -4,9 +4,9 @@
 
 use super::common;
 
-use common::{RESOURCE_ID, api_gateway_event, finished, records_table, signature};
+use common::{RESOURCE_ID, api_gateway_event, document_of, finished, records_table, signature};
 use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
-use record_store::{DynamoRecordStore, InkitRecordStore};
+use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::binary::{start, start_with_records_table};
 use webhook_test_support::{drop_table, invoke, item_count};
@@ -44,8 +44,7 @@ async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_r
     assert_eq!(status, 401, "{body}");
 
     let store = DynamoRecordStore::new(client.clone(), &table);
-    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
-    assert!(!document.details_fetched);
+    let document = document_of(&store, false).await;
     assert_eq!(document.details_unavailable, None);
     // The event, the document and the idempotency record of the delivery.
     assert_eq!(item_count(&client, &table).await, 3);

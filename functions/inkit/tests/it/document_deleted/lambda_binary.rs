@@ -2,22 +2,17 @@
 //! in an API Gateway HTTP API (v2) event, with DynamoDB Local as its records table.
 
 use record_store::{DynamoRecordStore, InkitRecordStore};
-use webhook_test_support::binary::{start, start_with_records_table};
+use webhook_test_support::binary::start;
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
 use webhook_test_support::{drop_table, invoke, item_count};
 
-use crate::support::{DELETED, DEVELOPMENT_SECRET, SECRET_VAR};
+use crate::support::{DELETED, DEVELOPMENT_SECRET, binary_recording_once};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-deleted");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {
-    let (client, table) = DELETED.records_table("binary").await;
-    let (api, _process) =
-        start_with_records_table(BINARY, DELETED.name, SECRET_VAR, &table, &[]).await;
-    DELETED
-        .assert_binary_records_once_and_refuses_a_forgery(&api, DEVELOPMENT_SECRET)
-        .await;
+    let (client, table, _api, _process) = binary_recording_once(DELETED, BINARY).await;
 
     let store = DynamoRecordStore::new(client.clone(), &table);
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
