@@ -177,15 +177,6 @@ impl Harness {
         u8::try_from(self.endpoints().len()).expect("fewer than 256 functions")
     }
 
-    /// The index of the endpoint of `function`, for building cases.
-    pub fn route_of(&self, function: &str) -> Option<u8> {
-        let position = self
-            .endpoints()
-            .iter()
-            .position(|e| e.function() == function)?;
-        u8::try_from(position).ok()
-    }
-
     /// Delivers the case twice (a platform redelivers) and panics on a 5xx answer or one that
     /// is not JSON.
     pub fn check(&self, case: &Case) -> Outcome {

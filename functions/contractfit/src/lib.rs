@@ -17,7 +17,7 @@ pub mod webhook;
 
 pub use webhook::{
     ContractFitFunction, ORGANIZATION_ENV, Received, Settings, StoreEvent, StoreEventFuture,
-    idempotency_key, unavailable,
+    idempotency_key,
 };
 
 use webhook_endpoint::{Endpoint, EndpointConfig};
@@ -42,10 +42,7 @@ pub const DOCUMENT_TEXT: ContractFitFunction = ContractFitFunction {
     store_event: |store, received| {
         Box::pin(async move {
             let data: DocumentText = received.data()?;
-            store
-                .store_text(&received.delivery, &data.text)
-                .await
-                .map_err(unavailable)
+            Ok(store.store_text(&received.delivery, &data.text).await?)
         })
     },
 };
@@ -65,10 +62,9 @@ pub const DOCUMENT_SPLIT: ContractFitFunction = ContractFitFunction {
     store_event: |store, received| {
         Box::pin(async move {
             let data: DocumentSplit = received.data()?;
-            store
+            Ok(store
                 .store_sections(&received.delivery, &data.sections)
-                .await
-                .map_err(unavailable)
+                .await?)
         })
     },
 };
@@ -120,10 +116,7 @@ pub const DOCUMENT_DELETE: ContractFitFunction = ContractFitFunction {
     store_event: |store, received| {
         Box::pin(async move {
             let _: DocumentRef = received.data()?;
-            store
-                .delete_document(&received.delivery)
-                .await
-                .map_err(unavailable)
+            Ok(store.delete_document(&received.delivery).await?)
         })
     },
 };
@@ -196,10 +189,7 @@ fn store_document_version<'a>(
 ) -> StoreEventFuture<'a> {
     Box::pin(async move {
         let data: Document = received.data()?;
-        store
-            .store_document(&received.delivery, &data.json)
-            .await
-            .map_err(unavailable)
+        Ok(store.store_document(&received.delivery, &data.json).await?)
     })
 }
 

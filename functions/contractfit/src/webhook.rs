@@ -30,9 +30,7 @@ use webhook_endpoint::{
 };
 use webhook_model::contractfit::{ContractFitEvent, Document, DocumentRef, Envelope};
 
-use contractfit_store::{
-    ContractFitStore, Delivery, StoreError, Stored, canonical_json, now, sha256_hex,
-};
+use contractfit_store::{ContractFitStore, Delivery, Stored, canonical_json, now, sha256_hex};
 
 /// Restricts the accepted `organization` when set (and not empty).
 pub const ORGANIZATION_ENV: &str = "CONTRACTFIT_ORGANIZATION";
@@ -160,11 +158,6 @@ impl ContractFitFunction {
     }
 }
 
-/// A store that cannot be read or written is a 503, which contract.fit retries.
-pub fn unavailable(error: StoreError) -> WebhookError {
-    WebhookError::Unavailable(error.to_string())
-}
-
 /// The idempotency key of a contract.fit delivery: `<event>#<data.id>#<SHA-256 of data's
 /// canonical JSON>`, the identity the store de-duplicates by (contract.fit's retries repeat
 /// it); validated by the SHA-256 of the whole envelope's canonical JSON, which holds nothing
@@ -254,16 +247,12 @@ async fn store_fail_or_reject(
     let delivery = &received.delivery;
     if delivery.event == ContractFitEvent::DocumentReject {
         let document: Document = received.data()?;
-        store
-            .store_document(delivery, &document.json)
-            .await
-            .map_err(unavailable)
+        Ok(store.store_document(delivery, &document.json).await?)
     } else {
         let _: DocumentRef = received.data()?;
-        store
+        Ok(store
             .record_failure(delivery, &received.envelope.data)
-            .await
-            .map_err(unavailable)
+            .await?)
     }
 }
 

@@ -68,8 +68,7 @@ impl Recorder {
     ) -> Result<RecordedResponse, WebhookError> {
         let written = records
             .record_inkit_event(&InkitEvent::arrived_now(webhook))
-            .await
-            .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+            .await?;
         let duplicate = written == Written::AlreadyPresent;
         (self.log_recorded)(webhook, duplicate);
         Ok(RecordedResponse::new(duplicate))

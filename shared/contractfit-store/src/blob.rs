@@ -1,13 +1,14 @@
 //! How a text or a document JSON too large for one DynamoDB item (400 KB) is stored: gzip,
 //! cut into parts of at most [`CHUNK_BYTES`], reassembled and checked against its SHA-256.
 
+use crate::contractfit_unavailable;
 use std::io::{Read, Write};
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use crate::{StoreError, sha256_hex};
+use crate::{Unavailable, sha256_hex};
 
 /// Content up to this many bytes is an attribute of its item; larger content is compressed
 /// and stored in parts. Leaves room for the item's other attributes below 400 KB.
@@ -25,7 +26,7 @@ pub(crate) enum Layout {
     Chunked(Vec<Vec<u8>>),
 }
 
-pub(crate) fn layout(content: &str) -> Result<Layout, StoreError> {
+pub(crate) fn layout(content: &str) -> Result<Layout, Unavailable> {
     if content.len() <= INLINE_LIMIT {
         return Ok(Layout::Inline);
     }
@@ -36,7 +37,7 @@ pub(crate) fn layout(content: &str) -> Result<Layout, StoreError> {
         .map(|compressed| {
             Layout::Chunked(compressed.chunks(CHUNK_BYTES).map(<[u8]>::to_vec).collect())
         })
-        .map_err(|e| StoreError(format!("compressing {} bytes: {e}", content.len())))
+        .map_err(|e| contractfit_unavailable(format!("compressing {} bytes: {e}", content.len())))
 }
 
 /// The content of parts, in order, checked against the length and hash its item records.
@@ -44,14 +45,14 @@ pub(crate) fn reassemble<'a>(
     parts: impl IntoIterator<Item = &'a [u8]>,
     expected_bytes: usize,
     expected_sha256: &str,
-) -> Result<String, StoreError> {
+) -> Result<String, Unavailable> {
     let compressed: Vec<u8> = parts.into_iter().flatten().copied().collect();
     let mut content = Vec::with_capacity(expected_bytes);
     // One byte more than expected is enough to notice content longer than recorded.
     GzDecoder::new(compressed.as_slice())
         .take(expected_bytes as u64 + 1)
         .read_to_end(&mut content)
-        .map_err(|e| StoreError(format!("decompressing stored parts: {e}")))?;
+        .map_err(|e| contractfit_unavailable(format!("decompressing stored parts: {e}")))?;
     verified(content, expected_bytes, expected_sha256)
 }
 
@@ -60,20 +61,20 @@ pub(crate) fn verified(
     content: Vec<u8>,
     expected_bytes: usize,
     expected_sha256: &str,
-) -> Result<String, StoreError> {
+) -> Result<String, Unavailable> {
     if content.len() != expected_bytes {
-        return Err(StoreError(format!(
+        return Err(contractfit_unavailable(format!(
             "stored content has {} bytes, its item records {expected_bytes}",
             content.len()
         )));
     }
     let actual = sha256_hex(&content);
     if actual != expected_sha256 {
-        return Err(StoreError(format!(
+        return Err(contractfit_unavailable(format!(
             "stored content has SHA-256 {actual}, its item records {expected_sha256}"
         )));
     }
-    String::from_utf8(content).map_err(|e| StoreError(format!("stored content: {e}")))
+    String::from_utf8(content).map_err(|e| contractfit_unavailable(format!("stored content: {e}")))
 }
 
 #[cfg(test)]

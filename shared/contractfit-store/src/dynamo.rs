@@ -1,5 +1,6 @@
 //! contract.fit deliveries in the records table (see the crate documentation for its items).
 
+use crate::contractfit_unavailable;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use webhook_model::contractfit::{ContractFitEvent, DocumentId, NumberText, Secti
 
 use crate::blob::{Layout, layout, reassemble, verified};
 use crate::{
-    ContractFitStore, Deletion, Delivery, DocumentVersion, Failure, KEY_PREFIX, StoreError,
-    StoreFuture, Stored, StoredDocument, StoredSections, StoredText, Timestamp, canonical_json,
+    ContractFitStore, Deletion, Delivery, DocumentVersion, Failure, KEY_PREFIX, StoreFuture,
+    Stored, StoredDocument, StoredSections, StoredText, Timestamp, Unavailable, canonical_json,
     document_time, not_a_document_event, sha256_hex, sort_versions, version_prefix,
 };
 
@@ -68,7 +69,7 @@ impl DynamoContractFitStore {
         format!("{KEY_PREFIX}{document_id}")
     }
 
-    async fn put_text(&self, delivery: &Delivery, text: &str) -> Result<Stored, StoreError> {
+    async fn put_text(&self, delivery: &Delivery, text: &str) -> Result<Stored, Unavailable> {
         let pk = Self::partition_key(&delivery.document_id);
         // A duplicate or a deleted document needs no parts written, and the parts of the text
         // this one replaces are removed once it is in place.
@@ -123,7 +124,7 @@ impl DynamoContractFitStore {
         &self,
         delivery: &Delivery,
         sections: &[Section],
-    ) -> Result<Stored, StoreError> {
+    ) -> Result<Stored, Unavailable> {
         let mut item = base_item(delivery, SECTIONS_SK, "contractfit_sections");
         item.insert(
             "sections".into(),
@@ -137,7 +138,7 @@ impl DynamoContractFitStore {
         &self,
         delivery: &Delivery,
         document: &Value,
-    ) -> Result<Stored, StoreError> {
+    ) -> Result<Stored, Unavailable> {
         let prefix =
             version_prefix(&delivery.event).ok_or_else(|| not_a_document_event(&delivery.event))?;
         let json = canonical_json(document);
@@ -182,7 +183,7 @@ impl DynamoContractFitStore {
         Ok(outcome)
     }
 
-    async fn put_failure(&self, delivery: &Delivery, data: &Value) -> Result<Stored, StoreError> {
+    async fn put_failure(&self, delivery: &Delivery, data: &Value) -> Result<Stored, Unavailable> {
         let sk = format!(
             "{FAIL_PREFIX}{}#{}",
             delivery.received_at,
@@ -199,7 +200,7 @@ impl DynamoContractFitStore {
         &self,
         delivery: &Delivery,
         document_time: Option<&Timestamp>,
-    ) -> Result<Option<Stored>, StoreError> {
+    ) -> Result<Option<Stored>, Unavailable> {
         let pk = Self::partition_key(&delivery.document_id);
         let delivery_key = delivery_sk(delivery);
         let (marker, seen) =
@@ -225,7 +226,7 @@ impl DynamoContractFitStore {
         item: Item,
         owner: &str,
         parts: Vec<Vec<u8>>,
-    ) -> Result<Stored, StoreError> {
+    ) -> Result<Stored, Unavailable> {
         let pk = Self::partition_key(&delivery.document_id);
         if !parts.is_empty() {
             let puts = parts
@@ -242,7 +243,7 @@ impl DynamoContractFitStore {
                         .set_item(Some(part))
                         .build()
                         .map(|put| WriteRequest::builder().put_request(put).build())
-                        .map_err(|e| StoreError(format!("part put: {e}")))
+                        .map_err(|e| contractfit_unavailable(format!("part put: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             self.batch_write(puts).await?;
@@ -262,19 +263,19 @@ impl DynamoContractFitStore {
         };
         let check = check
             .build()
-            .map_err(|e| StoreError(format!("deletion check: {e}")))?;
+            .map_err(|e| contractfit_unavailable(format!("deletion check: {e}")))?;
         let delivery_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(delivery_item(delivery)))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .build()
-            .map_err(|e| StoreError(format!("delivery put: {e}")))?;
+            .map_err(|e| contractfit_unavailable(format!("delivery put: {e}")))?;
         let item_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .build()
-            .map_err(|e| StoreError(format!("item put: {e}")))?;
+            .map_err(|e| contractfit_unavailable(format!("item put: {e}")))?;
 
         let items = vec![
             TransactWriteItem::builder().condition_check(check).build(),
@@ -284,7 +285,7 @@ impl DynamoContractFitStore {
         Ok(
             match transact_write(&self.client, &self.table, items, classify_cancellation)
                 .await
-                .map_err(StoreError)?
+                .map_err(contractfit_unavailable)?
             {
                 None => Stored::Stored,
                 Some(WriteSettled::Duplicate) => Stored::Duplicate,
@@ -293,7 +294,7 @@ impl DynamoContractFitStore {
         )
     }
 
-    async fn delete(&self, delivery: &Delivery) -> Result<Stored, StoreError> {
+    async fn delete(&self, delivery: &Delivery) -> Result<Stored, Unavailable> {
         let pk = Self::partition_key(&delivery.document_id);
         let marker = self.get(&pk, DELETED_SK).await?;
         if marker.is_some_and(|m| m.contains_key("completed_at")) {
@@ -354,7 +355,7 @@ impl DynamoContractFitStore {
         }
     }
 
-    async fn read(&self, document_id: &DocumentId) -> Result<Option<StoredDocument>, StoreError> {
+    async fn read(&self, document_id: &DocumentId) -> Result<Option<StoredDocument>, Unavailable> {
         let pk = Self::partition_key(document_id);
         let items = self.partition_items(&pk, false).await?;
         if items.is_empty() {
@@ -381,10 +382,16 @@ impl DynamoContractFitStore {
                 let (owner, index) = rest
                     .rsplit_once('#')
                     .and_then(|(owner, index)| Some((owner, index.parse::<usize>().ok()?)))
-                    .ok_or_else(|| StoreError(format!("part item with sort key {sk:?}")))?;
+                    .ok_or_else(|| {
+                        contractfit_unavailable(format!("part item with sort key {sk:?}"))
+                    })?;
                 let data = match item.get("data") {
                     Some(AttributeValue::B(data)) => data.clone(),
-                    _ => return Err(StoreError(format!("part {sk:?} without binary data"))),
+                    _ => {
+                        return Err(contractfit_unavailable(format!(
+                            "part {sk:?} without binary data"
+                        )));
+                    }
                 };
                 parts
                     .entry(owner.to_owned())
@@ -417,7 +424,7 @@ impl DynamoContractFitStore {
     }
 
     /// One strongly consistent `GetItem`.
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -431,7 +438,7 @@ impl DynamoContractFitStore {
         Ok(output.item)
     }
 
-    async fn partition_sort_keys(&self, pk: &str) -> Result<Vec<String>, StoreError> {
+    async fn partition_sort_keys(&self, pk: &str) -> Result<Vec<String>, Unavailable> {
         self.partition_items(pk, true)
             .await?
             .iter()
@@ -441,7 +448,7 @@ impl DynamoContractFitStore {
 
     /// Every item of a partition (strongly consistent, every page); only the keys when
     /// `keys_only`.
-    async fn partition_items(&self, pk: &str, keys_only: bool) -> Result<Vec<Item>, StoreError> {
+    async fn partition_items(&self, pk: &str, keys_only: bool) -> Result<Vec<Item>, Unavailable> {
         let mut query = self
             .client
             .query()
@@ -465,7 +472,7 @@ impl DynamoContractFitStore {
     }
 
     /// `BatchWriteItem`s of [`BATCH_SIZE`], retrying unprocessed items with backoff.
-    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), Unavailable> {
         for batch in requests.chunks(BATCH_SIZE) {
             let mut pending = batch.to_vec();
             let mut attempt = 1;
@@ -485,7 +492,7 @@ impl DynamoContractFitStore {
                     break;
                 }
                 if attempt >= BATCH_ATTEMPTS {
-                    return Err(StoreError(format!(
+                    return Err(contractfit_unavailable(format!(
                         "DynamoDB left {} writes on table {:?} unprocessed after {attempt} attempts",
                         pending.len(),
                         self.table
@@ -578,12 +585,12 @@ fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<WriteSe
 
 /// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
 /// `Display` says only "dispatch failure" or "service error").
-fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> StoreError
+fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError(format!(
+    contractfit_unavailable(format!(
         "DynamoDB {operation} on table {table:?} failed: {}",
         DisplayErrorContext(&err)
     ))
@@ -629,13 +636,13 @@ fn delivery_item(delivery: &Delivery) -> Item {
     item
 }
 
-fn delete_request(pk: &str, sk: &str) -> Result<WriteRequest, StoreError> {
+fn delete_request(pk: &str, sk: &str) -> Result<WriteRequest, Unavailable> {
     DeleteRequest::builder()
         .key(PK, s(pk))
         .key(SK, s(sk))
         .build()
         .map(|delete| WriteRequest::builder().delete_request(delete).build())
-        .map_err(|e| StoreError(format!("delete request: {e}")))
+        .map_err(|e| contractfit_unavailable(format!("delete request: {e}")))
 }
 
 fn section_attribute(section: &Section) -> AttributeValue {
@@ -661,16 +668,22 @@ fn storable(value: f64) -> bool {
     value == 0.0 || (value.is_finite() && (1e-30..1e30).contains(&value.abs()))
 }
 
-fn sections_from_item(item: &Item) -> Result<StoredSections, StoreError> {
+fn sections_from_item(item: &Item) -> Result<StoredSections, Unavailable> {
     let list = match item.get("sections") {
         Some(AttributeValue::L(list)) => list,
-        _ => return Err(StoreError("sections item without a 'sections' list".into())),
+        _ => {
+            return Err(contractfit_unavailable(
+                "sections item without a 'sections' list",
+            ));
+        }
     };
     let sections = list
         .iter()
         .map(|entry| {
             let AttributeValue::M(map) = entry else {
-                return Err(StoreError(format!("section {entry:?} is not a map")));
+                return Err(contractfit_unavailable(format!(
+                    "section {entry:?} is not a map"
+                )));
             };
             Ok(Section {
                 document_type: required_text(map, "document_type")?,
@@ -700,19 +713,22 @@ fn content(
     expected_bytes: usize,
     expected_sha256: &str,
     parts: &HashMap<String, BTreeMap<usize, Blob>>,
-) -> Result<String, StoreError> {
+) -> Result<String, Unavailable> {
     if let Some(inline) = text_attribute(item, inline_attribute)? {
         return verified(inline.into_bytes(), expected_bytes, expected_sha256);
     }
-    let count: usize = number(item, "chunk_count")?
-        .ok_or_else(|| StoreError(format!("{owner} has neither {inline_attribute} nor parts")))?;
+    let count: usize = number(item, "chunk_count")?.ok_or_else(|| {
+        contractfit_unavailable(format!("{owner} has neither {inline_attribute} nor parts"))
+    })?;
     let found = parts.get(owner);
     let ordered = (0..count)
         .map(|index| {
             found
                 .and_then(|p| p.get(&index))
                 .map(|blob| blob.as_ref())
-                .ok_or_else(|| StoreError(format!("{owner} is missing part {index} of {count}")))
+                .ok_or_else(|| {
+                    contractfit_unavailable(format!("{owner} is missing part {index} of {count}"))
+                })
         })
         .collect::<Result<Vec<&[u8]>, _>>()?;
     reassemble(ordered, expected_bytes, expected_sha256)
@@ -721,7 +737,7 @@ fn content(
 fn text_from_item(
     item: &Item,
     parts: &HashMap<String, BTreeMap<usize, Blob>>,
-) -> Result<StoredText, StoreError> {
+) -> Result<StoredText, Unavailable> {
     let sha256 = required_text(item, "text_sha256")?;
     let bytes = required_number(item, "text_bytes")?;
     let text = content(
@@ -743,8 +759,9 @@ fn version_from_item(
     sk: &str,
     item: &Item,
     parts: &HashMap<String, BTreeMap<usize, Blob>>,
-) -> Result<DocumentVersion, StoreError> {
-    let event = version_event(sk).ok_or_else(|| StoreError(format!("version item {sk:?}")))?;
+) -> Result<DocumentVersion, Unavailable> {
+    let event =
+        version_event(sk).ok_or_else(|| contractfit_unavailable(format!("version item {sk:?}")))?;
     let sha256 = required_text(item, "document_sha256")?;
     let bytes = required_number(item, "document_bytes")?;
     let json = content(item, "document", sk, bytes, &sha256, parts)?;
@@ -752,16 +769,16 @@ fn version_from_item(
         event,
         received_at: timestamp(item, "received_at")?,
         document_time: text_attribute(item, "document_time")?
-            .map(|t| Timestamp::parse(&t).map_err(|e| StoreError(e.to_string())))
+            .map(|t| Timestamp::parse(&t).map_err(|e| contractfit_unavailable(e.to_string())))
             .transpose()?,
         sha256,
         document: parse_json(&json, sk)?,
     })
 }
 
-fn parse_json(json: &str, sk: &str) -> Result<Value, StoreError> {
+fn parse_json(json: &str, sk: &str) -> Result<Value, Unavailable> {
     serde_json::from_str(json)
-        .map_err(|e| StoreError(format!("item {sk:?} holds invalid JSON: {e}")))
+        .map_err(|e| contractfit_unavailable(format!("item {sk:?} holds invalid JSON: {e}")))
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -772,35 +789,42 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn text_attribute(item: &Item, name: &str) -> Result<Option<String>, StoreError> {
+fn text_attribute(item: &Item, name: &str) -> Result<Option<String>, Unavailable> {
     match item.get(name) {
         None | Some(AttributeValue::Null(_)) => Ok(None),
         Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(StoreError(format!("attribute {name} is not a string"))),
+        Some(_) => Err(contractfit_unavailable(format!(
+            "attribute {name} is not a string"
+        ))),
     }
 }
 
-fn required_text(item: &Item, name: &str) -> Result<String, StoreError> {
-    text_attribute(item, name)?.ok_or_else(|| StoreError(format!("item without attribute {name}")))
+fn required_text(item: &Item, name: &str) -> Result<String, Unavailable> {
+    text_attribute(item, name)?
+        .ok_or_else(|| contractfit_unavailable(format!("item without attribute {name}")))
 }
 
-fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, StoreError> {
+fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, Unavailable> {
     match item.get(name) {
         None => Ok(None),
         Some(AttributeValue::N(value)) => value
             .parse()
             .map(Some)
-            .map_err(|_| StoreError(format!("attribute {name} holds {value:?}"))),
-        Some(_) => Err(StoreError(format!("attribute {name} is not a number"))),
+            .map_err(|_| contractfit_unavailable(format!("attribute {name} holds {value:?}"))),
+        Some(_) => Err(contractfit_unavailable(format!(
+            "attribute {name} is not a number"
+        ))),
     }
 }
 
-fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
-    number(item, name)?.ok_or_else(|| StoreError(format!("item without attribute {name}")))
+fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, Unavailable> {
+    number(item, name)?
+        .ok_or_else(|| contractfit_unavailable(format!("item without attribute {name}")))
 }
 
-fn timestamp(item: &Item, name: &str) -> Result<Timestamp, StoreError> {
-    Timestamp::parse(&required_text(item, name)?).map_err(|e| StoreError(e.to_string()))
+fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
+    Timestamp::parse(&required_text(item, name)?)
+        .map_err(|e| contractfit_unavailable(e.to_string()))
 }
 
 #[cfg(test)]

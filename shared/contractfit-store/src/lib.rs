@@ -82,9 +82,6 @@ mod document_time;
 mod dynamo;
 mod memory;
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -102,20 +99,13 @@ pub use record_store::Timestamp;
 /// The partition key prefix of every contract.fit item.
 pub const KEY_PREFIX: &str = "CONTRACTFIT#";
 
+pub use unavailable::{StoreFuture, Unavailable};
+
 /// The store could not be read or written (unreachable, throttled, misconfigured, or an item
 /// that does not read back as written). Functions answer 503 so that contract.fit retries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "contract.fit store unavailable: {}", self.0)
-    }
+pub fn contractfit_unavailable(reason: impl Into<String>) -> Unavailable {
+    Unavailable::new("contract.fit store", reason)
 }
-
-impl std::error::Error for StoreError {}
-
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// What storing a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,7 +306,9 @@ impl UnavailableContractFitStore {
     }
 
     fn fail<'a, T: Send + 'a>(&self) -> StoreFuture<'a, T> {
-        Box::pin(std::future::ready(Err(StoreError(self.reason.clone()))))
+        Box::pin(std::future::ready(Err(contractfit_unavailable(
+            self.reason.clone(),
+        ))))
     }
 }
 
@@ -400,8 +392,8 @@ pub(crate) fn sort_versions(versions: &mut [DocumentVersion]) {
     });
 }
 
-pub(crate) fn not_a_document_event(event: &ContractFitEvent) -> StoreError {
-    StoreError(format!(
+pub(crate) fn not_a_document_event(event: &ContractFitEvent) -> Unavailable {
+    contractfit_unavailable(format!(
         "{event} carries no document JSON: only document_predict, document_evaluate and document_reject are stored as versions"
     ))
 }

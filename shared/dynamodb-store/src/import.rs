@@ -4,13 +4,14 @@ use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
+use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 use tokio::task::JoinSet;
-use vendor_matching::{StoreError, Vendor, index_keys};
+use vendor_matching::{Unavailable, Vendor, index_keys};
 
 use crate::item::{
     FINGERPRINT, INDEX_KEYS, PK, PROFILE_SK, SK, index_item, profile_item, s, vendor_pk,
@@ -55,18 +56,18 @@ pub async fn import_vendors(
     table: &str,
     vendors: &[Vendor],
     progress: &mut dyn FnMut(usize),
-) -> Result<ImportSummary, StoreError> {
+) -> Result<ImportSummary, Unavailable> {
     let mut seen = HashSet::with_capacity(vendors.len());
     for vendor in vendors {
         vendor.validate().map_err(|e| {
-            StoreError(format!(
+            master_data_unavailable(format!(
                 "vendor {:?} cannot be imported: {e}",
                 vendor.vendor_id
             ))
         })?;
         // One BatchGetItem or BatchWriteItem may not name the same item twice.
         if !seen.insert(vendor.vendor_id.as_str()) {
-            return Err(StoreError(format!(
+            return Err(master_data_unavailable(format!(
                 "vendor_id {:?} appears more than once in the import",
                 vendor.vendor_id
             )));
@@ -123,7 +124,7 @@ async fn read_profiles(
     client: &Client,
     table: &str,
     vendors: &[Vendor],
-) -> Result<HashMap<String, StoredProfile>, StoreError> {
+) -> Result<HashMap<String, StoredProfile>, Unavailable> {
     let keys = vendors
         .iter()
         .map(|v| {
@@ -142,7 +143,9 @@ async fn read_profiles(
             .expression_attribute_names("#fp", FINGERPRINT)
             .expression_attribute_names("#keys", INDEX_KEYS)
             .build()
-            .map_err(|e| StoreError(format!("BatchGetItem request for {table:?}: {e}")))?,
+            .map_err(|e| {
+                master_data_unavailable(format!("BatchGetItem request for {table:?}: {e}"))
+            })?,
     );
     let mut profiles = HashMap::with_capacity(vendors.len());
     let mut attempt = 0;
@@ -168,7 +171,7 @@ async fn read_profiles(
         if let Some(left) = unprocessed.filter(|k| !k.keys().is_empty()) {
             attempt += 1;
             if attempt >= MAX_ATTEMPTS {
-                return Err(StoreError(format!(
+                return Err(master_data_unavailable(format!(
                     "BatchGetItem on table {table:?} left {} keys unprocessed after {attempt} attempts",
                     left.keys().len()
                 )));
@@ -192,20 +195,20 @@ fn stored_profile(item: &HashMap<String, AttributeValue>) -> StoredProfile {
     }
 }
 
-fn put(item: HashMap<String, AttributeValue>) -> Result<WriteRequest, StoreError> {
+fn put(item: HashMap<String, AttributeValue>) -> Result<WriteRequest, Unavailable> {
     let request = PutRequest::builder()
         .set_item(Some(item))
         .build()
-        .map_err(|e| StoreError(format!("put request: {e}")))?;
+        .map_err(|e| master_data_unavailable(format!("put request: {e}")))?;
     Ok(WriteRequest::builder().put_request(request).build())
 }
 
-fn delete(pk: &str, sk: &str) -> Result<WriteRequest, StoreError> {
+fn delete(pk: &str, sk: &str) -> Result<WriteRequest, Unavailable> {
     let request = DeleteRequest::builder()
         .key(PK, s(pk))
         .key(SK, s(sk))
         .build()
-        .map_err(|e| StoreError(format!("delete request: {e}")))?;
+        .map_err(|e| master_data_unavailable(format!("delete request: {e}")))?;
     Ok(WriteRequest::builder().delete_request(request).build())
 }
 
@@ -215,7 +218,7 @@ async fn write_all(
     client: &Client,
     table: &str,
     requests: Vec<WriteRequest>,
-) -> Result<(), StoreError> {
+) -> Result<(), Unavailable> {
     let mut requests = requests.into_iter().peekable();
     let mut in_flight = JoinSet::new();
     loop {
@@ -226,7 +229,7 @@ async fn write_all(
         match in_flight.join_next().await {
             None => return Ok(()),
             Some(joined) => joined.map_err(|e| {
-                StoreError(format!("a BatchWriteItem task on {table:?} failed: {e}"))
+                master_data_unavailable(format!("a BatchWriteItem task on {table:?} failed: {e}"))
             })??,
         }
     }
@@ -238,7 +241,7 @@ async fn write_batch(
     client: Client,
     table: String,
     mut batch: Vec<WriteRequest>,
-) -> Result<(), StoreError> {
+) -> Result<(), Unavailable> {
     let mut attempt = 0;
     loop {
         let output = client
@@ -256,7 +259,7 @@ async fn write_batch(
         }
         attempt += 1;
         if attempt >= MAX_ATTEMPTS {
-            return Err(StoreError(format!(
+            return Err(master_data_unavailable(format!(
                 "BatchWriteItem on table {table:?} left {} items unprocessed after {attempt} attempts",
                 left.len()
             )));

@@ -1,9 +1,10 @@
 //! Vendors as DynamoDB items and back.
 
 use std::collections::{BTreeMap, HashMap};
+use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use vendor_matching::{StoreError, Vendor};
+use vendor_matching::{Unavailable, Vendor};
 
 /// The sort key of a vendor's profile item.
 pub const PROFILE_SK: &str = "PROFILE";
@@ -72,7 +73,7 @@ pub fn index_item(key: &str, vendor: &Vendor) -> HashMap<String, AttributeValue>
 
 /// The vendor a profile or index item carries. Attributes other than the vendor's are
 /// ignored; a missing `vendor_id` or `name`, or a field that is not a string, is an error.
-pub fn vendor_from_item(item: &HashMap<String, AttributeValue>) -> Result<Vendor, StoreError> {
+pub fn vendor_from_item(item: &HashMap<String, AttributeValue>) -> Result<Vendor, Unavailable> {
     let describe = || {
         let key = |name| {
             item.get(name)
@@ -81,18 +82,19 @@ pub fn vendor_from_item(item: &HashMap<String, AttributeValue>) -> Result<Vendor
         };
         format!("item pk={:?} sk={:?}", key(PK), key(SK))
     };
-    let text = |name: &str| -> Result<Option<String>, StoreError> {
+    let text = |name: &str| -> Result<Option<String>, Unavailable> {
         match item.get(name) {
             None | Some(AttributeValue::Null(_)) => Ok(None),
             Some(AttributeValue::S(value)) => Ok((!value.is_empty()).then(|| value.clone())),
-            Some(_) => Err(StoreError(format!(
+            Some(_) => Err(master_data_unavailable(format!(
                 "{}: attribute {name} is not a string",
                 describe()
             ))),
         }
     };
     let required = |name: &str| {
-        text(name)?.ok_or_else(|| StoreError(format!("{}: {name} is missing", describe())))
+        text(name)?
+            .ok_or_else(|| master_data_unavailable(format!("{}: {name} is missing", describe())))
     };
     let mut attributes = BTreeMap::new();
     match item.get(ATTRIBUTES) {
@@ -100,13 +102,16 @@ pub fn vendor_from_item(item: &HashMap<String, AttributeValue>) -> Result<Vendor
         Some(AttributeValue::M(map)) => {
             for (key, value) in map {
                 let value = value.as_s().map_err(|_| {
-                    StoreError(format!("{}: attributes.{key} is not a string", describe()))
+                    master_data_unavailable(format!(
+                        "{}: attributes.{key} is not a string",
+                        describe()
+                    ))
                 })?;
                 attributes.insert(key.clone(), value.clone());
             }
         }
         Some(_) => {
-            return Err(StoreError(format!(
+            return Err(master_data_unavailable(format!(
                 "{}: attribute {ATTRIBUTES} is not a map",
                 describe()
             )));
@@ -172,7 +177,7 @@ mod tests {
     fn broken_items_are_errors() {
         let mut item = profile_item(&vendor(), &[]);
         item.remove("name");
-        let err = vendor_from_item(&item).unwrap_err().0;
+        let err = vendor_from_item(&item).unwrap_err().reason;
         assert!(err.contains("name is missing"), "{err}");
         assert!(err.contains("VENDOR#V-1"), "{err}");
 
@@ -181,7 +186,7 @@ mod tests {
         assert!(
             vendor_from_item(&item)
                 .unwrap_err()
-                .0
+                .reason
                 .contains("city is not a string")
         );
 

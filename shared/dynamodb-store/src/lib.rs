@@ -63,7 +63,8 @@ mod transaction;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use vendor_matching::StoreError;
+use vendor_matching::Unavailable;
+use vendor_matching::master_data_unavailable;
 
 pub use from_env::{
     DYNAMODB_ENDPOINT_ENV, VENDOR_TABLE_ENV, shared_client_from_env, vendor_store_from_env,
@@ -109,14 +110,14 @@ pub async fn connect(endpoint: Option<&str>) -> Client {
     Client::new(&config)
 }
 
-/// An SDK failure as a [`StoreError`] naming the operation and table, with the whole cause
+/// An SDK failure as a [`Unavailable`] naming the operation and table, with the whole cause
 /// chain (the SDK's own `Display` says only "dispatch failure" or "service error").
-pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> StoreError
+pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError(format!(
+    master_data_unavailable(format!(
         "DynamoDB {operation} on table {table:?} failed: {}",
         DisplayErrorContext(&err)
     ))

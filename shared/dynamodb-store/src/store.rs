@@ -1,11 +1,12 @@
 //! Vendor lookups against the master-data table.
 
 use std::collections::HashMap;
+use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::Client;
 use tokio::task::JoinSet;
 use vendor_matching::{
-    Candidate, Lookup, StoreError, StoreFuture, Vendor, VendorStore, lookup_keys,
+    Candidate, Lookup, StoreFuture, Unavailable, Vendor, VendorStore, lookup_keys,
     rank_fuzzy_candidates,
 };
 
@@ -49,7 +50,7 @@ impl DynamoVendorStore {
     }
 
     /// The vendor with this id, from its profile item.
-    pub async fn get_vendor(&self, vendor_id: &str) -> Result<Option<Vendor>, StoreError> {
+    pub async fn get_vendor(&self, vendor_id: &str) -> Result<Option<Vendor>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -62,7 +63,7 @@ impl DynamoVendorStore {
         output.item().map(vendor_from_item).transpose()
     }
 
-    async fn find(&self, lookup: &Lookup) -> Result<Vec<Candidate>, StoreError> {
+    async fn find(&self, lookup: &Lookup) -> Result<Vec<Candidate>, Unavailable> {
         let keys = lookup_keys(lookup);
         let mut found: HashMap<String, Vendor> = HashMap::new();
         match lookup {
@@ -77,7 +78,7 @@ impl DynamoVendorStore {
                 }
                 while let Some(joined) = queries.join_next().await {
                     let vendors = joined.map_err(|e| {
-                        StoreError(format!(
+                        master_data_unavailable(format!(
                             "a fuzzy block query of {:?} failed: {e}",
                             self.table
                         ))
@@ -123,7 +124,7 @@ async fn query_key(
     table: &str,
     key: &str,
     limit: Option<usize>,
-) -> Result<Vec<Vendor>, StoreError> {
+) -> Result<Vec<Vendor>, Unavailable> {
     let mut vendors = Vec::new();
     if limit == Some(0) {
         return Ok(vendors);

@@ -1,6 +1,7 @@
 //! Creating the master-data table.
 
 use std::time::{Duration, Instant};
+use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
@@ -11,7 +12,7 @@ use aws_sdk_dynamodb::types::{
     TableDescription,
 };
 use aws_sdk_dynamodb::waiters::table_exists::WaitUntilTableExistsError;
-use vendor_matching::StoreError;
+use vendor_matching::Unavailable;
 
 use crate::item::{PK, SK};
 use crate::sdk_error;
@@ -21,20 +22,20 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Creates the master-data table (`pk` S HASH, `sk` S RANGE, on demand) unless it exists,
 /// and waits until it is ACTIVE. An existing table with another key schema is an error.
-pub async fn create_master_data_table(client: &Client, table: &str) -> Result<(), StoreError> {
+pub async fn create_master_data_table(client: &Client, table: &str) -> Result<(), Unavailable> {
     let key = |name: &str, key_type| {
         KeySchemaElement::builder()
             .attribute_name(name)
             .key_type(key_type)
             .build()
-            .map_err(|e| StoreError(format!("key schema of {table:?}: {e}")))
+            .map_err(|e| master_data_unavailable(format!("key schema of {table:?}: {e}")))
     };
     let attribute = |name: &str| {
         AttributeDefinition::builder()
             .attribute_name(name)
             .attribute_type(ScalarAttributeType::S)
             .build()
-            .map_err(|e| StoreError(format!("attributes of {table:?}: {e}")))
+            .map_err(|e| master_data_unavailable(format!("attributes of {table:?}: {e}")))
     };
     let created = client
         .create_table()
@@ -58,11 +59,11 @@ pub async fn create_master_data_table(client: &Client, table: &str) -> Result<()
 }
 
 /// Waits until the table is ACTIVE, then checks its key schema.
-async fn wait_until_active(client: &Client, table: &str) -> Result<(), StoreError> {
+async fn wait_until_active(client: &Client, table: &str) -> Result<(), Unavailable> {
     let description = wait_until_table_active(client, table)
         .await
-        .map_err(StoreError)?;
-    check_pk_sk_schema(table, &description).map_err(StoreError)
+        .map_err(master_data_unavailable)?;
+    check_pk_sk_schema(table, &description).map_err(master_data_unavailable)
 }
 
 /// The table once it and its indexes are ACTIVE, for every store that creates a table. The
@@ -81,7 +82,7 @@ pub async fn wait_until_table_active(
         .await
         .map_err(|e| waiter_error(table, e))?
         .into_result()
-        .map_err(|e| sdk_error("DescribeTable", table, e).0)?;
+        .map_err(|e| sdk_error("DescribeTable", table, e).reason)?;
     let mut description = table_of(table, waited)?;
     let mut pause = Duration::from_millis(100);
     while !description
@@ -102,7 +103,7 @@ pub async fn wait_until_table_active(
             .table_name(table)
             .send()
             .await
-            .map_err(|e| sdk_error("DescribeTable", table, e).0)?;
+            .map_err(|e| sdk_error("DescribeTable", table, e).reason)?;
         description = table_of(table, described)?;
     }
     Ok(description)
@@ -133,7 +134,7 @@ fn table_of(table: &str, described: DescribeTableOutput) -> Result<TableDescript
 fn waiter_error(table: &str, err: WaitUntilTableExistsError) -> String {
     match err {
         WaitUntilTableExistsError::OperationFailed(failed) => {
-            sdk_error("DescribeTable", table, failed.into_error()).0
+            sdk_error("DescribeTable", table, failed.into_error()).reason
         }
         WaitUntilTableExistsError::ExceededMaxWait(_) => format!(
             "table {table:?} is still not ACTIVE after {} s",

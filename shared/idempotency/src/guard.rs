@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 
 use crate::{
-    DeliveryKey, IdempotencyError, IdempotencyStore, LockOutcome, LockRequest, RecordStatus,
-    StoredRecord, StoredResponse,
+    DeliveryKey, IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoredRecord,
+    StoredResponse,
 };
 
 /// How long a lock holds: at least the longest `Timeout` of a guarded function in
@@ -116,7 +116,7 @@ impl Guard {
             return handler(delivery).await;
         };
         let request = self.lock_request(key, now_ms());
-        match self.store.lock(&request).await.map_err(unavailable)? {
+        match self.store.lock(&request).await? {
             LockOutcome::Held(record) => return self.answer_held(&request, record),
             LockOutcome::Acquired => {}
         }
@@ -212,10 +212,6 @@ impl Guard {
             );
         }
     }
-}
-
-fn unavailable(error: IdempotencyError) -> WebhookError {
-    WebhookError::Unavailable(error.to_string())
 }
 
 /// The stored form of a response, if its body is text.

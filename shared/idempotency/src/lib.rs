@@ -40,6 +40,6 @@ pub use keys::{
 };
 pub use memory::InMemoryIdempotencyStore;
 pub use store::{
-    IdempotencyError, IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture,
-    StoredRecord, StoredResponse,
+    IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture, StoredRecord,
+    StoredResponse, Unavailable, idempotency_unavailable,
 };

@@ -1,21 +1,9 @@
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
+pub use unavailable::{StoreFuture, Unavailable};
 
 /// The idempotency store could not be read or written; the delivery is answered 503.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyError(pub String);
-
-impl fmt::Display for IdempotencyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "idempotency store unavailable: {}", self.0)
-    }
+pub fn idempotency_unavailable(reason: impl Into<String>) -> Unavailable {
+    Unavailable::new("idempotency store", reason)
 }
-
-impl std::error::Error for IdempotencyError {}
-
-pub type StoreFuture<'a, T> =
-    Pin<Box<dyn Future<Output = Result<T, IdempotencyError>> + Send + 'a>>;
 
 /// One attempt to take the lock of a function's delivery key. The caller supplies every
 /// time, so a store never reads a clock and expiry is the same decision in every store.

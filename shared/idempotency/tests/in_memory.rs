@@ -1,12 +1,13 @@
 //! The guard's behaviour on the in-memory store (the DynamoDB store runs the same checks in
 //! `record-store`), and what it answers when its store is down.
 
+use idempotency::idempotency_unavailable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use idempotency::{
-    IdempotencyError, IdempotencyStore, InMemoryIdempotencyStore, LockOutcome, LockRequest,
-    StoreFuture, StoredResponse,
+    IdempotencyStore, InMemoryIdempotencyStore, LockOutcome, LockRequest, StoreFuture,
+    StoredResponse,
 };
 use idempotency_conformance::{
     self as conformance, counting_endpoint, deliver, ok_answer, unique_body,
@@ -46,7 +47,7 @@ struct DownStore;
 
 impl IdempotencyStore for DownStore {
     fn lock<'a>(&'a self, _request: &'a LockRequest) -> StoreFuture<'a, LockOutcome> {
-        Box::pin(async { Err(IdempotencyError("unreachable".to_owned())) })
+        Box::pin(async { Err(idempotency_unavailable("unreachable")) })
     }
 
     fn complete<'a>(
@@ -55,11 +56,11 @@ impl IdempotencyStore for DownStore {
         _response: &'a StoredResponse,
         _expires_at: i64,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async { Err(IdempotencyError("unreachable".to_owned())) })
+        Box::pin(async { Err(idempotency_unavailable("unreachable")) })
     }
 
     fn release<'a>(&'a self, _request: &'a LockRequest) -> StoreFuture<'a, bool> {
-        Box::pin(async { Err(IdempotencyError("unreachable".to_owned())) })
+        Box::pin(async { Err(idempotency_unavailable("unreachable")) })
     }
 }
 

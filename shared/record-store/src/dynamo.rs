@@ -2,6 +2,7 @@
 
 mod inkit;
 
+use crate::records_unavailable;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -11,8 +12,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactW
 use dynamodb_store::{Cancellation, reason_code, transact_write};
 
 use crate::{
-    Amount, EXPORT_READY, EmailRecord, ExportRecord, RecordError, RecordFuture, RecordStore,
-    StatusChange, Timestamp, Written,
+    Amount, EXPORT_READY, EmailRecord, ExportRecord, RecordStore, StatusChange, StoreFuture,
+    Timestamp, Unavailable, Written,
 };
 
 pub(crate) const PK: &str = "pk";
@@ -63,7 +64,7 @@ impl DynamoRecordStore {
     }
 
     /// The export record of an annotation (strongly consistent read).
-    pub async fn export(&self, annotation_id: u64) -> Result<Option<ExportRecord>, RecordError> {
+    pub async fn export(&self, annotation_id: u64) -> Result<Option<ExportRecord>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -79,7 +80,7 @@ impl DynamoRecordStore {
 
     /// The recorded email at `email_url`, keyed as [`EmailRecord::key_of_url`] (strongly
     /// consistent read).
-    pub async fn email(&self, email_url: &str) -> Result<Option<EmailRecord>, RecordError> {
+    pub async fn email(&self, email_url: &str) -> Result<Option<EmailRecord>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -97,7 +98,7 @@ impl DynamoRecordStore {
     pub async fn latest_status(
         &self,
         annotation_id: u64,
-    ) -> Result<Option<StatusChange>, RecordError> {
+    ) -> Result<Option<StatusChange>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -115,7 +116,7 @@ impl DynamoRecordStore {
     pub async fn status_history(
         &self,
         annotation_id: u64,
-    ) -> Result<Vec<StatusChange>, RecordError> {
+    ) -> Result<Vec<StatusChange>, Unavailable> {
         let mut items = self
             .client
             .query()
@@ -142,11 +143,11 @@ impl DynamoRecordStore {
         Ok(changes)
     }
 
-    async fn put_export(&self, record: &ExportRecord) -> Result<Written, RecordError> {
+    async fn put_export(&self, record: &ExportRecord) -> Result<Written, Unavailable> {
         self.put_once(export_item(record)).await
     }
 
-    async fn put_email(&self, email: &EmailRecord) -> Result<Written, RecordError> {
+    async fn put_email(&self, email: &EmailRecord) -> Result<Written, Unavailable> {
         let mut item = email_item(email);
         item.insert(
             EXPIRES_AT.to_owned(),
@@ -159,7 +160,7 @@ impl DynamoRecordStore {
     async fn put_once(
         &self,
         item: HashMap<String, AttributeValue>,
-    ) -> Result<Written, RecordError> {
+    ) -> Result<Written, Unavailable> {
         let result = self
             .client
             .put_item()
@@ -182,7 +183,7 @@ impl DynamoRecordStore {
         }
     }
 
-    async fn record_change(&self, change: &StatusChange) -> Result<Written, RecordError> {
+    async fn record_change(&self, change: &StatusChange) -> Result<Written, Unavailable> {
         let history = self.history_item(change);
         let history_put = Put::builder()
             .table_name(&self.table)
@@ -190,7 +191,7 @@ impl DynamoRecordStore {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .build()
-            .map_err(|e| RecordError(format!("status history put: {e}")))?;
+            .map_err(|e| records_unavailable(format!("status history put: {e}")))?;
         let latest_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(self.latest_item(change)))
@@ -199,14 +200,14 @@ impl DynamoRecordStore {
             .expression_attribute_names("#changed_at", "changed_at")
             .expression_attribute_values(":changed_at", s(change.changed_at.as_str()))
             .build()
-            .map_err(|e| RecordError(format!("latest status put: {e}")))?;
+            .map_err(|e| records_unavailable(format!("latest status put: {e}")))?;
         let items = vec![
             TransactWriteItem::builder().put(history_put).build(),
             TransactWriteItem::builder().put(latest_put).build(),
         ];
         match transact_write(&self.client, &self.table, items, classify_cancellation)
             .await
-            .map_err(RecordError)?
+            .map_err(records_unavailable)?
         {
             None => Ok(Written::Inserted),
             Some(StatusSettled::Duplicate) => Ok(Written::AlreadyPresent),
@@ -219,7 +220,7 @@ impl DynamoRecordStore {
     async fn put_history_alone(
         &self,
         history: HashMap<String, AttributeValue>,
-    ) -> Result<Written, RecordError> {
+    ) -> Result<Written, Unavailable> {
         Ok(match self.put_once(history).await? {
             Written::Inserted => Written::HistoryOnly,
             other => other,
@@ -271,15 +272,15 @@ impl DynamoRecordStore {
 }
 
 impl RecordStore for DynamoRecordStore {
-    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> RecordFuture<'a, Written> {
+    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> StoreFuture<'a, Written> {
         Box::pin(self.put_export(record))
     }
 
-    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written> {
+    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> StoreFuture<'a, Written> {
         Box::pin(self.record_change(change))
     }
 
-    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written> {
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> StoreFuture<'a, Written> {
         Box::pin(self.put_email(email))
     }
 }
@@ -311,12 +312,12 @@ fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<StatusS
 
 /// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
 /// `Display` says only "dispatch failure" or "service error").
-pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> RecordError
+pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    RecordError(format!(
+    records_unavailable(format!(
         "DynamoDB {operation} on table {table:?} failed: {}",
         DisplayErrorContext(&err)
     ))
@@ -425,43 +426,43 @@ fn email_item(email: &EmailRecord) -> HashMap<String, AttributeValue> {
 
 type Item = HashMap<String, AttributeValue>;
 
-fn text(item: &Item, name: &str) -> Result<Option<String>, RecordError> {
+fn text(item: &Item, name: &str) -> Result<Option<String>, Unavailable> {
     match item.get(name) {
         None => Ok(None),
         Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
-        Some(other) => Err(RecordError(format!(
+        Some(other) => Err(records_unavailable(format!(
             "attribute {name} is {other:?}, not a string"
         ))),
     }
 }
 
-fn required_text(item: &Item, name: &str) -> Result<String, RecordError> {
-    text(item, name)?.ok_or_else(|| RecordError(format!("item without attribute {name}")))
+fn required_text(item: &Item, name: &str) -> Result<String, Unavailable> {
+    text(item, name)?.ok_or_else(|| records_unavailable(format!("item without attribute {name}")))
 }
 
-fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, RecordError> {
+fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, Unavailable> {
     match item.get(name) {
         None => Ok(None),
         Some(AttributeValue::N(value)) => value
             .parse()
             .map(Some)
-            .map_err(|_| RecordError(format!("attribute {name} holds {value:?}"))),
-        Some(other) => Err(RecordError(format!(
+            .map_err(|_| records_unavailable(format!("attribute {name} holds {value:?}"))),
+        Some(other) => Err(records_unavailable(format!(
             "attribute {name} is {other:?}, not a number"
         ))),
     }
 }
 
-fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, RecordError> {
-    number(item, name)?.ok_or_else(|| RecordError(format!("item without attribute {name}")))
+fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, Unavailable> {
+    number(item, name)?.ok_or_else(|| records_unavailable(format!("item without attribute {name}")))
 }
 
-fn timestamp(item: &Item, name: &str) -> Result<Timestamp, RecordError> {
-    Timestamp::parse(&required_text(item, name)?).map_err(|e| RecordError(e.to_string()))
+fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
+    Timestamp::parse(&required_text(item, name)?).map_err(|e| records_unavailable(e.to_string()))
 }
 
-fn export_from_item(item: &Item) -> Result<ExportRecord, RecordError> {
-    let amount = |name: &str| -> Result<Option<Amount>, RecordError> {
+fn export_from_item(item: &Item) -> Result<ExportRecord, Unavailable> {
+    let amount = |name: &str| -> Result<Option<Amount>, Unavailable> {
         Ok(match text(item, name)? {
             Some(raw) => Some(Amount {
                 raw,
@@ -483,20 +484,20 @@ fn export_from_item(item: &Item) -> Result<ExportRecord, RecordError> {
     })
 }
 
-fn email_from_item(item: &Item) -> Result<EmailRecord, RecordError> {
+fn email_from_item(item: &Item) -> Result<EmailRecord, Unavailable> {
     let files_imported = match item.get("files_imported") {
         None => Vec::new(),
         Some(AttributeValue::L(ids)) => ids
             .iter()
             .map(|id| match id {
                 AttributeValue::S(id) => Ok(id.clone()),
-                other => Err(RecordError(format!(
+                other => Err(records_unavailable(format!(
                     "attribute files_imported holds {other:?}, not a string"
                 ))),
             })
             .collect::<Result<_, _>>()?,
         Some(other) => {
-            return Err(RecordError(format!(
+            return Err(records_unavailable(format!(
                 "attribute files_imported is {other:?}, not a list"
             )));
         }
@@ -521,7 +522,7 @@ fn email_from_item(item: &Item) -> Result<EmailRecord, RecordError> {
     })
 }
 
-fn status_from_item(item: &Item) -> Result<StatusChange, RecordError> {
+fn status_from_item(item: &Item) -> Result<StatusChange, Unavailable> {
     Ok(StatusChange {
         annotation_id: required_number(item, "annotation_id")?,
         queue: text(item, "queue")?,

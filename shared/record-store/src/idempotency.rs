@@ -1,17 +1,19 @@
 //! Idempotency records in the records table (see the crate documentation): the
 //! [`IdempotencyStore`] of the guarded functions.
 
+use crate::records_unavailable;
+use idempotency::idempotency_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use idempotency::{
-    IdempotencyError, IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture,
-    StoredRecord, StoredResponse,
+    IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture, StoredRecord,
+    StoredResponse, Unavailable,
 };
 
 use crate::dynamo::{EXPIRES_AT, PK, SK};
-use crate::{DynamoRecordStore, RecordError, UnavailableRecordStore};
+use crate::{DynamoRecordStore, UnavailableRecordStore};
 
 /// The partition key prefix of idempotency records (the functions' IAM policies allow
 /// writes on it).
@@ -46,8 +48,8 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn unavailable(error: RecordError) -> IdempotencyError {
-    IdempotencyError(error.0)
+fn unavailable(error: Unavailable) -> Unavailable {
+    idempotency_unavailable(error.reason)
 }
 
 fn lock_item(request: &LockRequest) -> Item {
@@ -69,33 +71,33 @@ fn lock_item(request: &LockRequest) -> Item {
     ])
 }
 
-fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, RecordError> {
+fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, Unavailable> {
     match item.get(name) {
         Some(AttributeValue::S(value)) => Ok(value),
-        _ => Err(RecordError(format!(
+        _ => Err(records_unavailable(format!(
             "idempotency record without the string {name:?}"
         ))),
     }
 }
 
-fn number(item: &Item, name: &str) -> Result<i64, RecordError> {
+fn number(item: &Item, name: &str) -> Result<i64, Unavailable> {
     match item.get(name) {
-        Some(AttributeValue::N(value)) => value
-            .parse()
-            .map_err(|_| RecordError(format!("idempotency record: {name:?} is not an integer"))),
-        _ => Err(RecordError(format!(
+        Some(AttributeValue::N(value)) => value.parse().map_err(|_| {
+            records_unavailable(format!("idempotency record: {name:?} is not an integer"))
+        }),
+        _ => Err(records_unavailable(format!(
             "idempotency record without the number {name:?}"
         ))),
     }
 }
 
-fn record_from_item(item: &Item) -> Result<StoredRecord, RecordError> {
+fn record_from_item(item: &Item) -> Result<StoredRecord, Unavailable> {
     let status = RecordStatus::parse(text(item, STATUS)?)
-        .ok_or_else(|| RecordError("idempotency record with an unknown status".to_owned()))?;
+        .ok_or_else(|| records_unavailable("idempotency record with an unknown status"))?;
     let response = match status {
         RecordStatus::Completed => Some(StoredResponse {
             status: u16::try_from(number(item, RESPONSE_STATUS)?)
-                .map_err(|_| RecordError("idempotency record: invalid response_status".into()))?,
+                .map_err(|_| records_unavailable("idempotency record: invalid response_status"))?,
             body: text(item, RESPONSE_BODY)?.to_owned(),
             content_type: text(item, RESPONSE_CONTENT_TYPE).ok().map(str::to_owned),
         }),
@@ -117,7 +119,7 @@ impl DynamoRecordStore {
         &self,
         function: &str,
         key: &str,
-    ) -> Result<Option<StoredRecord>, RecordError> {
+    ) -> Result<Option<StoredRecord>, Unavailable> {
         let output = self
             .client()
             .get_item()
@@ -131,7 +133,7 @@ impl DynamoRecordStore {
         output.item().map(record_from_item).transpose()
     }
 
-    async fn try_lock(&self, request: &LockRequest) -> Result<LockOutcome, RecordError> {
+    async fn try_lock(&self, request: &LockRequest) -> Result<LockOutcome, Unavailable> {
         for _ in 0..LOCK_ATTEMPTS {
             let put = self
                 .client()
@@ -175,7 +177,7 @@ impl DynamoRecordStore {
                 return Ok(LockOutcome::Held(holder));
             }
         }
-        Err(RecordError(format!(
+        Err(records_unavailable(format!(
             "the idempotency record of {:?} kept changing",
             request.key
         )))
@@ -186,7 +188,7 @@ impl DynamoRecordStore {
         request: &LockRequest,
         response: &StoredResponse,
         expires_at: i64,
-    ) -> Result<bool, RecordError> {
+    ) -> Result<bool, Unavailable> {
         let mut update = "SET #status = :completed, #response_status = :response_status, \
                           #response_body = :response_body, #expires_at = :expires_at"
             .to_owned();
@@ -223,7 +225,7 @@ impl DynamoRecordStore {
         }
     }
 
-    async fn release_lock(&self, request: &LockRequest) -> Result<bool, RecordError> {
+    async fn release_lock(&self, request: &LockRequest) -> Result<bool, Unavailable> {
         let deleted = self
             .client()
             .delete_item()
@@ -282,7 +284,7 @@ impl IdempotencyStore for DynamoRecordStore {
 impl UnavailableRecordStore {
     fn fail_idempotency<'a, T: Send + 'a>(&self) -> StoreFuture<'a, T> {
         let reason = self.reason().to_owned();
-        Box::pin(std::future::ready(Err(IdempotencyError(reason))))
+        Box::pin(std::future::ready(Err(idempotency_unavailable(reason))))
     }
 }
 

@@ -1,9 +1,10 @@
 //! What is recorded of Inkit's webhooks: each event once, and per resource one document
 //! item that the events and the document details fetched from the Inkit API update.
 
+use crate::records_unavailable;
 use webhook_model::inkit::InkitEventType;
 
-use crate::{RecordError, RecordFuture, Timestamp, Written};
+use crate::{StoreFuture, Timestamp, Unavailable, Written};
 
 /// Why the document details of a resource could not be had, where retrying will not help.
 /// Stored as `details_unavailable`.
@@ -87,13 +88,13 @@ pub trait InkitRecordStore: Send + Sync {
     /// the resource's document item gets `last_event` and `last_event_at`, and
     /// `DOCUMENT_DELETED` marks it deleted, `DOCUMENT_CREATE_FAILED` failed. A document
     /// item is created when the resource has none.
-    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> RecordFuture<'a, Written>;
+    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> StoreFuture<'a, Written>;
 
     /// The document item of `resource_id` (a strongly consistent read).
     fn inkit_document<'a>(
         &'a self,
         resource_id: &'a str,
-    ) -> RecordFuture<'a, Option<InkitDocumentRecord>>;
+    ) -> StoreFuture<'a, Option<InkitDocumentRecord>>;
 
     /// Stores the details the Inkit API gave, sets `details_fetched` and clears
     /// `details_unavailable`. The resource's event must be recorded first: without a
@@ -103,7 +104,7 @@ pub trait InkitRecordStore: Send + Sync {
         resource_id: &'a str,
         details: &'a InkitDocumentDetails,
         fetched_at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()>;
+    ) -> StoreFuture<'a, ()>;
 
     /// Records why the details cannot be had ([`details_unavailable`]), unless they were
     /// fetched meanwhile (or no event of the resource is recorded: then nothing is written).
@@ -112,12 +113,12 @@ pub trait InkitRecordStore: Send + Sync {
         resource_id: &'a str,
         reason: &'a str,
         at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()>;
+    ) -> StoreFuture<'a, ()>;
 }
 
 /// Details for a resource whose event was never recorded.
-pub(crate) fn no_document(resource_id: &str) -> RecordError {
-    RecordError(format!(
+pub(crate) fn no_document(resource_id: &str) -> Unavailable {
+    records_unavailable(format!(
         "no Inkit document item for {resource_id:?}: its event must be recorded first"
     ))
 }

@@ -68,7 +68,7 @@
 //!
 //! The transaction's cancellation reasons tell these cases apart; a transaction conflict
 //! (two changes of one annotation at once) is retried a few times, and anything else is a
-//! [`RecordError`]. The history of an annotation is one `Query` of
+//! [`Unavailable`]. The history of an annotation is one `Query` of
 //! `pk = ANNOTATION#<id> AND begins_with(sk, "STATUS#")`, sorted by `changed_at`; its current status
 //! one `GetItem` of `sk = LATEST`.
 //!
@@ -124,9 +124,6 @@ mod records;
 mod table;
 
 use aws_sdk_dynamodb::Client;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 pub use dynamo::{DEFAULT_HISTORY_RETENTION, DynamoRecordStore};
@@ -158,33 +155,26 @@ pub enum Written {
     AlreadyPresent,
 }
 
+pub use unavailable::{StoreFuture, Unavailable};
+
 /// The records table could not be written or read (unreachable, throttled, misconfigured).
 /// Functions answer 503, so that the platform retries the delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError(pub String);
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "records unavailable: {}", self.0)
-    }
+pub fn records_unavailable(reason: impl Into<String>) -> Unavailable {
+    Unavailable::new("records", reason)
 }
-
-impl std::error::Error for RecordError {}
-
-pub type RecordFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, RecordError>> + Send + 'a>>;
 
 /// Where webhook effects are recorded. Object-safe, so a function is handed the DynamoDB
 /// store, the in-memory one or the unavailable one at start-up.
 pub trait RecordStore: Send + Sync {
     /// Writes the export record of an annotation unless one exists.
-    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> RecordFuture<'a, Written>;
+    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> StoreFuture<'a, Written>;
 
     /// Records a status change in the history and, unless a newer one is recorded, as the
     /// annotation's latest status.
-    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written>;
+    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> StoreFuture<'a, Written>;
 
     /// Records the metadata of a received email unless the email is recorded already.
-    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written>;
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> StoreFuture<'a, Written>;
 }
 
 /// The store of a function whose records table is not configured: every write fails, so
@@ -205,20 +195,22 @@ impl UnavailableRecordStore {
         &self.reason
     }
 
-    fn fail<'a, T: Send + 'a>(&self) -> RecordFuture<'a, T> {
-        Box::pin(std::future::ready(Err(RecordError(self.reason.clone()))))
+    fn fail<'a, T: Send + 'a>(&self) -> StoreFuture<'a, T> {
+        Box::pin(std::future::ready(Err(records_unavailable(
+            self.reason.clone(),
+        ))))
     }
 }
 
 impl InkitRecordStore for UnavailableRecordStore {
-    fn record_inkit_event<'a>(&'a self, _event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+    fn record_inkit_event<'a>(&'a self, _event: &'a InkitEvent) -> StoreFuture<'a, Written> {
         self.fail()
     }
 
     fn inkit_document<'a>(
         &'a self,
         _resource_id: &'a str,
-    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+    ) -> StoreFuture<'a, Option<InkitDocumentRecord>> {
         self.fail()
     }
 
@@ -227,7 +219,7 @@ impl InkitRecordStore for UnavailableRecordStore {
         _resource_id: &'a str,
         _details: &'a InkitDocumentDetails,
         _fetched_at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         self.fail()
     }
 
@@ -236,21 +228,21 @@ impl InkitRecordStore for UnavailableRecordStore {
         _resource_id: &'a str,
         _reason: &'a str,
         _at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         self.fail()
     }
 }
 
 impl RecordStore for UnavailableRecordStore {
-    fn put_export_record<'a>(&'a self, _record: &'a ExportRecord) -> RecordFuture<'a, Written> {
+    fn put_export_record<'a>(&'a self, _record: &'a ExportRecord) -> StoreFuture<'a, Written> {
         self.fail()
     }
 
-    fn record_status_change<'a>(&'a self, _change: &'a StatusChange) -> RecordFuture<'a, Written> {
+    fn record_status_change<'a>(&'a self, _change: &'a StatusChange) -> StoreFuture<'a, Written> {
         self.fail()
     }
 
-    fn record_email<'a>(&'a self, _email: &'a EmailRecord) -> RecordFuture<'a, Written> {
+    fn record_email<'a>(&'a self, _email: &'a EmailRecord) -> StoreFuture<'a, Written> {
         self.fail()
     }
 }

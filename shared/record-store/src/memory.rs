@@ -7,7 +7,7 @@ use webhook_model::inkit::InkitEventType;
 
 use crate::{
     EmailRecord, ExportRecord, InkitDocumentDetails, InkitDocumentRecord, InkitEvent,
-    InkitRecordStore, RecordError, RecordFuture, RecordStore, StatusChange, Timestamp, Written,
+    InkitRecordStore, RecordStore, StatusChange, StoreFuture, Timestamp, Unavailable, Written,
     inkit::no_document,
 };
 
@@ -145,7 +145,7 @@ impl InMemoryRecordStore {
         resource_id: &str,
         details: &InkitDocumentDetails,
         fetched_at: &Timestamp,
-    ) -> Result<(), RecordError> {
+    ) -> Result<(), Unavailable> {
         let mut state = self.state();
         let document = state
             .inkit_documents
@@ -206,28 +206,28 @@ impl InMemoryRecordStore {
 }
 
 impl RecordStore for InMemoryRecordStore {
-    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> RecordFuture<'a, Written> {
+    fn put_export_record<'a>(&'a self, record: &'a ExportRecord) -> StoreFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.put_export(record))))
     }
 
-    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> RecordFuture<'a, Written> {
+    fn record_status_change<'a>(&'a self, change: &'a StatusChange) -> StoreFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.record_change(change))))
     }
 
-    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> RecordFuture<'a, Written> {
+    fn record_email<'a>(&'a self, email: &'a EmailRecord) -> StoreFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.put_email(email))))
     }
 }
 
 impl InkitRecordStore for InMemoryRecordStore {
-    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> StoreFuture<'a, Written> {
         Box::pin(std::future::ready(Ok(self.put_inkit_event(event))))
     }
 
     fn inkit_document<'a>(
         &'a self,
         resource_id: &'a str,
-    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+    ) -> StoreFuture<'a, Option<InkitDocumentRecord>> {
         let document = self.state().inkit_documents.get(resource_id).cloned();
         Box::pin(std::future::ready(Ok(document)))
     }
@@ -237,7 +237,7 @@ impl InkitRecordStore for InMemoryRecordStore {
         resource_id: &'a str,
         details: &'a InkitDocumentDetails,
         fetched_at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         Box::pin(std::future::ready(self.put_inkit_details(
             resource_id,
             details,
@@ -250,7 +250,7 @@ impl InkitRecordStore for InMemoryRecordStore {
         resource_id: &'a str,
         reason: &'a str,
         _at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         self.put_details_unavailable(resource_id, reason);
         Box::pin(std::future::ready(Ok(())))
     }

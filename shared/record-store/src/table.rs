@@ -1,6 +1,7 @@
 //! Creating the records table (deployments create it from `template.yaml`; this is for
 //! DynamoDB Local and tests).
 
+use crate::records_unavailable;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -9,7 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 use dynamodb_store::{check_pk_sk_schema, wait_until_table_active};
 
-use crate::RecordError;
+use crate::Unavailable;
 use crate::dynamo::{EXPIRES_AT, EXPORTED_AT, PICKUP, PK, SK, sdk_error};
 
 /// The sparse index an ERP queries for export records waiting to be picked up.
@@ -19,9 +20,9 @@ pub const ERP_PICKUP_INDEX: &str = "erp_pickup";
 /// index [`ERP_PICKUP_INDEX`], a `NEW_IMAGE` stream as the template's, which drives
 /// `inkit-document-details`), waits until it is ACTIVE and turns on TTL on `expires_at`.
 /// An existing table with another key schema or without the index is an error.
-pub async fn create_records_table(client: &Client, table: &str) -> Result<(), RecordError> {
+pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Unavailable> {
     let build_error = |e: aws_sdk_dynamodb::error::BuildError| {
-        RecordError(format!("definition of table {table:?}: {e}"))
+        records_unavailable(format!("definition of table {table:?}: {e}"))
     };
     let key = |name: &str, key_type| {
         KeySchemaElement::builder()
@@ -78,19 +79,19 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Re
     }
     let description = wait_until_table_active(client, table)
         .await
-        .map_err(RecordError)?;
+        .map_err(records_unavailable)?;
     check_schema(table, &description)?;
     enable_ttl(client, table).await
 }
 
-fn check_schema(table: &str, description: &TableDescription) -> Result<(), RecordError> {
-    check_pk_sk_schema(table, description).map_err(RecordError)?;
+fn check_schema(table: &str, description: &TableDescription) -> Result<(), Unavailable> {
+    check_pk_sk_schema(table, description).map_err(records_unavailable)?;
     let has_index = description
         .global_secondary_indexes()
         .iter()
         .any(|i| i.index_name() == Some(ERP_PICKUP_INDEX));
     if !has_index {
-        return Err(RecordError(format!(
+        return Err(records_unavailable(format!(
             "table {table:?} exists but has no index {ERP_PICKUP_INDEX:?}"
         )));
     }
@@ -98,7 +99,7 @@ fn check_schema(table: &str, description: &TableDescription) -> Result<(), Recor
 }
 
 /// Whether TTL is on `expires_at` (`true`), off (`false`), or on another attribute (an error).
-async fn ttl_enabled(client: &Client, table: &str) -> Result<bool, RecordError> {
+async fn ttl_enabled(client: &Client, table: &str) -> Result<bool, Unavailable> {
     let described = client
         .describe_time_to_live()
         .table_name(table)
@@ -114,14 +115,14 @@ async fn ttl_enabled(client: &Client, table: &str) -> Result<bool, RecordError> 
         {
             Ok(true)
         }
-        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling) => Err(RecordError(format!(
-            "table {table:?} has TTL on {attribute:?}, not {EXPIRES_AT:?}"
-        ))),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling) => Err(records_unavailable(
+            format!("table {table:?} has TTL on {attribute:?}, not {EXPIRES_AT:?}"),
+        )),
         _ => Ok(false),
     }
 }
 
-async fn enable_ttl(client: &Client, table: &str) -> Result<(), RecordError> {
+async fn enable_ttl(client: &Client, table: &str) -> Result<(), Unavailable> {
     if ttl_enabled(client, table).await? {
         return Ok(());
     }
@@ -129,7 +130,7 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), RecordError> {
         .enabled(true)
         .attribute_name(EXPIRES_AT)
         .build()
-        .map_err(|e| RecordError(format!("TTL of table {table:?}: {e}")))?;
+        .map_err(|e| records_unavailable(format!("TTL of table {table:?}: {e}")))?;
     let updated = client
         .update_time_to_live()
         .table_name(table)

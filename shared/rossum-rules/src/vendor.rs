@@ -1,5 +1,5 @@
 use vendor_matching::{
-    Candidate, MatchInputs, MatchOutcome, StoreError, VendorStore, match_vendor,
+    Candidate, MatchInputs, MatchOutcome, Unavailable, VendorStore, match_vendor,
 };
 use webhook_model::rossum::{
     AutomationBlocker, EnumOption, Message, Node, Operation, ReplaceValue, ValueContent,
@@ -42,7 +42,7 @@ pub async fn match_vendor_datapoint(
     content: &[Node],
     settings: &Settings,
     store: &dyn VendorStore,
-) -> Result<VendorMatch, StoreError> {
+) -> Result<VendorMatch, Unavailable> {
     let Some(target) = first_datapoint(content, &settings.vendor_target_schema_id) else {
         let message = format!(
             "Datapoint with schema ID '{}' is missing.",

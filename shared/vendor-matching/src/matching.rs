@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::{name_similarity, vat_country};
-use crate::{Candidate, Lookup, StoreError, VendorStore};
+use crate::{Candidate, Lookup, Unavailable, VendorStore};
 
 /// One query of the ordered list matching runs (Master Data Hub's "queries").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub async fn match_vendor(
     inputs: &MatchInputs<'_>,
     order: &[QueryKind],
     fuzzy_threshold: f64,
-) -> Result<MatchOutcome, StoreError> {
+) -> Result<MatchOutcome, Unavailable> {
     for &kind in order {
         let lookup = match kind {
             QueryKind::VatId => inputs.vat_id.and_then(Lookup::vat_id),

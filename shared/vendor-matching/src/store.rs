@@ -1,8 +1,5 @@
 use std::collections::HashMap;
-use std::fmt;
-use std::future::Future;
 use std::path::Path;
-use std::pin::Pin;
 
 use crate::normalize::{fuzzy_block_keys, iban_key, name_key, name_similarity, vat_key};
 use crate::{RejectedRow, Vendor, read_vendor_file};
@@ -46,19 +43,12 @@ pub struct Candidate {
     pub score: f64,
 }
 
-/// The store could not answer (unreachable, throttled, misconfigured).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
+pub use unavailable::{StoreFuture, Unavailable};
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "master data unavailable: {}", self.0)
-    }
+/// The master data could not be read (unreachable, throttled, misconfigured).
+pub fn master_data_unavailable(reason: impl Into<String>) -> Unavailable {
+    Unavailable::new("master data", reason)
 }
-
-impl std::error::Error for StoreError {}
-
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// Where vendors are looked up. Object-safe, so a function can be handed the in-memory
 /// store or the DynamoDB one at start-up.
@@ -229,6 +219,8 @@ impl UnavailableVendorStore {
 
 impl VendorStore for UnavailableVendorStore {
     fn lookup<'a>(&'a self, _lookup: &'a Lookup) -> StoreFuture<'a, Vec<Candidate>> {
-        Box::pin(std::future::ready(Err(StoreError(self.reason.clone()))))
+        Box::pin(std::future::ready(Err(master_data_unavailable(
+            self.reason.clone(),
+        ))))
     }
 }

@@ -138,6 +138,13 @@ impl From<VerifyError> for WebhookError {
     }
 }
 
+/// A store that cannot be used is a 503, which the platforms retry.
+impl From<unavailable::Unavailable> for WebhookError {
+    fn from(e: unavailable::Unavailable) -> Self {
+        WebhookError::Unavailable(e.to_string())
+    }
+}
+
 /// Parses a verified body. serde's message (with line and column) goes to the sender.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
     serde_json::from_slice(body)

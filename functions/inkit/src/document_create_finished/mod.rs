@@ -134,10 +134,7 @@ pub async fn respond(
 ) -> Result<CreateFinishedResponse, WebhookError> {
     let resource_id = webhook.resource_id.as_str();
     let event = InkitEvent::arrived_now(webhook);
-    let written = records
-        .record_inkit_event(&event)
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let written = records.record_inkit_event(&event).await?;
     let duplicate = written == Written::AlreadyPresent;
     // A first delivery's document item has no details yet: no need to read it.
     let outcome = if duplicate {

@@ -118,10 +118,7 @@ pub async fn respond(
     }
     let record =
         export_record(event, settings, export_settings).map_err(WebhookError::MalformedBody)?;
-    let written = records
-        .put_export_record(&record)
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let written = records.put_export_record(&record).await?;
     let written = match written {
         Written::Inserted | Written::HistoryOnly => "inserted",
         Written::AlreadyPresent => "already_present",

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use webhook_function::{Function, Platform};
 
 use rossum_rules::{Settings, match_vendor_datapoint, sum_checks, zero_vat_rates};
-use vendor_matching::{StoreError, VendorStore};
+use vendor_matching::{Unavailable, VendorStore};
 use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
@@ -56,9 +56,7 @@ async fn handle(
     let settings = hook_settings::<Settings>(&event.settings)?
         .validate()
         .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
-    let response = respond(&event, &settings, vendors.as_ref())
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let response = respond(&event, &settings, vendors.as_ref()).await?;
     Ok(hook_response(&response))
 }
 
@@ -67,7 +65,7 @@ pub async fn respond(
     event: &AnnotationContentEvent,
     settings: &Settings,
     vendors: &dyn VendorStore,
-) -> Result<HookResponse, StoreError> {
+) -> Result<HookResponse, Unavailable> {
     let content = event.content();
     let matched = match_vendor_datapoint(content, settings, vendors).await?;
     let (mut messages, mut operations) = zero_vat_rates(content, settings);

@@ -199,10 +199,7 @@ pub async fn respond(
     records: &dyn RecordStore,
 ) -> Result<StatusResponse, WebhookError> {
     let change = status_change(event).map_err(WebhookError::MalformedBody)?;
-    let written = records
-        .record_status_change(&change)
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let written = records.record_status_change(&change).await?;
     tracing::info!(
         function = FUNCTION_NAME,
         annotation_id = change.annotation_id,

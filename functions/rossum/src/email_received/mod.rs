@@ -93,10 +93,7 @@ async fn handle(
 /// Writes the email's record; an email recorded before is left as it is. A store failure is
 /// a 503, so that Rossum retries the delivery.
 async fn record(records: &dyn RecordStore, email: &EmailRecord) -> Result<(), WebhookError> {
-    let written = records
-        .record_email(email)
-        .await
-        .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+    let written = records.record_email(email).await?;
     let written = match written {
         Written::Inserted | Written::HistoryOnly => "inserted",
         Written::AlreadyPresent => "already_present",

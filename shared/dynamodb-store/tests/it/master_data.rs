@@ -394,7 +394,7 @@ async fn a_bad_import_is_refused_before_anything_is_written() {
         .await
         .unwrap_err();
     assert!(
-        err.0.contains("N-0003") && err.0.contains("more than once"),
+        err.reason.contains("N-0003") && err.reason.contains("more than once"),
         "{err}"
     );
 
@@ -403,7 +403,7 @@ async fn a_bad_import_is_refused_before_anything_is_written() {
     let err = import_vendors(&client, &table, &vendors, &mut |_| {})
         .await
         .unwrap_err();
-    assert!(err.0.contains("vendor_id is missing"), "{err}");
+    assert!(err.reason.contains("vendor_id is missing"), "{err}");
     assert_eq!(count_items(&client, &table).await, 0);
 }
 
@@ -431,7 +431,7 @@ async fn a_broken_item_is_an_error_not_a_panic() {
         .lookup(&Lookup::vat_id("55555555").unwrap())
         .await
         .unwrap_err();
-    assert!(err.0.contains("name is missing"), "{err}");
+    assert!(err.reason.contains("name is missing"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -451,11 +451,11 @@ async fn an_unreachable_endpoint_is_a_store_error() {
         create_master_data_table(&client, "vendors"),
     );
     let messages = [
-        looked_up.unwrap_err().0,
-        fuzzy.unwrap_err().0,
-        got.unwrap_err().0,
-        imported.unwrap_err().0,
-        created.unwrap_err().0,
+        looked_up.unwrap_err().reason,
+        fuzzy.unwrap_err().reason,
+        got.unwrap_err().reason,
+        imported.unwrap_err().reason,
+        created.unwrap_err().reason,
     ];
     for (message, operation) in
         messages

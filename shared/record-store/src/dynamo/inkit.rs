@@ -1,5 +1,6 @@
 //! Inkit events and documents in the records table (see the crate documentation).
 
+use crate::records_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
@@ -9,8 +10,8 @@ use webhook_model::inkit::InkitEventType;
 use super::{DynamoRecordStore, EXPIRES_AT, Item, PK, SK, s, sdk_error, text};
 use crate::inkit::no_document;
 use crate::{
-    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, RecordError,
-    RecordFuture, Timestamp, Written,
+    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, StoreFuture,
+    Timestamp, Unavailable, Written,
 };
 
 const DOCUMENT_SK: &str = "DOCUMENT";
@@ -34,19 +35,19 @@ fn boolean(value: bool) -> AttributeValue {
     AttributeValue::Bool(value)
 }
 
-fn flag(item: &Item, name: &str) -> Result<bool, RecordError> {
+fn flag(item: &Item, name: &str) -> Result<bool, Unavailable> {
     match item.get(name) {
         None => Ok(false),
         Some(AttributeValue::Bool(value)) => Ok(*value),
-        Some(other) => Err(RecordError(format!(
+        Some(other) => Err(records_unavailable(format!(
             "attribute {name} is {other:?}, not a boolean"
         ))),
     }
 }
 
-fn optional_timestamp(item: &Item, name: &str) -> Result<Option<Timestamp>, RecordError> {
+fn optional_timestamp(item: &Item, name: &str) -> Result<Option<Timestamp>, Unavailable> {
     text(item, name)?
-        .map(|raw| Timestamp::parse(&raw).map_err(|e| RecordError(e.to_string())))
+        .map(|raw| Timestamp::parse(&raw).map_err(|e| records_unavailable(e.to_string())))
         .transpose()
 }
 
@@ -101,7 +102,7 @@ impl Expression {
 
 impl DynamoRecordStore {
     /// The events recorded for `resource_id`, in key order (strongly consistent, every page).
-    pub async fn inkit_events(&self, resource_id: &str) -> Result<Vec<InkitEvent>, RecordError> {
+    pub async fn inkit_events(&self, resource_id: &str) -> Result<Vec<InkitEvent>, Unavailable> {
         let mut items = self
             .client
             .query()
@@ -172,7 +173,7 @@ impl DynamoRecordStore {
         update
     }
 
-    async fn record_event(&self, event: &InkitEvent) -> Result<Written, RecordError> {
+    async fn record_event(&self, event: &InkitEvent) -> Result<Written, Unavailable> {
         let pk = InkitEvent::key_of_resource(&event.resource_id);
         let event_put = Put::builder()
             .table_name(&self.table)
@@ -180,7 +181,7 @@ impl DynamoRecordStore {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .build()
-            .map_err(|e| RecordError(format!("Inkit event put: {e}")))?;
+            .map_err(|e| records_unavailable(format!("Inkit event put: {e}")))?;
         let expression = self.document_update_for(event);
         let document_update = Update::builder()
             .table_name(&self.table)
@@ -190,7 +191,7 @@ impl DynamoRecordStore {
             .set_expression_attribute_names(Some(expression.names))
             .set_expression_attribute_values(Some(expression.values))
             .build()
-            .map_err(|e| RecordError(format!("Inkit document update: {e}")))?;
+            .map_err(|e| records_unavailable(format!("Inkit document update: {e}")))?;
         let items = vec![
             TransactWriteItem::builder().put(event_put).build(),
             TransactWriteItem::builder().update(document_update).build(),
@@ -211,7 +212,7 @@ impl DynamoRecordStore {
         Ok(
             match transact_write(&self.client, &self.table, items, classify)
                 .await
-                .map_err(RecordError)?
+                .map_err(records_unavailable)?
             {
                 None => Written::Inserted,
                 Some(()) => Written::AlreadyPresent,
@@ -222,7 +223,7 @@ impl DynamoRecordStore {
     async fn document(
         &self,
         resource_id: &str,
-    ) -> Result<Option<InkitDocumentRecord>, RecordError> {
+    ) -> Result<Option<InkitDocumentRecord>, Unavailable> {
         let output = self
             .client
             .get_item()
@@ -241,7 +242,7 @@ impl DynamoRecordStore {
         resource_id: &str,
         details: &InkitDocumentDetails,
         fetched_at: &Timestamp,
-    ) -> Result<(), RecordError> {
+    ) -> Result<(), Unavailable> {
         let mut update = Expression::default();
         update.set("kind", s("inkit_document"));
         update.set("resource_id", s(resource_id));
@@ -294,7 +295,7 @@ impl DynamoRecordStore {
         resource_id: &str,
         reason: &str,
         at: &Timestamp,
-    ) -> Result<(), RecordError> {
+    ) -> Result<(), Unavailable> {
         let mut update = Expression::default();
         update.set("details_unavailable", s(reason));
         update.set("details_checked_at", s(at.as_str()));
@@ -332,14 +333,14 @@ impl DynamoRecordStore {
 }
 
 impl InkitRecordStore for DynamoRecordStore {
-    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> RecordFuture<'a, Written> {
+    fn record_inkit_event<'a>(&'a self, event: &'a InkitEvent) -> StoreFuture<'a, Written> {
         Box::pin(self.record_event(event))
     }
 
     fn inkit_document<'a>(
         &'a self,
         resource_id: &'a str,
-    ) -> RecordFuture<'a, Option<InkitDocumentRecord>> {
+    ) -> StoreFuture<'a, Option<InkitDocumentRecord>> {
         Box::pin(self.document(resource_id))
     }
 
@@ -348,7 +349,7 @@ impl InkitRecordStore for DynamoRecordStore {
         resource_id: &'a str,
         details: &'a InkitDocumentDetails,
         fetched_at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         Box::pin(self.store_details(resource_id, details, fetched_at))
     }
 
@@ -357,12 +358,12 @@ impl InkitRecordStore for DynamoRecordStore {
         resource_id: &'a str,
         reason: &'a str,
         at: &'a Timestamp,
-    ) -> RecordFuture<'a, ()> {
+    ) -> StoreFuture<'a, ()> {
         Box::pin(self.mark_unavailable(resource_id, reason, at))
     }
 }
 
-fn document_from_item(item: &Item) -> Result<InkitDocumentRecord, RecordError> {
+fn document_from_item(item: &Item) -> Result<InkitDocumentRecord, Unavailable> {
     let details = match text(item, "id")? {
         Some(id) => Some(InkitDocumentDetails {
             id,
