@@ -275,11 +275,31 @@ fn hooks() -> Vec<Hook> {
     ]
 }
 
+/// Runs `check` on every hook with in-memory records of its own; then none of them holds a
+/// record.
+async fn for_each_hook(check: impl AsyncFn(&Hook, Arc<InMemoryRecordStore>)) {
+    for hook in hooks() {
+        let records = Arc::new(InMemoryRecordStore::new());
+        check(&hook, records.clone()).await;
+        let name = hook.name;
+        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
+    }
+}
+
+/// Every hook refuses its signed sample under `config` with `status` and `code`.
+async fn assert_every_hook_refuses(config: &EndpointConfig, status: u16, code: &str) {
+    for_each_hook(async |hook, records| {
+        let (answer, body) = hook.signed(config, records, &hook.sample).await;
+        assert_eq!(answer, status, "{}: {body}", hook.name);
+        assert_refused(answer, &body, status, code);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn signature_failures_are_401_with_the_reason_and_record_nothing() {
-    for hook in hooks() {
+    for_each_hook(async |hook, records| {
         let name = hook.name;
-        let records = Arc::new(InMemoryRecordStore::new());
         let good = signature(SECRET, &hook.sample);
         let wrong_secret = signature("not the secret", &hook.sample);
         for (what, headers, body, code) in [
@@ -322,40 +342,36 @@ async fn signature_failures_are_401_with_the_reason_and_record_nothing() {
                 );
             }
         }
-        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn another_event_or_action_is_422_naming_the_expected_ones() {
-    for hook in hooks() {
-        let name = hook.name;
-        let records = Arc::new(InMemoryRecordStore::new());
+    for_each_hook(async |hook, records| {
         for (body, message) in &hook.wrong_events {
             let (status, answer) = hook.signed(&configured(), records.clone(), body).await;
-            assert_eq!(status, 422, "{name}: {answer}");
+            assert_eq!(status, 422, "{}: {answer}", hook.name);
             assert_refused(status, &answer, 422, "wrong_event");
             if let Some(message) = message {
-                assert_eq!(answer["messages"][0]["content"], *message, "{name}");
+                assert_eq!(answer["messages"][0]["content"], *message, "{}", hook.name);
             }
         }
-        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn garbage_with_a_valid_signature_is_400_and_records_nothing() {
-    for hook in hooks() {
-        let name = hook.name;
-        let records = Arc::new(InMemoryRecordStore::new());
+    for_each_hook(async |hook, records| {
         for body in &hook.malformed {
             let (status, answer) = hook.signed(&configured(), records.clone(), body).await;
             let sent = String::from_utf8_lossy(body);
-            assert_eq!(status, 400, "{name}, {sent}: {answer}");
+            assert_eq!(status, 400, "{}, {sent}: {answer}", hook.name);
             assert_refused(status, &answer, 400, "malformed_body");
         }
-        assert_eq!((hook.recorded)(&records), 0, "{name} recorded a refusal");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -384,36 +400,23 @@ async fn the_legacy_sha1_header_alone_is_accepted_unless_disabled() {
 
 #[tokio::test]
 async fn without_a_configured_secret_everything_is_refused_with_500() {
-    for hook in hooks() {
-        let name = hook.name;
-        let signature = signature(SECRET, &hook.sample);
-        let headers = [(SIGNATURE, signature.as_str())];
-        let records = Arc::new(InMemoryRecordStore::new());
-        let (status, body) = hook
-            .call(&config(&[]), records, &headers, &hook.sample)
-            .await;
-        assert_eq!(status, 500, "{name}: {body}");
-        assert_refused(status, &body, 500, "not_configured");
-    }
+    assert_every_hook_refuses(&config(&[]), 500, "not_configured").await;
 }
 
 #[tokio::test]
 async fn an_oversized_body_is_413_before_any_hashing() {
-    let limited = config(&[
-        ("ROSSUM_HOOK_SECRET", SECRET),
-        ("WEBHOOK_MAX_BODY_BYTES", "1024"),
-    ]);
     for hook in hooks() {
         let name = hook.name;
         assert!(
             hook.sample.len() > 1024,
             "{name}: the sample is over the limit"
         );
-        let records = Arc::new(InMemoryRecordStore::new());
-        let (status, body) = hook.signed(&limited, records, &hook.sample).await;
-        assert_eq!(status, 413, "{name}: {body}");
-        assert_refused(status, &body, 413, "payload_too_large");
     }
+    let limited = config(&[
+        ("ROSSUM_HOOK_SECRET", SECRET),
+        ("WEBHOOK_MAX_BODY_BYTES", "1024"),
+    ]);
+    assert_every_hook_refuses(&limited, 413, "payload_too_large").await;
 }
 
 #[tokio::test]
