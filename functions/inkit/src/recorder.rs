@@ -13,14 +13,15 @@ use idempotency::IdempotencyStore;
 use record_store::{InkitEvent, InkitRecordStore, Written};
 use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
+    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response,
 };
+use webhook_function::Function;
 use webhook_model::inkit::{InkitEventType, InkitWebhook, RecordedResponse};
 
 /// One recording Inkit webhook.
 pub struct Recorder {
-    pub name: &'static str,
-    pub route: &'static str,
+    /// The function, as the registry knows it.
+    pub function: &'static Function,
     pub event_type: InkitEventType,
     /// Logs the event once recorded; `duplicate` when it had been recorded before.
     pub log_recorded: fn(&InkitWebhook, bool),
@@ -36,18 +37,12 @@ impl Recorder {
         records: Arc<dyn InkitRecordStore>,
         idempotency_store: Arc<dyn IdempotencyStore>,
     ) -> Endpoint {
-        Endpoint::new(
-            self.name,
-            self.route,
-            Verifier::Inkit(config.inkit_for(&self.event_type)),
-            idempotency::guarded(
-                idempotency_store,
-                self.name,
-                idempotency::inkit_key,
-                move |delivery| self.handle(delivery, records.clone()),
-            ),
+        self.function.serve_guarded(
+            config,
+            idempotency_store,
+            idempotency::inkit_key,
+            move |delivery| self.handle(delivery, records.clone()),
         )
-        .with_max_body_bytes(config.max_body_bytes)
     }
 
     async fn handle(

@@ -3,14 +3,18 @@
 //! Lambda binary is one call, `lambda_main(&ITS_FUNCTION)`; the local server builds the same
 //! endpoints from the same values, with its own dependencies.
 
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use contractfit_store::{ContractFitStore, UnavailableContractFitStore};
-use idempotency::IdempotencyStore;
+use idempotency::{IdempotencyStore, KeyFn};
 use inkit_client::InkitApi;
 use record_store::{InkitRecordStore, RecordStore, UnavailableRecordStore};
 use vendor_matching::{UnavailableVendorStore, VendorStore};
-use webhook_endpoint::{Endpoint, EndpointConfig, SecretSource, env_names};
+use webhook_endpoint::{
+    Body, Delivery, Endpoint, EndpointConfig, Response, SecretSource, Verifier, WebhookError,
+    env_names,
+};
 use webhook_model::inkit::InkitEventType;
 
 pub use webhook_endpoint::LambdaError;
@@ -35,6 +39,43 @@ pub struct Function {
 impl Function {
     pub fn build(&self, config: &EndpointConfig, dependencies: &Dependencies) -> Endpoint {
         (self.endpoint)(config, dependencies)
+    }
+
+    /// How this function's deliveries are verified: as its platform signs them.
+    pub fn verifier(&self, config: &EndpointConfig) -> Verifier {
+        match &self.platform {
+            Platform::Rossum => Verifier::Rossum(config.rossum.clone()),
+            Platform::Inkit(event_type) => Verifier::Inkit(config.inkit_for(event_type)),
+            Platform::ContractFit => Verifier::ContractFit(config.contractfit.clone()),
+        }
+    }
+
+    /// `handler` served as this function: at its route, verified as its platform signs, the
+    /// body bounded by the configured limit.
+    pub fn serve<F, Fut>(&self, config: &EndpointConfig, handler: F) -> Endpoint
+    where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
+    {
+        Endpoint::new(self.name, self.route, self.verifier(config), handler)
+            .with_max_body_bytes(config.max_body_bytes)
+    }
+
+    /// [`Function::serve`] behind the idempotency guard, deliveries keyed by `key`: a retry
+    /// replays the stored answer instead of running `handler` again.
+    pub fn serve_guarded<F, Fut>(
+        &self,
+        config: &EndpointConfig,
+        store: Arc<dyn IdempotencyStore>,
+        key: KeyFn,
+        handler: F,
+    ) -> Endpoint
+    where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
+    {
+        debug_assert!(self.guarded, "{} is not declared guarded", self.name);
+        self.serve(config, idempotency::guarded(store, self.name, key, handler))
     }
 }
 

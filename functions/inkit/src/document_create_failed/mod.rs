@@ -44,8 +44,7 @@ pub const FUNCTION: Function = Function {
 pub const FAILURE_METRIC: &str = "inkit_document_create_failed";
 
 static RECORDER: Recorder = Recorder {
-    name: FUNCTION_NAME,
-    route: ROUTE,
+    function: &FUNCTION,
     event_type: EVENT_TYPE,
     log_recorded,
 };

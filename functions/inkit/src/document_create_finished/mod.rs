@@ -33,7 +33,7 @@ use record_store::{InkitEvent, InkitRecordStore, Written};
 use serde::Serialize;
 use webhook_endpoint::inkit::parse_inkit_webhook;
 use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
+    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response,
 };
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
@@ -99,18 +99,12 @@ pub fn endpoint(
     pending: Arc<dyn PendingDetails>,
     idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Inkit(config.inkit_for(&EVENT_TYPE)),
-        idempotency::guarded(
-            idempotency_store,
-            FUNCTION_NAME,
-            idempotency::inkit_key,
-            move |delivery| handle(delivery, records.clone(), inkit.clone(), pending.clone()),
-        ),
+    FUNCTION.serve_guarded(
+        config,
+        idempotency_store,
+        idempotency::inkit_key,
+        move |delivery| handle(delivery, records.clone(), inkit.clone(), pending.clone()),
     )
-    .with_max_body_bytes(config.max_body_bytes)
 }
 
 async fn handle(

@@ -35,8 +35,7 @@ pub const FUNCTION: Function = Function {
 };
 
 static RECORDER: Recorder = Recorder {
-    name: FUNCTION_NAME,
-    route: ROUTE,
+    function: &FUNCTION,
     event_type: EVENT_TYPE,
     log_recorded,
 };

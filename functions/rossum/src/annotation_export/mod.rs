@@ -24,9 +24,7 @@ use record_store::{Amount, ExportRecord, RecordStore, Timestamp, Written};
 use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
 use serde::Deserialize;
 use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
-};
+use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, Node, first_datapoint};
 
 pub const FUNCTION_NAME: &str = "rossum-annotation-export";
@@ -74,18 +72,12 @@ pub fn endpoint(
     records: Arc<dyn RecordStore>,
     idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Rossum(config.rossum.clone()),
-        idempotency::guarded(
-            idempotency_store,
-            FUNCTION_NAME,
-            idempotency::rossum_key,
-            move |delivery| handle(delivery, records.clone()),
-        ),
+    FUNCTION.serve_guarded(
+        config,
+        idempotency_store,
+        idempotency::rossum_key,
+        move |delivery| handle(delivery, records.clone()),
     )
-    .with_max_body_bytes(config.max_body_bytes)
 }
 
 async fn handle(

@@ -18,9 +18,7 @@ use webhook_function::{Function, Platform};
 use rossum_rules::{Settings, match_vendor_datapoint, sum_checks, zero_vat_rates};
 use vendor_matching::{Unavailable, VendorStore};
 use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
-};
+use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, HookResponse, Message};
 
 pub const FUNCTION_NAME: &str = "rossum-annotation-initialize";
@@ -39,13 +37,7 @@ pub const ACTIONS: [&str; 1] = ["initialize"];
 
 /// The endpoint served by the Lambda binary and by the local server.
 pub fn endpoint(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Rossum(config.rossum.clone()),
-        move |delivery| handle(delivery, vendors.clone()),
-    )
-    .with_max_body_bytes(config.max_body_bytes)
+    FUNCTION.serve(config, move |delivery| handle(delivery, vendors.clone()))
 }
 
 async fn handle(

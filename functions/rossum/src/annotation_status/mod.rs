@@ -20,8 +20,7 @@ use idempotency::IdempotencyStore;
 use record_store::{RecordStore, StatusChange, Timestamp, Written};
 use serde::{Deserialize, Serialize};
 use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
-    parse_json,
+    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
 };
 
 pub const FUNCTION_NAME: &str = "rossum-annotation-status";
@@ -155,18 +154,12 @@ pub fn endpoint(
     records: Arc<dyn RecordStore>,
     idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Rossum(config.rossum.clone()),
-        idempotency::guarded(
-            idempotency_store,
-            FUNCTION_NAME,
-            idempotency::rossum_key,
-            move |delivery| handle(delivery, records.clone()),
-        ),
+    FUNCTION.serve_guarded(
+        config,
+        idempotency_store,
+        idempotency::rossum_key,
+        move |delivery| handle(delivery, records.clone()),
     )
-    .with_max_body_bytes(config.max_body_bytes)
 }
 
 async fn handle(

@@ -16,9 +16,7 @@ use webhook_function::{Function, Platform};
 use rossum_rules::{Settings, match_vendor_datapoint, matching_inputs_changed, zero_vat_rates};
 use vendor_matching::VendorStore;
 use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError,
-};
+use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
 
 pub const FUNCTION_NAME: &str = "rossum-annotation-updated";
@@ -41,13 +39,7 @@ pub const MATCHING_UNAVAILABLE: &str = "Vendor matching is temporarily unavailab
 
 /// The endpoint served by the Lambda binary and by the local server.
 pub fn endpoint(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Rossum(config.rossum.clone()),
-        move |delivery| handle(delivery, vendors.clone()),
-    )
-    .with_max_body_bytes(config.max_body_bytes)
+    FUNCTION.serve(config, move |delivery| handle(delivery, vendors.clone()))
 }
 
 async fn handle(

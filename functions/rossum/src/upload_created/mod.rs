@@ -24,8 +24,7 @@ use attachment_triage::Attachment;
 use idempotency::IdempotencyStore;
 use webhook_endpoint::rossum::hook_settings;
 use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, Verifier, WebhookError, json_response,
-    parse_json,
+    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
 };
 use webhook_model::rossum::Message;
 
@@ -50,18 +49,7 @@ pub const ACTION: &str = "created";
 /// The endpoint served by the Lambda binary and by the local server; deliveries are
 /// de-duplicated in `idempotency_store`.
 pub fn endpoint(config: &EndpointConfig, idempotency_store: Arc<dyn IdempotencyStore>) -> Endpoint {
-    Endpoint::new(
-        FUNCTION_NAME,
-        ROUTE,
-        Verifier::Rossum(config.rossum.clone()),
-        idempotency::guarded(
-            idempotency_store,
-            FUNCTION_NAME,
-            idempotency::rossum_key,
-            handle,
-        ),
-    )
-    .with_max_body_bytes(config.max_body_bytes)
+    FUNCTION.serve_guarded(config, idempotency_store, idempotency::rossum_key, handle)
 }
 
 async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
