@@ -25,8 +25,6 @@
 mod client;
 mod config;
 mod error;
-#[cfg(feature = "stand-in")]
-pub mod stand_in;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
+use inkit_stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
 use inkit_client::{ApiToken, InkitApi, InkitClient, InkitConfig, InkitError};
 use serde_json::json;
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use inkit_client::stand_in::InkitStandIn;
+use inkit_stand_in::InkitStandIn;
 use record_store::{InMemoryRecordStore, InkitRecordStore, UnavailableRecordStore};
 use serde_json::Value;
 use webhook_endpoint::Endpoint;

@@ -6,7 +6,7 @@ use super::common;
 use std::sync::Arc;
 
 use common::{RESOURCE_ID, document_of, finished, inkit_of, records_table, signed};
-use inkit_client::stand_in::{InkitStandIn, Reply};
+use inkit_stand_in::{InkitStandIn, Reply};
 use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::{drop_table, item_count};

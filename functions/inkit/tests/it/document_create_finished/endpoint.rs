@@ -12,7 +12,7 @@ use common::{
     PendingHandedOver, RESOURCE_ID, SECRET, call_with, document_of, finished, inkit_of, signature,
     signed,
 };
-use inkit_client::stand_in::{InkitStandIn, Reply};
+use inkit_stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitClient, InkitConfig};
 use inkit_functions::document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
 use record_store::{InMemoryRecordStore, InkitRecordStore};

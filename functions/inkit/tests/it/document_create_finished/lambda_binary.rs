@@ -5,7 +5,7 @@
 use super::common;
 
 use common::{RESOURCE_ID, api_gateway_event, document_of, finished, records_table, signature};
-use inkit_client::stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
+use inkit_stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
 use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::binary::{start, start_with_records_table};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use inkit_client::stand_in::{InkitStandIn, Reply};
+use inkit_stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitApi, InkitClient};
 use inkit_functions::document_details::{BatchResponse, ItemFailure, StreamEvent, complete_batch};
 use record_store::{InMemoryRecordStore, InkitEvent, InkitRecordStore, Timestamp};

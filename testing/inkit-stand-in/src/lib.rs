@@ -1,4 +1,4 @@
-//! A scripted Inkit API on loopback, for tests (feature `stand-in`).
+//! A scripted Inkit API on loopback, for the tests of what calls Inkit.
 //!
 //! It serves `GET /v1/document/{id}`: each request takes the next queued [`Reply`], or the
 //! default one when the queue is empty, and is recorded. A request without the expected
@@ -20,7 +20,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::{ApiToken, InkitConfig};
+use inkit_client::{API_TOKEN_HEADER, ApiToken, InkitConfig};
 
 /// The API token the stand-in expects unless told otherwise.
 pub const STAND_IN_TOKEN: &str = "stand-in-inkit-api-token";
@@ -163,7 +163,7 @@ async fn answer(
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         let authorized = request
             .headers()
-            .get(crate::API_TOKEN_HEADER)
+            .get(API_TOKEN_HEADER)
             .is_some_and(|v| v.as_bytes() == state.token.as_bytes());
         state.received.push(ReceivedRequest {
             method: request.method().to_string(),
