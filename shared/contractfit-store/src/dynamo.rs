@@ -5,27 +5,24 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, DeleteRequest, Put, PutRequest,
     TransactWriteItem, WriteRequest,
 };
-use dynamodb_store::{Cancellation, reason_code, transact_write};
+use dynamodb_support::{
+    Attributes, Cancellation, Item, PK, SK, classify_cancellation, n, s, sdk_error, transact_write,
+};
 use serde_json::Value;
 use webhook_model::contractfit::{ContractFitEvent, DocumentId, NumberText, Section};
 
 use crate::blob::{Layout, layout, reassemble, verified};
 use crate::{
-    ContractFitStore, Deletion, Delivery, DocumentVersion, Failure, KEY_PREFIX, StoreFuture,
-    Stored, StoredDocument, StoredSections, StoredText, Timestamp, Unavailable, canonical_json,
-    document_time, not_a_document_event, sha256_hex, sort_versions, version_prefix,
+    CONTRACTFIT_STORE, ContractFitStore, Deletion, Delivery, DocumentVersion, Failure, KEY_PREFIX,
+    StoreFuture, Stored, StoredDocument, StoredSections, StoredText, Timestamp, Unavailable,
+    canonical_json, document_time, not_a_document_event, sha256_hex, sort_versions, version_prefix,
 };
 
-type Item = HashMap<String, AttributeValue>;
-
-const PK: &str = "pk";
-const SK: &str = "sk";
 const TEXT_SK: &str = "TEXT";
 const SECTIONS_SK: &str = "SECTIONS";
 const DELETED_SK: &str = "DELETED";
@@ -107,8 +104,10 @@ impl DynamoContractFitStore {
             Stored::AfterDeletion => self.remove_parts(&pk, &owner, part_count).await,
             Stored::Stored => {
                 if let Some(replaced) = current {
-                    let old_sha = text_attribute(&replaced, "text_sha256")?.unwrap_or_default();
-                    let old_parts = number(&replaced, "chunk_count")?.unwrap_or(0);
+                    let old_sha = attributes(&replaced)
+                        .text("text_sha256")?
+                        .unwrap_or_default();
+                    let old_parts = attributes(&replaced).number("chunk_count")?.unwrap_or(0);
                     if old_sha != sha256 && old_parts > 0 {
                         self.remove_parts(&pk, &format!("TEXT#{old_sha}"), old_parts)
                             .await;
@@ -283,9 +282,14 @@ impl DynamoContractFitStore {
             TransactWriteItem::builder().put(item_put).build(),
         ];
         Ok(
-            match transact_write(&self.client, &self.table, items, classify_cancellation)
-                .await
-                .map_err(contractfit_unavailable)?
+            match transact_write(
+                &self.client,
+                &self.table,
+                items,
+                classify_write_cancellation,
+            )
+            .await
+            .map_err(contractfit_unavailable)?
             {
                 None => Stored::Stored,
                 Some(WriteSettled::Duplicate) => Stored::Duplicate,
@@ -318,7 +322,7 @@ impl DynamoContractFitStore {
             .expression_attribute_values(":document_id", s(delivery.document_id.as_str()))
             .send()
             .await
-            .map_err(|e| sdk_error("UpdateItem", &self.table, e))?;
+            .map_err(|e| sdk_error(CONTRACTFIT_STORE, "UpdateItem", &self.table, e))?;
 
         let doomed = self
             .partition_sort_keys(&pk)
@@ -351,7 +355,7 @@ impl DynamoContractFitStore {
             {
                 Ok(Stored::Duplicate)
             }
-            Err(err) => Err(sdk_error("UpdateItem", &self.table, err)),
+            Err(err) => Err(sdk_error(CONTRACTFIT_STORE, "UpdateItem", &self.table, err)),
         }
     }
 
@@ -366,7 +370,7 @@ impl DynamoContractFitStore {
         let mut text_item = None;
         let mut version_items = Vec::new();
         for item in items {
-            let sk = required_text(&item, SK)?;
+            let sk = attributes(&item).required_text(SK)?;
             if sk == TEXT_SK {
                 text_item = Some(item);
             } else if sk == SECTIONS_SK {
@@ -398,7 +402,7 @@ impl DynamoContractFitStore {
                     .or_default()
                     .insert(index, data);
             } else if sk.starts_with(FAIL_PREFIX) {
-                let data = required_text(&item, "data")?;
+                let data = attributes(&item).required_text("data")?;
                 document.failures.push(Failure {
                     received_at: timestamp(&item, "received_at")?,
                     data: parse_json(&data, &sk)?,
@@ -434,7 +438,7 @@ impl DynamoContractFitStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(CONTRACTFIT_STORE, "GetItem", &self.table, e))?;
         Ok(output.item)
     }
 
@@ -442,7 +446,7 @@ impl DynamoContractFitStore {
         self.partition_items(pk, true)
             .await?
             .iter()
-            .map(|item| required_text(item, SK))
+            .map(|item| attributes(item).required_text(SK))
             .collect()
     }
 
@@ -468,7 +472,7 @@ impl DynamoContractFitStore {
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| sdk_error("Query", &self.table, e))
+            .map_err(|e| sdk_error(CONTRACTFIT_STORE, "Query", &self.table, e))
     }
 
     /// `BatchWriteItem`s of [`BATCH_SIZE`], retrying unprocessed items with backoff.
@@ -483,7 +487,7 @@ impl DynamoContractFitStore {
                     .request_items(&self.table, pending)
                     .send()
                     .await
-                    .map_err(|e| sdk_error("BatchWriteItem", &self.table, e))?;
+                    .map_err(|e| sdk_error(CONTRACTFIT_STORE, "BatchWriteItem", &self.table, e))?;
                 pending = output
                     .unprocessed_items
                     .and_then(|mut unprocessed| unprocessed.remove(&self.table))
@@ -569,31 +573,17 @@ enum WriteSettled {
     Deleted,
 }
 
-fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<WriteSettled> {
-    if reasons.len() != 3 {
-        return Cancellation::Unexpected;
-    }
-    match (reason_code(reasons, 0), reason_code(reasons, 1)) {
-        (_, "ConditionalCheckFailed") => Cancellation::Settled(WriteSettled::Duplicate),
-        ("ConditionalCheckFailed", _) => Cancellation::Settled(WriteSettled::Deleted),
-        _ if (0..3).any(|i| reason_code(reasons, i) == "TransactionConflict") => {
-            Cancellation::Conflict
-        }
-        _ => Cancellation::Unexpected,
-    }
+fn classify_write_cancellation(reasons: &[CancellationReason]) -> Cancellation<WriteSettled> {
+    classify_cancellation(reasons, 3, |codes| match codes {
+        [_, "ConditionalCheckFailed", _] => Some(WriteSettled::Duplicate),
+        ["ConditionalCheckFailed", _, _] => Some(WriteSettled::Deleted),
+        _ => None,
+    })
 }
 
-/// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
-/// `Display` says only "dispatch failure" or "service error").
-fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    contractfit_unavailable(format!(
-        "DynamoDB {operation} on table {table:?} failed: {}",
-        DisplayErrorContext(&err)
-    ))
+/// The attributes of an item of the records table, as this store reads them.
+fn attributes(item: &Item) -> Attributes<'_> {
+    Attributes::of(CONTRACTFIT_STORE, item)
 }
 
 fn delivery_sk(delivery: &Delivery) -> String {
@@ -686,15 +676,15 @@ fn sections_from_item(item: &Item) -> Result<StoredSections, Unavailable> {
                 )));
             };
             Ok(Section {
-                document_type: required_text(map, "document_type")?,
-                format: text_attribute(map, "format")?,
+                document_type: attributes(map).required_text("document_type")?,
+                format: attributes(map).text("format")?,
                 confidence: NumberText {
-                    raw: required_text(map, "confidence")?,
-                    value: number(map, "confidence_value")?,
+                    raw: attributes(map).required_text("confidence")?,
+                    value: attributes(map).number("confidence_value")?,
                 },
                 page: NumberText {
-                    raw: required_text(map, "page")?,
-                    value: number(map, "page_value")?,
+                    raw: attributes(map).required_text("page")?,
+                    value: attributes(map).number("page_value")?,
                 },
             })
         })
@@ -714,10 +704,10 @@ fn content(
     expected_sha256: &str,
     parts: &HashMap<String, BTreeMap<usize, Blob>>,
 ) -> Result<String, Unavailable> {
-    if let Some(inline) = text_attribute(item, inline_attribute)? {
+    if let Some(inline) = attributes(item).text(inline_attribute)? {
         return verified(inline.into_bytes(), expected_bytes, expected_sha256);
     }
-    let count: usize = number(item, "chunk_count")?.ok_or_else(|| {
+    let count: usize = attributes(item).number("chunk_count")?.ok_or_else(|| {
         contractfit_unavailable(format!("{owner} has neither {inline_attribute} nor parts"))
     })?;
     let found = parts.get(owner);
@@ -738,8 +728,8 @@ fn text_from_item(
     item: &Item,
     parts: &HashMap<String, BTreeMap<usize, Blob>>,
 ) -> Result<StoredText, Unavailable> {
-    let sha256 = required_text(item, "text_sha256")?;
-    let bytes = required_number(item, "text_bytes")?;
+    let sha256 = attributes(item).required_text("text_sha256")?;
+    let bytes = attributes(item).required_number("text_bytes")?;
     let text = content(
         item,
         "text",
@@ -762,13 +752,14 @@ fn version_from_item(
 ) -> Result<DocumentVersion, Unavailable> {
     let event =
         version_event(sk).ok_or_else(|| contractfit_unavailable(format!("version item {sk:?}")))?;
-    let sha256 = required_text(item, "document_sha256")?;
-    let bytes = required_number(item, "document_bytes")?;
+    let sha256 = attributes(item).required_text("document_sha256")?;
+    let bytes = attributes(item).required_number("document_bytes")?;
     let json = content(item, "document", sk, bytes, &sha256, parts)?;
     Ok(DocumentVersion {
         event,
         received_at: timestamp(item, "received_at")?,
-        document_time: text_attribute(item, "document_time")?
+        document_time: attributes(item)
+            .text("document_time")?
             .map(|t| Timestamp::parse(&t).map_err(|e| contractfit_unavailable(e.to_string())))
             .transpose()?,
         sha256,
@@ -781,49 +772,8 @@ fn parse_json(json: &str, sk: &str) -> Result<Value, Unavailable> {
         .map_err(|e| contractfit_unavailable(format!("item {sk:?} holds invalid JSON: {e}")))
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn text_attribute(item: &Item, name: &str) -> Result<Option<String>, Unavailable> {
-    match item.get(name) {
-        None | Some(AttributeValue::Null(_)) => Ok(None),
-        Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(contractfit_unavailable(format!(
-            "attribute {name} is not a string"
-        ))),
-    }
-}
-
-fn required_text(item: &Item, name: &str) -> Result<String, Unavailable> {
-    text_attribute(item, name)?
-        .ok_or_else(|| contractfit_unavailable(format!("item without attribute {name}")))
-}
-
-fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, Unavailable> {
-    match item.get(name) {
-        None => Ok(None),
-        Some(AttributeValue::N(value)) => value
-            .parse()
-            .map(Some)
-            .map_err(|_| contractfit_unavailable(format!("attribute {name} holds {value:?}"))),
-        Some(_) => Err(contractfit_unavailable(format!(
-            "attribute {name} is not a number"
-        ))),
-    }
-}
-
-fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, Unavailable> {
-    number(item, name)?
-        .ok_or_else(|| contractfit_unavailable(format!("item without attribute {name}")))
-}
-
 fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
-    Timestamp::parse(&required_text(item, name)?)
+    Timestamp::parse(&attributes(item).required_text(name)?)
         .map_err(|e| contractfit_unavailable(e.to_string()))
 }
 
@@ -862,7 +812,7 @@ mod tests {
             (&[][..], Unexpected),
         ] {
             assert_eq!(
-                classify_cancellation(&reasons(codes)),
+                classify_write_cancellation(&reasons(codes)),
                 expected,
                 "{codes:?}"
             );

@@ -104,8 +104,11 @@ pub use unavailable::{StoreFuture, Unavailable};
 /// The store could not be read or written (unreachable, throttled, misconfigured, or an item
 /// that does not read back as written). Functions answer 503 so that contract.fit retries.
 pub fn contractfit_unavailable(reason: impl Into<String>) -> Unavailable {
-    Unavailable::new("contract.fit store", reason)
+    Unavailable::new(CONTRACTFIT_STORE, reason)
 }
+
+/// The dependency [`contractfit_unavailable`] names.
+pub(crate) const CONTRACTFIT_STORE: &str = "contract.fit store";
 
 /// What storing a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,10 +13,10 @@ use aws_sdk_dynamodb::types::{
 use tokio::task::JoinSet;
 use vendor_matching::{Unavailable, Vendor, index_keys};
 
-use crate::item::{
-    FINGERPRINT, INDEX_KEYS, PK, PROFILE_SK, SK, index_item, profile_item, s, vendor_pk,
-};
-use crate::sdk_error;
+use dynamodb_support::{PK, SK, s, sdk_error};
+use vendor_matching::MASTER_DATA;
+
+use crate::item::{FINGERPRINT, INDEX_KEYS, PROFILE_SK, index_item, profile_item, vendor_pk};
 
 /// Vendors whose profiles one `BatchGetItem` reads (the API's limit).
 const READ_CHUNK: usize = 100;
@@ -129,7 +129,7 @@ async fn read_profiles(
         .iter()
         .map(|v| {
             HashMap::from([
-                (PK.to_owned(), s(&vendor_pk(&v.vendor_id))),
+                (PK.to_owned(), s(vendor_pk(&v.vendor_id))),
                 (SK.to_owned(), s(PROFILE_SK)),
             ])
         })
@@ -155,7 +155,7 @@ async fn read_profiles(
             .request_items(table, keys)
             .send()
             .await
-            .map_err(|e| sdk_error("BatchGetItem", table, e))?;
+            .map_err(|e| sdk_error(MASTER_DATA, "BatchGetItem", table, e))?;
         let items = output.responses.and_then(|mut r| r.remove(table));
         for item in items.unwrap_or_default() {
             let Some(id) = item
@@ -249,7 +249,7 @@ async fn write_batch(
             .request_items(&table, batch)
             .send()
             .await
-            .map_err(|e| sdk_error("BatchWriteItem", &table, e))?;
+            .map_err(|e| sdk_error(MASTER_DATA, "BatchWriteItem", &table, e))?;
         let left = output
             .unprocessed_items
             .and_then(|mut u| u.remove(&table))

@@ -4,13 +4,12 @@ use std::collections::{BTreeMap, HashMap};
 use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use dynamodb_support::{PK, SK, s};
 use vendor_matching::{Unavailable, Vendor};
 
 /// The sort key of a vendor's profile item.
 pub const PROFILE_SK: &str = "PROFILE";
 
-pub(crate) const PK: &str = "pk";
-pub(crate) const SK: &str = "sk";
 pub(crate) const FINGERPRINT: &str = "fingerprint";
 pub(crate) const INDEX_KEYS: &str = "index_keys";
 const ATTRIBUTES: &str = "attributes";
@@ -53,12 +52,12 @@ pub fn vendor_to_attributes(vendor: &Vendor) -> HashMap<String, AttributeValue> 
 /// The profile item of a vendor whose index items are `index_keys`.
 pub fn profile_item(vendor: &Vendor, index_keys: &[String]) -> HashMap<String, AttributeValue> {
     let mut item = vendor_to_attributes(vendor);
-    item.insert(PK.to_owned(), s(&vendor_pk(&vendor.vendor_id)));
+    item.insert(PK.to_owned(), s(vendor_pk(&vendor.vendor_id)));
     item.insert(SK.to_owned(), s(PROFILE_SK));
-    item.insert(FINGERPRINT.to_owned(), s(&vendor.fingerprint()));
+    item.insert(FINGERPRINT.to_owned(), s(vendor.fingerprint()));
     item.insert(
         INDEX_KEYS.to_owned(),
-        AttributeValue::L(index_keys.iter().map(|k| s(k)).collect()),
+        AttributeValue::L(index_keys.iter().map(s).collect()),
     );
     item
 }
@@ -67,7 +66,7 @@ pub fn profile_item(vendor: &Vendor, index_keys: &[String]) -> HashMap<String, A
 pub fn index_item(key: &str, vendor: &Vendor) -> HashMap<String, AttributeValue> {
     let mut item = vendor_to_attributes(vendor);
     item.insert(PK.to_owned(), s(key));
-    item.insert(SK.to_owned(), s(&vendor_pk(&vendor.vendor_id)));
+    item.insert(SK.to_owned(), s(vendor_pk(&vendor.vendor_id)));
     item
 }
 
@@ -130,10 +129,6 @@ pub fn vendor_from_item(item: &HashMap<String, AttributeValue>) -> Result<Vendor
     })
 }
 
-pub(crate) fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,7 +154,7 @@ mod tests {
         let profile = profile_item(&v, &keys);
         assert_eq!(profile["pk"], s("VENDOR#V-1"));
         assert_eq!(profile["sk"], s("PROFILE"));
-        assert_eq!(profile["fingerprint"], s(&v.fingerprint()));
+        assert_eq!(profile["fingerprint"], s(v.fingerprint()));
         assert_eq!(profile["index_keys"].as_l().unwrap().len(), keys.len());
         assert!(
             !profile.contains_key("iban"),

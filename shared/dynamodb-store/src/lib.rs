@@ -53,72 +53,16 @@
 //! Vendors missing from an import are left in the table.
 
 mod from_env;
-mod https;
 mod import;
 mod item;
 mod store;
 mod table;
-mod transaction;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use vendor_matching::Unavailable;
-use vendor_matching::master_data_unavailable;
-
-pub use from_env::{
-    DYNAMODB_ENDPOINT_ENV, VENDOR_TABLE_ENV, shared_client_from_env, vendor_store_from_env,
-};
-pub use https::{
-    CA_BUNDLE_ENV, https_client, https_client_with_bundle, https_client_with_extra_roots,
-};
+pub use from_env::{VENDOR_TABLE_ENV, vendor_store_from_env};
 pub use import::{ImportSummary, import_vendors};
 pub use item::{
     PROFILE_SK, index_item, profile_item, vendor_from_item, vendor_pk, vendor_to_attributes,
 };
 pub use store::{DEFAULT_BLOCK_ITEM_LIMIT, DynamoVendorStore};
-pub use table::{check_pk_sk_schema, create_master_data_table, wait_until_table_active};
-pub use transaction::{Cancellation, TRANSACTION_ATTEMPTS, reason_code, transact_write};
+pub use table::create_master_data_table;
 pub use vendor_matching::Vendor;
-
-/// A DynamoDB client. With an endpoint (DynamoDB Local) it signs with test credentials in
-/// `AWS_REGION` (default `us-east-1`); without one it uses the default chain, which on Lambda
-/// reads the function role's credentials from the environment. Both go through
-/// [`https_client`].
-pub async fn connect(endpoint: Option<&str>) -> Client {
-    let config = match endpoint {
-        Some(url) => {
-            let region = std::env::var("AWS_REGION")
-                .ok()
-                .filter(|r| !r.trim().is_empty())
-                .unwrap_or_else(|| "us-east-1".to_owned());
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(https_client())
-                .test_credentials()
-                .region(Region::new(region))
-                .endpoint_url(url)
-                .load()
-                .await
-        }
-        None => {
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(https_client())
-                .load()
-                .await
-        }
-    };
-    Client::new(&config)
-}
-
-/// An SDK failure as a [`Unavailable`] naming the operation and table, with the whole cause
-/// chain (the SDK's own `Display` says only "dispatch failure" or "service error").
-pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    master_data_unavailable(format!(
-        "DynamoDB {operation} on table {table:?} failed: {}",
-        DisplayErrorContext(&err)
-    ))
-}

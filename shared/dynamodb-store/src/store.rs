@@ -4,14 +4,14 @@ use std::collections::HashMap;
 use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::Client;
+use dynamodb_support::{PK, SK, s, sdk_error};
 use tokio::task::JoinSet;
 use vendor_matching::{
-    Candidate, Lookup, StoreFuture, Unavailable, Vendor, VendorStore, lookup_keys,
+    Candidate, Lookup, MASTER_DATA, StoreFuture, Unavailable, Vendor, VendorStore, lookup_keys,
     rank_fuzzy_candidates,
 };
 
-use crate::item::{PK, PROFILE_SK, SK, s, vendor_from_item, vendor_pk};
-use crate::sdk_error;
+use crate::item::{PROFILE_SK, vendor_from_item, vendor_pk};
 
 /// How many index items a fuzzy lookup reads per name block, at most. A block of a very
 /// common word ("services") can hold a large share of all vendors; reading it whole would
@@ -55,11 +55,11 @@ impl DynamoVendorStore {
             .client
             .get_item()
             .table_name(&self.table)
-            .key(PK, s(&vendor_pk(vendor_id)))
+            .key(PK, s(vendor_pk(vendor_id)))
             .key(SK, s(PROFILE_SK))
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(MASTER_DATA, "GetItem", &self.table, e))?;
         output.item().map(vendor_from_item).transpose()
     }
 
@@ -145,7 +145,7 @@ async fn query_key(
         let Some(item) = items
             .try_next()
             .await
-            .map_err(|e| sdk_error("Query", table, e))?
+            .map_err(|e| sdk_error(MASTER_DATA, "Query", table, e))?
         else {
             break;
         };

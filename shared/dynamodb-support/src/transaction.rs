@@ -1,13 +1,15 @@
 //! `TransactWriteItems` with the retry every store needs: a transaction cancelled because
 //! another one held the same items is tried again; any other cancellation is handed to the
-//! caller's classifier, which knows what each item's failed condition means.
+//! caller's classifier, which knows what each item's failed condition means
+//! ([`classify_cancellation`] reads the reasons for it).
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, TransactWriteItem};
+
+use crate::sdk_failure;
 
 /// Attempts of one transaction while it keeps meeting a conflicting one (50 ms, then 100 ms
 /// apart); the SDK's own retries come on top, for throttling and network errors.
@@ -47,12 +49,7 @@ pub async fn transact_write<T>(
             Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
                 cancelled.cancellation_reasons()
             }
-            _ => {
-                return Err(format!(
-                    "DynamoDB TransactWriteItems on table {table:?} failed: {}",
-                    DisplayErrorContext(&err)
-                ));
-            }
+            _ => return Err(sdk_failure("TransactWriteItems", table, &err)),
         };
         match classify(reasons) {
             Cancellation::Settled(outcome) => return Ok(Some(outcome)),
@@ -67,6 +64,29 @@ pub async fn transact_write<T>(
                 ));
             }
         }
+    }
+}
+
+/// What the reasons of a cancelled transaction of `items` items mean: `settle` reads the
+/// items' reason codes in order ("None" for an item whose condition held) and names the
+/// answer they give, if any; otherwise a conflict on any item is worth another attempt, and
+/// anything else (or a number of reasons other than `items`) is unexpected.
+pub fn classify_cancellation<T>(
+    reasons: &[CancellationReason],
+    items: usize,
+    settle: impl FnOnce(&[&str]) -> Option<T>,
+) -> Cancellation<T> {
+    if reasons.len() != items {
+        return Cancellation::Unexpected;
+    }
+    let codes: Vec<&str> = (0..items).map(|i| reason_code(reasons, i)).collect();
+    if let Some(settled) = settle(&codes) {
+        return Cancellation::Settled(settled);
+    }
+    if codes.contains(&"TransactionConflict") {
+        Cancellation::Conflict
+    } else {
+        Cancellation::Unexpected
     }
 }
 
@@ -119,6 +139,60 @@ mod tests {
             "None, ConditionalCheckFailed (The conditional request failed)"
         );
         assert_eq!(describe_reasons(&[]), "no cancellation reasons given");
+    }
+
+    #[test]
+    fn a_settled_answer_comes_before_a_conflict_on_another_item() {
+        let settle = |codes: &[&str]| (codes[0] == "ConditionalCheckFailed").then_some("duplicate");
+        let classify =
+            |codes: &[(&str, Option<&str>)]| classify_cancellation(&reasons(codes), 2, settle);
+        assert_eq!(
+            classify(&[
+                ("ConditionalCheckFailed", None),
+                ("TransactionConflict", None)
+            ]),
+            Cancellation::Settled("duplicate")
+        );
+        assert_eq!(
+            classify(&[("None", None), ("TransactionConflict", None)]),
+            Cancellation::Conflict
+        );
+        assert_eq!(
+            classify(&[("TransactionConflict", None), ("None", None)]),
+            Cancellation::Conflict
+        );
+        assert_eq!(
+            classify(&[("None", None), ("ValidationError", None)]),
+            Cancellation::Unexpected
+        );
+    }
+
+    #[test]
+    fn reasons_for_another_number_of_items_are_unexpected() {
+        let settle = |_: &[&str]| Some(());
+        assert_eq!(
+            classify_cancellation(&reasons(&[("ConditionalCheckFailed", None)]), 2, settle),
+            Cancellation::Unexpected
+        );
+        assert_eq!(
+            classify_cancellation(&[], 2, settle),
+            Cancellation::Unexpected
+        );
+    }
+
+    #[test]
+    fn a_reason_without_a_code_reads_as_none_to_the_classifier() {
+        let given = vec![
+            CancellationReason::builder().build(),
+            CancellationReason::builder()
+                .code("ConditionalCheckFailed")
+                .build(),
+        ];
+        let seen = classify_cancellation(&given, 2, |codes| Some(codes.join(",")));
+        assert_eq!(
+            seen,
+            Cancellation::Settled("None,ConditionalCheckFailed".to_owned())
+        );
     }
 
     #[test]

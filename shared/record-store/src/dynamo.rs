@@ -7,17 +7,16 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem};
-use dynamodb_store::{Cancellation, reason_code, transact_write};
+use dynamodb_support::{
+    Attributes, Cancellation, classify_cancellation, sdk_error, transact_write,
+};
+pub(crate) use dynamodb_support::{Item, PK, SK, n, s};
 
 use crate::{
-    Amount, EXPORT_READY, EmailRecord, ExportRecord, RecordStore, StatusChange, StoreFuture,
-    Timestamp, Unavailable, Written,
+    Amount, EXPORT_READY, EmailRecord, ExportRecord, RECORDS, RecordStore, StatusChange,
+    StoreFuture, Timestamp, Unavailable, Written,
 };
-
-pub(crate) const PK: &str = "pk";
-pub(crate) const SK: &str = "sk";
 pub(crate) const PICKUP: &str = "pickup";
 pub(crate) const EXPORTED_AT: &str = "exported_at";
 pub(crate) const EXPIRES_AT: &str = "expires_at";
@@ -74,7 +73,7 @@ impl DynamoRecordStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
         output.item().map(export_from_item).transpose()
     }
 
@@ -90,7 +89,7 @@ impl DynamoRecordStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
         output.item().map(email_from_item).transpose()
     }
 
@@ -108,7 +107,7 @@ impl DynamoRecordStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
         output.item().map(status_from_item).transpose()
     }
 
@@ -134,7 +133,7 @@ impl DynamoRecordStore {
         while let Some(item) = items
             .try_next()
             .await
-            .map_err(|e| sdk_error("Query", &self.table, e))?
+            .map_err(|e| sdk_error(RECORDS, "Query", &self.table, e))?
         {
             changes.push(status_from_item(&item)?);
         }
@@ -179,7 +178,7 @@ impl DynamoRecordStore {
             {
                 Ok(Written::AlreadyPresent)
             }
-            Err(err) => Err(sdk_error("PutItem", &self.table, err)),
+            Err(err) => Err(sdk_error(RECORDS, "PutItem", &self.table, err)),
         }
     }
 
@@ -205,9 +204,14 @@ impl DynamoRecordStore {
             TransactWriteItem::builder().put(history_put).build(),
             TransactWriteItem::builder().put(latest_put).build(),
         ];
-        match transact_write(&self.client, &self.table, items, classify_cancellation)
-            .await
-            .map_err(records_unavailable)?
+        match transact_write(
+            &self.client,
+            &self.table,
+            items,
+            classify_status_cancellation,
+        )
+        .await
+        .map_err(records_unavailable)?
         {
             None => Ok(Written::Inserted),
             Some(StatusSettled::Duplicate) => Ok(Written::AlreadyPresent),
@@ -294,33 +298,12 @@ enum StatusSettled {
     NewerLatest,
 }
 
-fn classify_cancellation(reasons: &[CancellationReason]) -> Cancellation<StatusSettled> {
-    if reasons.len() != 2 {
-        return Cancellation::Unexpected;
-    }
-    match (reason_code(reasons, 0), reason_code(reasons, 1)) {
-        ("ConditionalCheckFailed", _) => Cancellation::Settled(StatusSettled::Duplicate),
-        ("None", "ConditionalCheckFailed") => Cancellation::Settled(StatusSettled::NewerLatest),
-        (history, latest)
-            if history == "TransactionConflict" || latest == "TransactionConflict" =>
-        {
-            Cancellation::Conflict
-        }
-        _ => Cancellation::Unexpected,
-    }
-}
-
-/// An SDK failure naming the operation and table, with the whole cause chain (the SDK's own
-/// `Display` says only "dispatch failure" or "service error").
-pub(crate) fn sdk_error<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> Unavailable
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    records_unavailable(format!(
-        "DynamoDB {operation} on table {table:?} failed: {}",
-        DisplayErrorContext(&err)
-    ))
+fn classify_status_cancellation(reasons: &[CancellationReason]) -> Cancellation<StatusSettled> {
+    classify_cancellation(reasons, 2, |codes| match codes {
+        ["ConditionalCheckFailed", _] => Some(StatusSettled::Duplicate),
+        ["None", "ConditionalCheckFailed"] => Some(StatusSettled::NewerLatest),
+        _ => None,
+    })
 }
 
 fn export_pk(annotation_id: u64) -> String {
@@ -333,14 +316,6 @@ fn annotation_pk(annotation_id: u64) -> String {
 
 fn history_sk(change: &StatusChange) -> String {
     format!("{STATUS_SK_PREFIX}{}", change.transition)
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
 }
 
 /// Numbers DynamoDB stores exactly as Rust prints them: finite and short enough for its 38
@@ -424,63 +399,36 @@ fn email_item(email: &EmailRecord) -> HashMap<String, AttributeValue> {
     item
 }
 
-type Item = HashMap<String, AttributeValue>;
-
-fn text(item: &Item, name: &str) -> Result<Option<String>, Unavailable> {
-    match item.get(name) {
-        None => Ok(None),
-        Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
-        Some(other) => Err(records_unavailable(format!(
-            "attribute {name} is {other:?}, not a string"
-        ))),
-    }
+/// The attributes of an item of the records table.
+pub(crate) fn attributes(item: &Item) -> Attributes<'_> {
+    Attributes::of(RECORDS, item)
 }
 
-fn required_text(item: &Item, name: &str) -> Result<String, Unavailable> {
-    text(item, name)?.ok_or_else(|| records_unavailable(format!("item without attribute {name}")))
-}
-
-fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>, Unavailable> {
-    match item.get(name) {
-        None => Ok(None),
-        Some(AttributeValue::N(value)) => value
-            .parse()
-            .map(Some)
-            .map_err(|_| records_unavailable(format!("attribute {name} holds {value:?}"))),
-        Some(other) => Err(records_unavailable(format!(
-            "attribute {name} is {other:?}, not a number"
-        ))),
-    }
-}
-
-fn required_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, Unavailable> {
-    number(item, name)?.ok_or_else(|| records_unavailable(format!("item without attribute {name}")))
-}
-
-fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
-    Timestamp::parse(&required_text(item, name)?).map_err(|e| records_unavailable(e.to_string()))
+pub(crate) fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
+    Timestamp::parse(&attributes(item).required_text(name)?)
+        .map_err(|e| records_unavailable(e.to_string()))
 }
 
 fn export_from_item(item: &Item) -> Result<ExportRecord, Unavailable> {
     let amount = |name: &str| -> Result<Option<Amount>, Unavailable> {
-        Ok(match text(item, name)? {
+        Ok(match attributes(item).text(name)? {
             Some(raw) => Some(Amount {
                 raw,
-                value: number(item, &format!("{name}_value"))?,
+                value: attributes(item).number(&format!("{name}_value"))?,
             }),
             None => None,
         })
     };
     Ok(ExportRecord {
-        annotation_id: required_number(item, "annotation_id")?,
-        document_id: number(item, "document_id")?,
-        vendor_id: required_text(item, "vendor_id")?,
+        annotation_id: attributes(item).required_number("annotation_id")?,
+        document_id: attributes(item).number("document_id")?,
+        vendor_id: attributes(item).required_text("vendor_id")?,
         amount_total: amount("amount_total")?,
         amount_total_tax: amount("amount_total_tax")?,
         amount_total_base: amount("amount_total_base")?,
-        currency: text(item, "currency")?,
+        currency: attributes(item).text("currency")?,
         exported_at: timestamp(item, EXPORTED_AT)?,
-        request_id: required_text(item, "request_id")?,
+        request_id: attributes(item).required_text("request_id")?,
     })
 }
 
@@ -503,34 +451,35 @@ fn email_from_item(item: &Item) -> Result<EmailRecord, Unavailable> {
         }
     };
     Ok(EmailRecord {
-        email_url: required_text(item, "email_url")?,
-        email_id: number(item, "email_id")?,
-        queue: text(item, "queue")?,
-        from: text(item, "from")?,
-        to: text(item, "to")?,
-        reply_to: text(item, "reply_to")?,
-        subject: text(item, "subject")?,
-        message_id: text(item, "message_id")?,
-        date: text(item, "date")?,
+        email_url: attributes(item).required_text("email_url")?,
+        email_id: attributes(item).number("email_id")?,
+        queue: attributes(item).text("queue")?,
+        from: attributes(item).text("from")?,
+        to: attributes(item).text("to")?,
+        reply_to: attributes(item).text("reply_to")?,
+        subject: attributes(item).text("subject")?,
+        message_id: attributes(item).text("message_id")?,
+        date: attributes(item).text("date")?,
         received_at: timestamp(item, "received_at")?,
-        request_id: required_text(item, "request_id")?,
-        files_total: required_number(item, "files_total")?,
+        request_id: attributes(item).required_text("request_id")?,
+        files_total: attributes(item).required_number("files_total")?,
         files_imported,
-        files_dropped: required_number(item, "files_dropped")?,
-        extracted_original_sender_email: text(item, "extracted_original_sender_email")?,
-        extracted_original_sender_name: text(item, "extracted_original_sender_name")?,
+        files_dropped: attributes(item).required_number("files_dropped")?,
+        extracted_original_sender_email: attributes(item)
+            .text("extracted_original_sender_email")?,
+        extracted_original_sender_name: attributes(item).text("extracted_original_sender_name")?,
     })
 }
 
 fn status_from_item(item: &Item) -> Result<StatusChange, Unavailable> {
     Ok(StatusChange {
-        annotation_id: required_number(item, "annotation_id")?,
-        queue: text(item, "queue")?,
-        previous_status: text(item, "previous_status")?,
-        status: required_text(item, "status")?,
+        annotation_id: attributes(item).required_number("annotation_id")?,
+        queue: attributes(item).text("queue")?,
+        previous_status: attributes(item).text("previous_status")?,
+        status: attributes(item).required_text("status")?,
         changed_at: timestamp(item, "changed_at")?,
-        request_id: required_text(item, "request_id")?,
-        transition: required_text(item, "transition")?,
+        request_id: attributes(item).required_text("request_id")?,
+        transition: attributes(item).required_text("transition")?,
     })
 }
 
@@ -571,7 +520,7 @@ mod tests {
             (&[][..], Unexpected),
         ] {
             assert_eq!(
-                classify_cancellation(&reasons(codes)),
+                classify_status_cancellation(&reasons(codes)),
                 expected,
                 "{codes:?}"
             );
@@ -582,7 +531,10 @@ mod tests {
                 .code("ConditionalCheckFailed")
                 .build(),
         ];
-        assert_eq!(classify_cancellation(&none_code), Settled(NewerLatest));
+        assert_eq!(
+            classify_status_cancellation(&none_code),
+            Settled(NewerLatest)
+        );
     }
 
     #[test]

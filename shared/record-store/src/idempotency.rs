@@ -6,14 +6,15 @@ use idempotency::idempotency_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use idempotency::{
     IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture, StoredRecord,
     StoredResponse, Unavailable,
 };
 
-use crate::dynamo::{EXPIRES_AT, PK, SK};
-use crate::{DynamoRecordStore, UnavailableRecordStore};
+use crate::dynamo::{EXPIRES_AT, Item, PK, SK, attributes, n, s};
+use crate::{DynamoRecordStore, RECORDS, UnavailableRecordStore};
+use dynamodb_support::sdk_error;
 
 /// The partition key prefix of idempotency records (the functions' IAM policies allow
 /// writes on it).
@@ -33,19 +34,9 @@ const RESPONSE_CONTENT_TYPE: &str = "response_content_type";
 /// it tries again this many times.
 const LOCK_ATTEMPTS: u32 = 3;
 
-type Item = HashMap<String, AttributeValue>;
-
 /// `IDEMPOTENCY#<function>#<key>`.
 pub fn idempotency_pk(function: &str, key: &str) -> String {
     format!("{IDEMPOTENCY_PK_PREFIX}{function}#{key}")
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
 }
 
 fn unavailable(error: Unavailable) -> Unavailable {
@@ -71,44 +62,26 @@ fn lock_item(request: &LockRequest) -> Item {
     ])
 }
 
-fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, Unavailable> {
-    match item.get(name) {
-        Some(AttributeValue::S(value)) => Ok(value),
-        _ => Err(records_unavailable(format!(
-            "idempotency record without the string {name:?}"
-        ))),
-    }
-}
-
-fn number(item: &Item, name: &str) -> Result<i64, Unavailable> {
-    match item.get(name) {
-        Some(AttributeValue::N(value)) => value.parse().map_err(|_| {
-            records_unavailable(format!("idempotency record: {name:?} is not an integer"))
-        }),
-        _ => Err(records_unavailable(format!(
-            "idempotency record without the number {name:?}"
-        ))),
-    }
-}
-
 fn record_from_item(item: &Item) -> Result<StoredRecord, Unavailable> {
-    let status = RecordStatus::parse(text(item, STATUS)?)
+    let read = attributes(item);
+    let status = RecordStatus::parse(&read.required_text(STATUS)?)
         .ok_or_else(|| records_unavailable("idempotency record with an unknown status"))?;
     let response = match status {
         RecordStatus::Completed => Some(StoredResponse {
-            status: u16::try_from(number(item, RESPONSE_STATUS)?)
+            status: read
+                .required_number(RESPONSE_STATUS)
                 .map_err(|_| records_unavailable("idempotency record: invalid response_status"))?,
-            body: text(item, RESPONSE_BODY)?.to_owned(),
-            content_type: text(item, RESPONSE_CONTENT_TYPE).ok().map(str::to_owned),
+            body: read.required_text(RESPONSE_BODY)?,
+            content_type: read.text(RESPONSE_CONTENT_TYPE).ok().flatten(),
         }),
         RecordStatus::InProgress => None,
     };
     Ok(StoredRecord {
         status,
-        validation: text(item, VALIDATION)?.to_owned(),
-        token: text(item, LOCK_TOKEN)?.to_owned(),
-        in_progress_expires_at_ms: number(item, IN_PROGRESS_EXPIRES_AT)?,
-        expires_at: number(item, EXPIRES_AT)?,
+        validation: read.required_text(VALIDATION)?,
+        token: read.required_text(LOCK_TOKEN)?,
+        in_progress_expires_at_ms: read.required_number(IN_PROGRESS_EXPIRES_AT)?,
+        expires_at: read.required_number(EXPIRES_AT)?,
         response,
     })
 }
@@ -129,7 +102,7 @@ impl DynamoRecordStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| crate::dynamo::sdk_error("GetItem", self.table(), e))?;
+            .map_err(|e| sdk_error(RECORDS, "GetItem", self.table(), e))?;
         output.item().map(record_from_item).transpose()
     }
 
@@ -164,7 +137,7 @@ impl DynamoRecordStore {
             let Some(PutItemError::ConditionalCheckFailedException(failed)) =
                 error.as_service_error()
             else {
-                return Err(crate::dynamo::sdk_error("PutItem", self.table(), error));
+                return Err(sdk_error(RECORDS, "PutItem", self.table(), error));
             };
             let holder = match failed.item() {
                 Some(item) => Some(record_from_item(item)?),
@@ -221,7 +194,7 @@ impl DynamoRecordStore {
         match updated {
             Ok(_) => Ok(true),
             Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(crate::dynamo::sdk_error("UpdateItem", self.table(), error)),
+            Err(error) => Err(sdk_error(RECORDS, "UpdateItem", self.table(), error)),
         }
     }
 
@@ -242,7 +215,7 @@ impl DynamoRecordStore {
         match deleted {
             Ok(_) => Ok(true),
             Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(crate::dynamo::sdk_error("DeleteItem", self.table(), error)),
+            Err(error) => Err(sdk_error(RECORDS, "DeleteItem", self.table(), error)),
         }
     }
 }

@@ -138,7 +138,7 @@ pub use table::{ERP_PICKUP_INDEX, create_records_table};
 /// The environment variable naming the records table.
 pub const RECORDS_TABLE_ENV: &str = "RECORDS_TABLE";
 /// Overrides the DynamoDB endpoint (DynamoDB Local); unset on Lambda.
-pub const DYNAMODB_ENDPOINT_ENV: &str = "DYNAMODB_ENDPOINT";
+pub use dynamodb_support::DYNAMODB_ENDPOINT_ENV;
 
 /// The value of `pickup` on an export record waiting for the ERP (the `erp_pickup` key).
 pub const EXPORT_READY: &str = "EXPORT#READY";
@@ -160,8 +160,11 @@ pub use unavailable::{StoreFuture, Unavailable};
 /// The records table could not be written or read (unreachable, throttled, misconfigured).
 /// Functions answer 503, so that the platform retries the delivery.
 pub fn records_unavailable(reason: impl Into<String>) -> Unavailable {
-    Unavailable::new("records", reason)
+    Unavailable::new(RECORDS, reason)
 }
+
+/// The dependency [`records_unavailable`] names.
+pub(crate) const RECORDS: &str = "records";
 
 /// Where webhook effects are recorded. Object-safe, so a function is handed the DynamoDB
 /// store, the in-memory one or the unavailable one at start-up.
@@ -248,7 +251,7 @@ impl RecordStore for UnavailableRecordStore {
 }
 
 /// The store a Lambda function uses: the table `RECORDS_TABLE` through `client`, the
-/// process's one client (`dynamodb_store::shared_client_from_env`).
+/// process's one client (`dynamodb_support::shared_client_from_env`).
 ///
 /// Without `RECORDS_TABLE` it logs an error and returns an [`UnavailableRecordStore`].
 pub fn record_store_from_env(client: &Client) -> Arc<dyn RecordStore> {

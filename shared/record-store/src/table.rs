@@ -4,14 +4,16 @@
 use crate::records_unavailable;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
-    TimeToLiveSpecification, TimeToLiveStatus,
+    BillingMode, GlobalSecondaryIndex, KeyType, Projection, ProjectionType, StreamSpecification,
+    StreamViewType, TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use dynamodb_store::{check_pk_sk_schema, wait_until_table_active};
+use dynamodb_support::{
+    attribute_definition, check_pk_sk_schema, create_table, key_schema_element, sdk_error,
+    wait_until_table_active,
+};
 
-use crate::Unavailable;
-use crate::dynamo::{EXPIRES_AT, EXPORTED_AT, PICKUP, PK, SK, sdk_error};
+use crate::dynamo::{EXPIRES_AT, EXPORTED_AT, PICKUP, PK, SK};
+use crate::{RECORDS, Unavailable};
 
 /// The sparse index an ERP queries for export records waiting to be picked up.
 pub const ERP_PICKUP_INDEX: &str = "erp_pickup";
@@ -24,20 +26,9 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Un
     let build_error = |e: aws_sdk_dynamodb::error::BuildError| {
         records_unavailable(format!("definition of table {table:?}: {e}"))
     };
-    let key = |name: &str, key_type| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(key_type)
-            .build()
-            .map_err(build_error)
-    };
-    let attribute = |name: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .map_err(build_error)
-    };
+    let key =
+        |name: &str, key_type| key_schema_element(name, key_type).map_err(records_unavailable);
+    let attribute = |name: &str| attribute_definition(name).map_err(records_unavailable);
     let pickup_index = GlobalSecondaryIndex::builder()
         .index_name(ERP_PICKUP_INDEX)
         .key_schema(key(PICKUP, KeyType::Hash)?)
@@ -49,7 +40,7 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Un
         )
         .build()
         .map_err(build_error)?;
-    let created = client
+    let request = client
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
@@ -66,17 +57,10 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Un
                 .stream_view_type(StreamViewType::NewImage)
                 .build()
                 .map_err(build_error)?,
-        )
-        .send()
-        .await;
-    match created {
-        Ok(_) => {}
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception()) => {}
-        Err(err) => return Err(sdk_error("CreateTable", table, err)),
-    }
+        );
+    create_table(request, table)
+        .await
+        .map_err(records_unavailable)?;
     let description = wait_until_table_active(client, table)
         .await
         .map_err(records_unavailable)?;
@@ -105,7 +89,7 @@ async fn ttl_enabled(client: &Client, table: &str) -> Result<bool, Unavailable> 
         .table_name(table)
         .send()
         .await
-        .map_err(|e| sdk_error("DescribeTimeToLive", table, e))?;
+        .map_err(|e| sdk_error(RECORDS, "DescribeTimeToLive", table, e))?;
     let ttl = described.time_to_live_description();
     let status = ttl.and_then(|d| d.time_to_live_status());
     let attribute = ttl.and_then(|d| d.attribute_name());
@@ -142,6 +126,6 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), Unavailable> {
         // Another process creating the same table (several local servers, say) may have
         // turned TTL on between our check and our update: that is success too.
         Err(_) if ttl_enabled(client, table).await? => Ok(()),
-        Err(err) => Err(sdk_error("UpdateTimeToLive", table, err)),
+        Err(err) => Err(sdk_error(RECORDS, "UpdateTimeToLive", table, err)),
     }
 }

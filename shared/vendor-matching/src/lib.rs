@@ -16,7 +16,8 @@ mod vendor;
 pub use file::{ReadVendors, RejectedRow, read_vendor_file, read_vendors};
 pub use matching::{MatchInputs, MatchOutcome, QueryKind, match_vendor};
 pub use store::{
-    Candidate, InMemoryVendorStore, Lookup, StoreFuture, Unavailable, UnavailableVendorStore,
-    VendorStore, index_keys, lookup_keys, master_data_unavailable, rank_fuzzy_candidates,
+    Candidate, InMemoryVendorStore, Lookup, MASTER_DATA, StoreFuture, Unavailable,
+    UnavailableVendorStore, VendorStore, index_keys, lookup_keys, master_data_unavailable,
+    rank_fuzzy_candidates,
 };
 pub use vendor::{Vendor, VendorError};

@@ -45,9 +45,12 @@ pub struct Candidate {
 
 pub use unavailable::{StoreFuture, Unavailable};
 
+/// The dependency [`master_data_unavailable`] names.
+pub const MASTER_DATA: &str = "master data";
+
 /// The master data could not be read (unreachable, throttled, misconfigured).
 pub fn master_data_unavailable(reason: impl Into<String>) -> Unavailable {
-    Unavailable::new("master data", reason)
+    Unavailable::new(MASTER_DATA, reason)
 }
 
 /// Where vendors are looked up. Object-safe, so a function can be handed the in-memory

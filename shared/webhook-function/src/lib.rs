@@ -290,7 +290,7 @@ pub fn lambda_main(function: &Function) -> Result<(), LambdaError> {
             webhook_endpoint::init_tracing();
             let config = EndpointConfig::from_env(SecretSource::Environment);
             function.platform.log_startup_findings(&config);
-            let client = dynamodb_store::shared_client_from_env().await;
+            let client = dynamodb_support::shared_client_from_env().await;
             let endpoint = function.build(&config, &Dependencies::from_environment(client));
             webhook_endpoint::run_lambda(endpoint).await
         })

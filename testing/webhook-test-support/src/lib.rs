@@ -42,7 +42,7 @@ pub fn dynamodb_endpoint() -> String {
 
 /// A client of DynamoDB Local.
 pub async fn client() -> Client {
-    dynamodb_store::connect(Some(&dynamodb_endpoint())).await
+    dynamodb_support::connect(Some(&dynamodb_endpoint())).await
 }
 
 /// A table name no other test (or earlier run) uses: `<prefix>-<label>-<pid>-<nanos>-<n>`.

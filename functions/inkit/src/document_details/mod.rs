@@ -41,7 +41,7 @@ pub fn lambda_main() -> Result<(), LambdaError> {
         .block_on(async {
             init_tracing();
             let dependencies =
-                Dependencies::from_environment(dynamodb_store::shared_client_from_env().await);
+                Dependencies::from_environment(dynamodb_support::shared_client_from_env().await);
             let (records, inkit) = (dependencies.inkit_records(), dependencies.inkit_api());
             run_lambda_events(move |event: StreamEvent, request_id| {
                 let (records, inkit) = (records.clone(), inkit.clone());

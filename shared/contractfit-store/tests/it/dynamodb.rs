@@ -252,7 +252,7 @@ async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
         .local_addr()
         .unwrap()
         .port();
-    let client = dynamodb_store::connect(Some(&format!("http://127.0.0.1:{unused_port}"))).await;
+    let client = dynamodb_support::connect(Some(&format!("http://127.0.0.1:{unused_port}"))).await;
     let store = DynamoContractFitStore::new(client, "records");
     let data = json!({"id": DOCUMENT_ID, "text": "t"});
     let d = delivery(DocumentText, &data, "2026-11-20T09:01:00Z");

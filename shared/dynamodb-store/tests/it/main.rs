@@ -1,7 +1,6 @@
 //! The integration tests of `dynamodb-store`, one module per concern.
 
 mod common;
-mod https_trust;
 mod import_large;
 mod master_data;
 mod vendor_round_trips;

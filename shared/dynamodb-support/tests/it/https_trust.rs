@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::path::Path;
 
-use dynamodb_store::{https_client_with_bundle, https_client_with_extra_roots};
+use dynamodb_support::{https_client_with_bundle, https_client_with_extra_roots};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -4,13 +4,13 @@ use crate::records_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
-use dynamodb_store::{Cancellation, reason_code, transact_write};
+use dynamodb_support::{classify_cancellation, sdk_error, transact_write};
 use webhook_model::inkit::InkitEventType;
 
-use super::{DynamoRecordStore, EXPIRES_AT, Item, PK, SK, s, sdk_error, text};
+use super::{DynamoRecordStore, EXPIRES_AT, Item, PK, SK, attributes, n, s, timestamp};
 use crate::inkit::no_document;
 use crate::{
-    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, StoreFuture,
+    InkitDocumentDetails, InkitDocumentRecord, InkitEvent, InkitRecordStore, RECORDS, StoreFuture,
     Timestamp, Unavailable, Written,
 };
 
@@ -35,18 +35,9 @@ fn boolean(value: bool) -> AttributeValue {
     AttributeValue::Bool(value)
 }
 
-fn flag(item: &Item, name: &str) -> Result<bool, Unavailable> {
-    match item.get(name) {
-        None => Ok(false),
-        Some(AttributeValue::Bool(value)) => Ok(*value),
-        Some(other) => Err(records_unavailable(format!(
-            "attribute {name} is {other:?}, not a boolean"
-        ))),
-    }
-}
-
 fn optional_timestamp(item: &Item, name: &str) -> Result<Option<Timestamp>, Unavailable> {
-    text(item, name)?
+    attributes(item)
+        .text(name)?
         .map(|raw| Timestamp::parse(&raw).map_err(|e| records_unavailable(e.to_string())))
         .transpose()
 }
@@ -120,12 +111,14 @@ impl DynamoRecordStore {
         while let Some(item) = items
             .try_next()
             .await
-            .map_err(|e| sdk_error("Query", &self.table, e))?
+            .map_err(|e| sdk_error(RECORDS, "Query", &self.table, e))?
         {
             events.push(InkitEvent {
-                resource_id: super::required_text(&item, "resource_id")?,
-                event_type: InkitEventType::from_code(&super::required_text(&item, "event_type")?),
-                received_at: super::timestamp(&item, "received_at")?,
+                resource_id: attributes(&item).required_text("resource_id")?,
+                event_type: InkitEventType::from_code(
+                    &attributes(&item).required_text("event_type")?,
+                ),
+                received_at: timestamp(&item, "received_at")?,
             });
         }
         Ok(events)
@@ -144,7 +137,7 @@ impl DynamoRecordStore {
         item.insert("received_at".to_owned(), s(event.received_at.as_str()));
         item.insert(
             EXPIRES_AT.to_owned(),
-            super::n(self.expires_at(&event.received_at)),
+            n(self.expires_at(&event.received_at)),
         );
         item
     }
@@ -156,7 +149,7 @@ impl DynamoRecordStore {
         update.set("resource_id", s(&event.resource_id));
         update.set("last_event", s(event.event_type.as_str()));
         update.set("last_event_at", s(event.received_at.as_str()));
-        update.set(EXPIRES_AT, super::n(self.expires_at(&event.received_at)));
+        update.set(EXPIRES_AT, n(self.expires_at(&event.received_at)));
         update.set_once("details_fetched", boolean(false));
         match event.event_type {
             InkitEventType::DocumentDeleted => {
@@ -197,17 +190,10 @@ impl DynamoRecordStore {
             TransactWriteItem::builder().update(document_update).build(),
         ];
         // The event item's condition failing means this event was recorded before.
-        let classify = |reasons: &[CancellationReason]| match (
-            reason_code(reasons, 0),
-            reason_code(reasons, 1),
-        ) {
-            ("ConditionalCheckFailed", _) => Cancellation::Settled(()),
-            (event, document)
-                if event == "TransactionConflict" || document == "TransactionConflict" =>
-            {
-                Cancellation::Conflict
-            }
-            _ => Cancellation::Unexpected,
+        let classify = |reasons: &[CancellationReason]| {
+            classify_cancellation(reasons, 2, |codes| {
+                (codes[0] == "ConditionalCheckFailed").then_some(())
+            })
         };
         Ok(
             match transact_write(&self.client, &self.table, items, classify)
@@ -233,7 +219,7 @@ impl DynamoRecordStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
         output.item().map(document_from_item).transpose()
     }
 
@@ -286,7 +272,7 @@ impl DynamoRecordStore {
             {
                 Err(no_document(resource_id))
             }
-            Err(err) => Err(sdk_error("UpdateItem", &self.table, err)),
+            Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
         }
     }
 
@@ -327,7 +313,7 @@ impl DynamoRecordStore {
             {
                 Ok(())
             }
-            Err(err) => Err(sdk_error("UpdateItem", &self.table, err)),
+            Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
         }
     }
 }
@@ -364,27 +350,27 @@ impl InkitRecordStore for DynamoRecordStore {
 }
 
 fn document_from_item(item: &Item) -> Result<InkitDocumentRecord, Unavailable> {
-    let details = match text(item, "id")? {
+    let details = match attributes(item).text("id")? {
         Some(id) => Some(InkitDocumentDetails {
             id,
-            name: text(item, "name")?,
-            status: text(item, "status")?,
-            render_id: text(item, "render_id")?,
-            folder_id: text(item, "folder_id")?,
-            created_at: text(item, "created_at")?,
+            name: attributes(item).text("name")?,
+            status: attributes(item).text("status")?,
+            render_id: attributes(item).text("render_id")?,
+            folder_id: attributes(item).text("folder_id")?,
+            created_at: attributes(item).text("created_at")?,
         }),
         None => None,
     };
     Ok(InkitDocumentRecord {
-        resource_id: super::required_text(item, "resource_id")?,
-        last_event: InkitEventType::from_code(&super::required_text(item, "last_event")?),
-        last_event_at: super::timestamp(item, "last_event_at")?,
-        details_fetched: flag(item, "details_fetched")?,
+        resource_id: attributes(item).required_text("resource_id")?,
+        last_event: InkitEventType::from_code(&attributes(item).required_text("last_event")?),
+        last_event_at: timestamp(item, "last_event_at")?,
+        details_fetched: attributes(item).flag("details_fetched")?,
         details,
         details_fetched_at: optional_timestamp(item, "details_fetched_at")?,
-        details_unavailable: text(item, "details_unavailable")?,
+        details_unavailable: attributes(item).text("details_unavailable")?,
         create_failed_at: optional_timestamp(item, "create_failed_at")?,
-        deleted: flag(item, "deleted")?,
+        deleted: attributes(item).flag("deleted")?,
         deleted_at: optional_timestamp(item, "deleted_at")?,
     })
 }
@@ -403,7 +389,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_are_keyed_by_resource_and_type() {
-        let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+        let client = dynamodb_support::connect(Some("http://127.0.0.1:1")).await;
         let store = DynamoRecordStore::new(client, "records");
         let item = store.inkit_event_item(&event(InkitEventType::DocumentCreateFinished));
         assert_eq!(item[PK], s("INKIT#doc_2N0X2g4f3b1JJU75fqzDZs"));
@@ -414,7 +400,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_deletion_sets_the_marker_and_other_events_never_clear_it() {
-        let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+        let client = dynamodb_support::connect(Some("http://127.0.0.1:1")).await;
         let store = DynamoRecordStore::new(client, "records");
         let deleted = store
             .document_update_for(&event(InkitEventType::DocumentDeleted))

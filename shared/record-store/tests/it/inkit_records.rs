@@ -299,7 +299,7 @@ async fn of_ten_concurrent_deliveries_of_one_event_exactly_one_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
-    let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+    let client = dynamodb_support::connect(Some("http://127.0.0.1:1")).await;
     let store = DynamoRecordStore::new(client, "records");
     let finished = event(
         InkitEventType::DocumentCreateFinished,

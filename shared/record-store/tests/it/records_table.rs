@@ -551,7 +551,7 @@ async fn the_table_is_created_once_with_ttl_on_expires_at() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
     // Port 1 on loopback: nothing listens, so the connection is refused at once.
-    let client = dynamodb_store::connect(Some("http://127.0.0.1:1")).await;
+    let client = dynamodb_support::connect(Some("http://127.0.0.1:1")).await;
     let store = DynamoRecordStore::new(client, "records");
     let started = std::time::Instant::now();
     let error = store

@@ -1,0 +1,58 @@
+//! The DynamoDB client: in AWS through the default credential chain, locally against
+//! DynamoDB Local; always through [`https_client`].
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::Client;
+use tokio::sync::OnceCell;
+
+use crate::https_client;
+
+/// Overrides the DynamoDB endpoint (DynamoDB Local); unset in AWS.
+pub const DYNAMODB_ENDPOINT_ENV: &str = "DYNAMODB_ENDPOINT";
+
+/// A DynamoDB client. With an endpoint (DynamoDB Local) it signs with test credentials in
+/// `AWS_REGION` (default `us-east-1`); without one it uses the default chain, which on Lambda
+/// reads the function role's credentials from the environment. Both go through
+/// [`https_client`].
+pub async fn connect(endpoint: Option<&str>) -> Client {
+    let config = match endpoint {
+        Some(url) => {
+            let region = std::env::var("AWS_REGION")
+                .ok()
+                .filter(|r| !r.trim().is_empty())
+                .unwrap_or_else(|| "us-east-1".to_owned());
+            aws_config::defaults(BehaviorVersion::latest())
+                .http_client(https_client())
+                .test_credentials()
+                .region(Region::new(region))
+                .endpoint_url(url)
+                .load()
+                .await
+        }
+        None => {
+            aws_config::defaults(BehaviorVersion::latest())
+                .http_client(https_client())
+                .load()
+                .await
+        }
+    };
+    Client::new(&config)
+}
+
+/// The process's DynamoDB client, at `DYNAMODB_ENDPOINT` when set: every store a Lambda
+/// binary builds from the environment shares it, so the configuration is loaded once and the
+/// first invocation opens (in AWS: handshakes) one connection, not one per store. For a
+/// process with one runtime, as a Lambda binary: tests connect with [`connect`].
+pub async fn shared_client_from_env() -> Client {
+    static CLIENT: OnceCell<Client> = OnceCell::const_new();
+    CLIENT
+        .get_or_init(|| async {
+            let endpoint = std::env::var(DYNAMODB_ENDPOINT_ENV)
+                .ok()
+                .map(|e| e.trim().to_owned())
+                .filter(|e| !e.is_empty());
+            connect(endpoint.as_deref()).await
+        })
+        .await
+        .clone()
+}
