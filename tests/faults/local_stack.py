@@ -7,7 +7,7 @@ described under "expectations" below. Only the signing differs by platform.
 
 Standard library only. DynamoDB is spoken to as what it is, JSON over HTTP: DynamoDB Local
 checks no signature, but it keeps one database per access key and region, so requests name the
-same test credentials as the project's client (`dynamodb_store::connect`).
+same test credentials as the project's client (`dynamodb_support::connect`).
 """
 import base64
 import copy

@@ -209,7 +209,7 @@ impl Dependencies {
     pub fn vendors(&self) -> Arc<dyn VendorStore> {
         self.vendors
             .get_or_init(|| match &self.source {
-                Source::Environment(client) => dynamodb_store::vendor_store_from_env(client),
+                Source::Environment(client) => master_data_store::vendor_store_from_env(client),
                 Source::Given => Arc::new(UnavailableVendorStore::new(not_given("vendor store"))),
             })
             .clone()

@@ -69,11 +69,11 @@ pub async fn new_records_table(client: &Client, prefix: &str, label: &str) -> St
     table
 }
 
-/// A new master-data table (created by `dynamodb_store::create_master_data_table`) named by
+/// A new master-data table (created by `master_data_store::create_master_data_table`) named by
 /// [`table_name`].
 pub async fn new_master_data_table(client: &Client, prefix: &str, label: &str) -> String {
     let table = table_name(prefix, label);
-    dynamodb_store::create_master_data_table(client, &table)
+    master_data_store::create_master_data_table(client, &table)
         .await
         .unwrap_or_else(|e| panic!("creating {table}: {e}"));
     table

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
-use dynamodb_store::DynamoVendorStore;
 use dynamodb_support::connect;
 use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
 use local_server::{
     Background, Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, function_list, serve,
 };
+use master_data_store::DynamoVendorStore;
 use record_store::{
     DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
 };

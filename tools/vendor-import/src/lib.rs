@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use dynamodb_store::ImportSummary;
+use master_data_store::ImportSummary;
 use vendor_matching::{Vendor, read_vendor_file};
 
 /// Merges `vendors` into the JSON Lines vendor file at `path` (created if absent), keeping

@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dynamodb_store::{ImportSummary, create_master_data_table, import_vendors};
 use dynamodb_support::connect;
+use master_data_store::{ImportSummary, create_master_data_table, import_vendors};
 use vendor_import::{import_into_local_file, progress_line};
 use vendor_matching::read_vendor_file;
 

@@ -25,7 +25,7 @@ async fn the_binary_matches_the_sample_against_dynamodb() {
         .into_iter()
         .map(|(_, v)| v)
         .collect();
-    dynamodb_store::import_vendors(&client, &table, &vendors, &mut |_| {})
+    master_data_store::import_vendors(&client, &table, &vendors, &mut |_| {})
         .await
         .unwrap();
 

@@ -5,7 +5,7 @@
 //! interceptor, retries included. Times are printed, not asserted.
 //!
 //! Imports the whole file first (over a minute), so it runs only when asked:
-//! `cargo test -p dynamodb-store --test vendor_round_trips -- --ignored --nocapture`
+//! `cargo test -p master-data-store --test it vendor_round_trips -- --ignored --nocapture`
 
 use crate::common;
 
@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use common::generated::{generated_vendor, iban, typo, vendor_count};
 use common::{client, drop_table, import, new_table};
-use dynamodb_store::DynamoVendorStore;
+use master_data_store::DynamoVendorStore;
 use rossum_rules::{Settings, VendorMatch, match_vendor_datapoint};
 use serde_json::json;
 use vendor_matching::Vendor;

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use common::generated::{generated_vendor, typo, vendor_count};
 use common::{client, drop_table, expected_items, new_table};
-use dynamodb_store::{DynamoVendorStore, ImportSummary, import_vendors};
+use master_data_store::{DynamoVendorStore, ImportSummary, import_vendors};
 use std::collections::HashMap;
 
-use dynamodb_store::DEFAULT_BLOCK_ITEM_LIMIT;
+use master_data_store::DEFAULT_BLOCK_ITEM_LIMIT;
 use vendor_matching::normalize::{fuzzy_block_keys, iban_key};
 use vendor_matching::{Lookup, Vendor, VendorStore};
 

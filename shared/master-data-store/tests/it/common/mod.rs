@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::Select;
-use dynamodb_store::{ImportSummary, Vendor, import_vendors};
+use master_data_store::{ImportSummary, Vendor, import_vendors};
 
 pub use webhook_test_support::{client, drop_table};
 

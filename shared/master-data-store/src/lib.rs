@@ -1,4 +1,4 @@
-//! DynamoDB stores: vendor master data, looked up by matching and kept current by imports.
+//! The vendor master-data table on DynamoDB: vendor master data, looked up by matching and kept current by imports.
 //!
 //! # Table design
 //!

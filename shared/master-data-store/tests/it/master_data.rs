@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::{client, count_items, expected_items, import, new_table, vendor};
-use dynamodb_store::{DynamoVendorStore, ImportSummary, create_master_data_table, import_vendors};
 use dynamodb_support::connect;
+use master_data_store::{
+    DynamoVendorStore, ImportSummary, create_master_data_table, import_vendors,
+};
 use vendor_matching::normalize::name_similarity;
 use vendor_matching::{
     Candidate, Lookup, MatchInputs, MatchOutcome, QueryKind, Vendor, VendorStore, match_vendor,

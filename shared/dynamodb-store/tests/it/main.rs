@@ -1,6 +1,0 @@
-//! The integration tests of `dynamodb-store`, one module per concern.
-
-mod common;
-mod import_large;
-mod master_data;
-mod vendor_round_trips;

@@ -1,0 +1,6 @@
+//! The integration tests of `master-data-store`, one module per concern.
+
+mod common;
+mod import_large;
+mod master_data;
+mod vendor_round_trips;
