@@ -20,7 +20,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-use dynamodb_support::{Attributes, Item, PK, SK, s, sdk_error};
+use dynamodb_support::{Attributes, Item, PK, SK, get_item, s, sdk_error};
 use serde_json::Value;
 use webhook_model::contractfit::{DocumentId, Section};
 
@@ -122,17 +122,7 @@ impl DynamoContractFitStore {
 
     /// One strongly consistent `GetItem`.
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(pk))
-            .key(SK, s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(CONTRACTFIT_STORE, "GetItem", &self.table, e))?;
-        Ok(output.item)
+        get_item(&self.client, CONTRACTFIT_STORE, &self.table, pk, sk, true).await
     }
 
     async fn partition_sort_keys(&self, pk: &str) -> Result<Vec<String>, Unavailable> {

@@ -8,7 +8,8 @@
 //! - **tables** ([`wait_until_table_active`], [`check_pk_sk_schema`], [`create_table`]): the
 //!   waiter, the `pk` + `sk` key schema every table here has, creating one unless it exists;
 //! - **items** ([`s`], [`n`], [`Attributes`]): attribute values written and read back, each
-//!   mismatch an [`Unavailable`] of the store that read it;
+//!   mismatch an [`Unavailable`] of the store that read it; [`get_item`] of a key, and
+//!   [`condition_failed`] telling a conditional write's answer from its failure;
 //! - **errors** ([`sdk_error`]): an SDK failure naming the operation and table, with the
 //!   whole cause chain.
 
@@ -16,6 +17,7 @@ mod attribute;
 mod client;
 mod error;
 mod https;
+mod request;
 mod table;
 mod transaction;
 
@@ -25,6 +27,7 @@ pub use error::{sdk_error, sdk_failure};
 pub use https::{
     CA_BUNDLE_ENV, https_client, https_client_with_bundle, https_client_with_extra_roots,
 };
+pub use request::{condition_failed, get_item};
 pub use table::{
     attribute_definition, check_pk_sk_schema, create_table, key_schema_element,
     wait_until_table_active,

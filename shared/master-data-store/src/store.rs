@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use vendor_matching::master_data_unavailable;
 
 use aws_sdk_dynamodb::Client;
-use dynamodb_support::{PK, SK, s, sdk_error};
+use dynamodb_support::{PK, get_item, s, sdk_error};
 use tokio::task::JoinSet;
 use vendor_matching::{
     Candidate, Lookup, MASTER_DATA, StoreFuture, Unavailable, Vendor, VendorStore, lookup_keys,
@@ -51,16 +51,18 @@ impl DynamoVendorStore {
 
     /// The vendor with this id, from its profile item.
     pub async fn get_vendor(&self, vendor_id: &str) -> Result<Option<Vendor>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(vendor_pk(vendor_id)))
-            .key(SK, s(PROFILE_SK))
-            .send()
-            .await
-            .map_err(|e| sdk_error(MASTER_DATA, "GetItem", &self.table, e))?;
-        output.item().map(vendor_from_item).transpose()
+        get_item(
+            &self.client,
+            MASTER_DATA,
+            &self.table,
+            &vendor_pk(vendor_id),
+            PROFILE_SK,
+            false,
+        )
+        .await?
+        .as_ref()
+        .map(vendor_from_item)
+        .transpose()
     }
 
     async fn find(&self, lookup: &Lookup) -> Result<Vec<Candidate>, Unavailable> {

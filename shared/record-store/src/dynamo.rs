@@ -9,7 +9,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem};
 use dynamodb_support::{
-    Attributes, Cancellation, classify_cancellation, sdk_error, transact_write,
+    Attributes, Cancellation, classify_cancellation, condition_failed, get_item, sdk_error,
+    transact_write,
 };
 pub(crate) use dynamodb_support::{Item, PK, SK, n, s};
 
@@ -62,35 +63,28 @@ impl DynamoRecordStore {
         &self.table
     }
 
+    /// One strongly consistent `GetItem`.
+    pub(crate) async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Unavailable> {
+        get_item(&self.client, RECORDS, &self.table, pk, sk, true).await
+    }
+
     /// The export record of an annotation (strongly consistent read).
     pub async fn export(&self, annotation_id: u64) -> Result<Option<ExportRecord>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(export_pk(annotation_id)))
-            .key(SK, s(EXPORT_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
-        output.item().map(export_from_item).transpose()
+        self.get(&export_pk(annotation_id), EXPORT_SK)
+            .await?
+            .as_ref()
+            .map(export_from_item)
+            .transpose()
     }
 
     /// The recorded email at `email_url`, keyed as [`EmailRecord::key_of_url`] (strongly
     /// consistent read).
     pub async fn email(&self, email_url: &str) -> Result<Option<EmailRecord>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(EmailRecord::key_of_url(email_url)))
-            .key(SK, s(EMAIL_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
-        output.item().map(email_from_item).transpose()
+        self.get(&EmailRecord::key_of_url(email_url), EMAIL_SK)
+            .await?
+            .as_ref()
+            .map(email_from_item)
+            .transpose()
     }
 
     /// An annotation's latest status change (strongly consistent read).
@@ -98,17 +92,11 @@ impl DynamoRecordStore {
         &self,
         annotation_id: u64,
     ) -> Result<Option<StatusChange>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(annotation_pk(annotation_id)))
-            .key(SK, s(LATEST_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
-        output.item().map(status_from_item).transpose()
+        self.get(&annotation_pk(annotation_id), LATEST_SK)
+            .await?
+            .as_ref()
+            .map(status_from_item)
+            .transpose()
     }
 
     /// An annotation's status changes, oldest first (strongly consistent, every page).
@@ -171,13 +159,7 @@ impl DynamoRecordStore {
             .await;
         match result {
             Ok(_) => Ok(Written::Inserted),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::AlreadyPresent)
-            }
+            Err(err) if condition_failed(&err) => Ok(Written::AlreadyPresent),
             Err(err) => Err(sdk_error(RECORDS, "PutItem", &self.table, err)),
         }
     }

@@ -14,7 +14,7 @@ use idempotency::{
 
 use crate::dynamo::{EXPIRES_AT, Item, PK, SK, attributes, n, s};
 use crate::{DynamoRecordStore, RECORDS, UnavailableRecordStore};
-use dynamodb_support::sdk_error;
+use dynamodb_support::{condition_failed, sdk_error};
 
 /// The partition key prefix of idempotency records (the functions' IAM policies allow
 /// writes on it).
@@ -93,17 +93,11 @@ impl DynamoRecordStore {
         function: &str,
         key: &str,
     ) -> Result<Option<StoredRecord>, Unavailable> {
-        let output = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(PK, s(idempotency_pk(function, key)))
-            .key(SK, s(IDEMPOTENCY_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "GetItem", self.table(), e))?;
-        output.item().map(record_from_item).transpose()
+        self.get(&idempotency_pk(function, key), IDEMPOTENCY_SK)
+            .await?
+            .as_ref()
+            .map(record_from_item)
+            .transpose()
     }
 
     async fn try_lock(&self, request: &LockRequest) -> Result<LockOutcome, Unavailable> {
@@ -193,7 +187,7 @@ impl DynamoRecordStore {
             .await;
         match updated {
             Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) if condition_failed(&error) => Ok(false),
             Err(error) => Err(sdk_error(RECORDS, "UpdateItem", self.table(), error)),
         }
     }
@@ -214,21 +208,10 @@ impl DynamoRecordStore {
             .await;
         match deleted {
             Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) if condition_failed(&error) => Ok(false),
             Err(error) => Err(sdk_error(RECORDS, "DeleteItem", self.table(), error)),
         }
     }
-}
-
-/// Whether an UpdateItem or DeleteItem failed only its condition.
-fn is_condition_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    error
-        .as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "ConditionalCheckFailedException")
 }
 
 impl IdempotencyStore for DynamoRecordStore {

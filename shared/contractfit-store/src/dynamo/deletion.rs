@@ -1,7 +1,7 @@
 //! Deleting a document: the marker (`DELETED`) first, so that nothing new is stored for it,
 //! then every other item of its partition, then the marker is completed.
 
-use dynamodb_support::{Item, PK, SK, s, sdk_error};
+use dynamodb_support::{Item, PK, SK, condition_failed, s, sdk_error};
 
 use super::{DynamoContractFitStore, delete_request, timestamp};
 use crate::{CONTRACTFIT_STORE, Deletion, Delivery, Stored, Unavailable};
@@ -59,13 +59,7 @@ impl DynamoContractFitStore {
         match completed {
             Ok(_) => Ok(Stored::Stored),
             // Another delivery of the delete finished first.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Stored::Duplicate)
-            }
+            Err(err) if condition_failed(&err) => Ok(Stored::Duplicate),
             Err(err) => Err(sdk_error(CONTRACTFIT_STORE, "UpdateItem", &self.table, err)),
         }
     }

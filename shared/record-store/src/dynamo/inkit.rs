@@ -4,7 +4,7 @@ use crate::records_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
-use dynamodb_support::{classify_cancellation, sdk_error, transact_write};
+use dynamodb_support::{classify_cancellation, condition_failed, sdk_error, transact_write};
 use webhook_model::inkit::InkitEventType;
 
 use super::{DynamoRecordStore, EXPIRES_AT, Item, PK, SK, attributes, n, s, timestamp};
@@ -210,17 +210,11 @@ impl DynamoRecordStore {
         &self,
         resource_id: &str,
     ) -> Result<Option<InkitDocumentRecord>, Unavailable> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(InkitEvent::key_of_resource(resource_id)))
-            .key(SK, s(DOCUMENT_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "GetItem", &self.table, e))?;
-        output.item().map(document_from_item).transpose()
+        self.get(&InkitEvent::key_of_resource(resource_id), DOCUMENT_SK)
+            .await?
+            .as_ref()
+            .map(document_from_item)
+            .transpose()
     }
 
     async fn store_details(
@@ -265,13 +259,7 @@ impl DynamoRecordStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(no_document(resource_id))
-            }
+            Err(err) if condition_failed(&err) => Err(no_document(resource_id)),
             Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
         }
     }
@@ -306,13 +294,7 @@ impl DynamoRecordStore {
             Ok(_) => Ok(()),
             // Another delivery fetched the details meanwhile (they stand), or there is no
             // document item to mark.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(err) if condition_failed(&err) => Ok(()),
             Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
         }
     }
