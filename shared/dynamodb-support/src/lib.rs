@@ -33,6 +33,7 @@ pub use table::{
     wait_until_table_active,
 };
 pub use transaction::{
-    Cancellation, TRANSACTION_ATTEMPTS, classify_cancellation, reason_code, transact_write,
+    Cancellation, TRANSACTION_ATTEMPTS, cancellation_reasons, classify_cancellation, reason_code,
+    transact_write,
 };
 pub use unavailable::Unavailable;

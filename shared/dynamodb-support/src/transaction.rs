@@ -90,6 +90,15 @@ pub fn classify_cancellation<T>(
     }
 }
 
+/// Cancellation reasons with these codes, one per item, as DynamoDB reports them: for the
+/// tests of each store's classifier.
+pub fn cancellation_reasons(codes: &[&str]) -> Vec<CancellationReason> {
+    codes
+        .iter()
+        .map(|code| CancellationReason::builder().code(*code).build())
+        .collect()
+}
+
 /// The reason code of item `index` ("None" when it had none, or the list is short).
 pub fn reason_code(reasons: &[CancellationReason], index: usize) -> &str {
     reasons.get(index).and_then(|r| r.code()).unwrap_or("None")
@@ -192,6 +201,15 @@ mod tests {
         assert_eq!(
             seen,
             Cancellation::Settled("None,ConditionalCheckFailed".to_owned())
+        );
+    }
+
+    #[test]
+    fn reasons_are_built_one_per_code() {
+        let built = cancellation_reasons(&["None", "ConditionalCheckFailed"]);
+        assert_eq!(
+            built,
+            reasons(&[("None", None), ("ConditionalCheckFailed", None)])
         );
     }
 

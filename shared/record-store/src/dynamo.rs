@@ -63,6 +63,30 @@ impl DynamoRecordStore {
         &self.table
     }
 
+    /// The items of partition `pk` whose sort key starts with `prefix`, in key order
+    /// (strongly consistent, every page).
+    pub(crate) async fn prefixed_items(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> Result<Vec<Item>, Unavailable> {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| sdk_error(RECORDS, "Query", &self.table, e))
+    }
+
     /// One strongly consistent `GetItem`.
     pub(crate) async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Unavailable> {
         get_item(&self.client, RECORDS, &self.table, pk, sk, true).await
@@ -104,27 +128,12 @@ impl DynamoRecordStore {
         &self,
         annotation_id: u64,
     ) -> Result<Vec<StatusChange>, Unavailable> {
-        let mut items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(annotation_pk(annotation_id)))
-            .expression_attribute_values(":prefix", s(STATUS_SK_PREFIX))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send();
-        let mut changes = Vec::new();
-        while let Some(item) = items
-            .try_next()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "Query", &self.table, e))?
-        {
-            changes.push(status_from_item(&item)?);
-        }
+        let mut changes = self
+            .prefixed_items(&annotation_pk(annotation_id), STATUS_SK_PREFIX)
+            .await?
+            .iter()
+            .map(status_from_item)
+            .collect::<Result<Vec<_>, _>>()?;
         // The sort key names the change, not its time.
         changes.sort_by(|a, b| (&a.changed_at, &a.request_id).cmp(&(&b.changed_at, &b.request_id)));
         Ok(changes)
@@ -468,13 +477,7 @@ fn status_from_item(item: &Item) -> Result<StatusChange, Unavailable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn reasons(codes: &[&str]) -> Vec<CancellationReason> {
-        codes
-            .iter()
-            .map(|code| CancellationReason::builder().code(*code).build())
-            .collect()
-    }
+    use dynamodb_support::cancellation_reasons;
 
     #[test]
     fn cancellation_reasons_tell_duplicates_from_late_events() {
@@ -502,7 +505,7 @@ mod tests {
             (&[][..], Unexpected),
         ] {
             assert_eq!(
-                classify_status_cancellation(&reasons(codes)),
+                classify_status_cancellation(&cancellation_reasons(codes)),
                 expected,
                 "{codes:?}"
             );

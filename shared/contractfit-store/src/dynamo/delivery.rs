@@ -135,13 +135,7 @@ pub(super) fn delivery_item(delivery: &Delivery) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn reasons(codes: &[&str]) -> Vec<CancellationReason> {
-        codes
-            .iter()
-            .map(|code| CancellationReason::builder().code(*code).build())
-            .collect()
-    }
+    use dynamodb_support::cancellation_reasons;
 
     #[test]
     fn cancellation_reasons_tell_duplicates_from_deleted_documents() {
@@ -167,7 +161,7 @@ mod tests {
             (&[][..], Unexpected),
         ] {
             assert_eq!(
-                classify_write_cancellation(&reasons(codes)),
+                classify_write_cancellation(&cancellation_reasons(codes)),
                 expected,
                 "{codes:?}"
             );

@@ -94,34 +94,19 @@ impl Expression {
 impl DynamoRecordStore {
     /// The events recorded for `resource_id`, in key order (strongly consistent, every page).
     pub async fn inkit_events(&self, resource_id: &str) -> Result<Vec<InkitEvent>, Unavailable> {
-        let mut items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(InkitEvent::key_of_resource(resource_id)))
-            .expression_attribute_values(":prefix", s(EVENT_SK_PREFIX))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send();
-        let mut events = Vec::new();
-        while let Some(item) = items
-            .try_next()
-            .await
-            .map_err(|e| sdk_error(RECORDS, "Query", &self.table, e))?
-        {
-            events.push(InkitEvent {
-                resource_id: attributes(&item).required_text("resource_id")?,
-                event_type: InkitEventType::from_code(
-                    &attributes(&item).required_text("event_type")?,
-                ),
-                received_at: timestamp(&item, "received_at")?,
-            });
-        }
-        Ok(events)
+        self.prefixed_items(&InkitEvent::key_of_resource(resource_id), EVENT_SK_PREFIX)
+            .await?
+            .iter()
+            .map(|item| {
+                Ok(InkitEvent {
+                    resource_id: attributes(item).required_text("resource_id")?,
+                    event_type: InkitEventType::from_code(
+                        &attributes(item).required_text("event_type")?,
+                    ),
+                    received_at: timestamp(item, "received_at")?,
+                })
+            })
+            .collect()
     }
 
     fn inkit_event_item(&self, event: &InkitEvent) -> Item {
