@@ -14,11 +14,12 @@
 
 use std::sync::Arc;
 use webhook_function::{Function, Platform};
+pub use webhook_model::rossum::status::{AnnotationStatusEvent, QueueRef, StatusAnnotation};
 
 use idempotency::IdempotencyStore;
 
 use record_store::{RecordStore, StatusChange, Timestamp, Written};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use webhook_endpoint::{
     Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
 };
@@ -37,80 +38,6 @@ pub const FUNCTION: Function = Function {
 };
 pub const EVENT: &str = "annotation_status";
 pub const ACTION: &str = "changed";
-
-/// The body Rossum posts for `annotation_status` events; keys other than these are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AnnotationStatusEvent {
-    /// Unique per delivery, the same on Rossum's retries: the key for de-duplication.
-    #[serde(default)]
-    pub request_id: String,
-    /// When Rossum sent the event (covered by the signature).
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    pub event: String,
-    pub action: String,
-    #[serde(default)]
-    pub annotation: Option<StatusAnnotation>,
-}
-
-/// The annotation of an `annotation_status` event (its `content` is a URL here, not a tree).
-#[derive(Debug, Clone, Deserialize)]
-pub struct StatusAnnotation {
-    #[serde(default)]
-    pub id: Option<u64>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub previous_status: Option<String>,
-    #[serde(default)]
-    pub queue: Option<QueueRef>,
-    #[serde(default)]
-    pub document: Option<String>,
-    /// Everything else Rossum sends of the annotation (`modified_at`, `assigned_at`,
-    /// `time_spent`, ...): part of what tells one transition from another.
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-impl StatusAnnotation {
-    /// A digest of the annotation as sent: the same for every delivery of one transition,
-    /// different for a later transition between the same statuses (its times differ).
-    pub fn transition(&self) -> String {
-        let mut sent = self.other.clone();
-        let known = [
-            ("id", serde_json::json!(self.id)),
-            ("url", serde_json::json!(self.url)),
-            ("status", serde_json::json!(self.status)),
-            ("previous_status", serde_json::json!(self.previous_status)),
-            ("queue", serde_json::json!(self.queue)),
-            ("document", serde_json::json!(self.document)),
-        ];
-        for (name, value) in known {
-            sent.insert(name.to_owned(), value);
-        }
-        let bytes = serde_json::to_vec(&sent).expect("a JSON object serialises infallibly");
-        idempotency::sha256_hex(&bytes)[..32].to_owned()
-    }
-}
-
-/// A queue as Rossum refers to it: its URL, or in some payloads its id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum QueueRef {
-    Url(String),
-    Id(u64),
-}
-
-impl QueueRef {
-    fn into_string(self) -> String {
-        match self {
-            QueueRef::Url(url) => url,
-            QueueRef::Id(id) => id.to_string(),
-        }
-    }
-}
 
 /// The answer's body (Rossum ignores it; it is for whoever reads the hook's logs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,6 +166,14 @@ pub fn status_change(event: &AnnotationStatusEvent) -> Result<StatusChange, Stri
         status: status.to_owned(),
         changed_at,
         request_id: request_id.to_owned(),
-        transition: annotation.transition(),
+        transition: transition(annotation),
     })
+}
+
+/// A digest of the annotation as sent: the same for every delivery of one transition,
+/// different for a later transition between the same statuses (its times differ).
+fn transition(annotation: &StatusAnnotation) -> String {
+    let bytes =
+        serde_json::to_vec(&annotation.as_sent()).expect("a JSON object serialises infallibly");
+    idempotency::sha256_hex(&bytes)[..32].to_owned()
 }

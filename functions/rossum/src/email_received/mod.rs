@@ -20,7 +20,8 @@
 //! its settings live in the `attachment-triage` crate, shared with other functions.
 
 mod html;
-pub mod model;
+/// The delivery and answer shapes, as `webhook_model` has them.
+pub use webhook_model::rossum::email as model;
 mod sender;
 
 use std::sync::Arc;

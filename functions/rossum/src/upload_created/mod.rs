@@ -14,7 +14,8 @@
 //! Nothing is stored but the delivery's idempotency record: Rossum retries `upload.created`,
 //! and a retry is answered with the first answer.
 
-pub mod model;
+/// The delivery and answer shapes, as `webhook_model` has them.
+pub use webhook_model::rossum::upload as model;
 
 use std::collections::HashMap;
 use std::sync::Arc;

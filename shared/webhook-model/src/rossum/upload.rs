@@ -2,9 +2,9 @@
 //!
 //! Keys other than these are ignored, because Rossum adds keys without notice.
 
+use super::{AuthorizationToken, HookSecrets, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use webhook_model::rossum::{AuthorizationToken, HookSecrets, Message};
 
 /// An `upload.created` delivery: documents were uploaded to a queue (through the API or as an
 /// email's attachments) and are about to be imported.

@@ -2,9 +2,9 @@
 //!
 //! Keys other than these are ignored, because Rossum adds keys without notice.
 
+use super::AuthorizationToken;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use webhook_model::rossum::AuthorizationToken;
 
 /// An `email.received` delivery: an email arrived in a queue's inbox.
 #[derive(Debug, Clone, Deserialize)]
