@@ -4,12 +4,9 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use unavailable::Unavailable;
 
 /// An SDK failure as text naming the operation and table, with the whole cause chain (the
-/// SDK's own `Display` says only "dispatch failure" or "service error").
-pub fn sdk_failure<E, R>(operation: &str, table: &str, err: &SdkError<E, R>) -> String
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
+/// SDK's own `Display` says only "dispatch failure" or "service error"). Not generic: one
+/// copy serves every operation's error type.
+pub fn sdk_failure(operation: &str, table: &str, err: &dyn std::error::Error) -> String {
     format!(
         "DynamoDB {operation} on table {table:?} failed: {}",
         DisplayErrorContext(err)
@@ -18,6 +15,7 @@ where
 
 /// [`sdk_failure`] as an [`Unavailable`] of `dependency` (the store's name: "records",
 /// "master data", ...).
+#[inline]
 pub fn sdk_error<E, R>(
     dependency: &'static str,
     operation: &str,
