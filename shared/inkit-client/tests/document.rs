@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use inkit_stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
 use inkit_client::{ApiToken, InkitApi, InkitClient, InkitConfig, InkitError};
+use inkit_stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
 use serde_json::json;
 
 const DOCUMENT_ID: &str = "doc_2N0X2g4f3b1JJU75fqzDZs";

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use inkit_client::InkitApi;
-use inkit_stand_in::InkitStandIn;
 use inkit_functions::document_create_finished::PendingDetails;
+use inkit_stand_in::InkitStandIn;
 use record_store::{InkitDocumentRecord, InkitRecordStore};
 use serde_json::Value;
 use webhook_endpoint::Endpoint;

@@ -12,9 +12,9 @@ use common::{
     PendingHandedOver, RESOURCE_ID, SECRET, call_with, document_of, finished, inkit_of, signature,
     signed,
 };
-use inkit_stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitClient, InkitConfig};
 use inkit_functions::document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
+use inkit_stand_in::{InkitStandIn, Reply};
 use record_store::{InMemoryRecordStore, InkitRecordStore};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;

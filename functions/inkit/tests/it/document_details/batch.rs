@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use inkit_stand_in::{InkitStandIn, Reply};
 use inkit_client::{InkitApi, InkitClient};
 use inkit_functions::document_details::{BatchResponse, ItemFailure, StreamEvent, complete_batch};
+use inkit_stand_in::{InkitStandIn, Reply};
 use record_store::{InMemoryRecordStore, InkitEvent, InkitRecordStore, Timestamp};
 use serde_json::{Value, json};
 use webhook_model::inkit::InkitEventType;
