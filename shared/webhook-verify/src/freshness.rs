@@ -54,14 +54,22 @@ const LAST_SECOND: i64 = 253_402_300_799;
 /// (record-store) reads. A leap second (`:60`) is read only as the last second of a month in
 /// UTC, as the instant just before the next minute.
 pub fn unix_seconds(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if text.len() > 10 && !matches!(text.as_bytes()[10], b'T' | b't') {
-        return None;
-    }
-    let seconds = OffsetDateTime::parse(text, &Rfc3339).ok()?.unix_timestamp();
+    let seconds = parse_rfc3339(text).ok()?.unix_timestamp();
     (FIRST_SECOND..=LAST_SECOND)
         .contains(&seconds)
         .then_some(seconds)
+}
+
+/// An RFC 3339 time as the replay window and the records (record-store's `Timestamp::parse`)
+/// both read it: `time`'s parser, surrounding whitespace ignored, and `T` or `t` required
+/// between the date and the time (RFC 3339's grammar; `time` takes any character there). The
+/// error says why the text is not one.
+pub fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
+    let text = text.trim();
+    if text.len() > 10 && !matches!(text.as_bytes()[10], b'T' | b't') {
+        return Err("the date and the time are separated by `T`".to_owned());
+    }
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -108,43 +116,10 @@ mod tests {
         }
     }
 
-    /// The edge cases of RFC 3339, and whether the replay window reads them; record-store's
-    /// `the_replay_window_reads_exactly_the_timestamps_the_records_read` lists the same.
-    const EDGE_CASES: [(&str, bool); 27] = [
-        ("2016-12-31T23:59:60Z", true),
-        ("2017-01-01T00:59:60+01:00", true),
-        ("2026-06-30T23:59:60Z", true),
-        ("2026-11-20T12:00:60Z", false),
-        ("2026-11-20T23:59:61Z", false),
-        ("2026-11-20 09:41:17Z", false),
-        ("2026-11-20_09:41:17Z", false),
-        ("2026-11-20t09:41:17z", true),
-        ("2026-11-20T09:41:17z", true),
-        ("2026-11-20T10:41:17+01:00", true),
-        ("2026-11-20T04:11:17-05:30", true),
-        ("2026-11-20T09:41:17-00:00", true),
-        ("2026-11-20T09:41:17+23:59", true),
-        ("2026-11-20T09:41:17+24:00", false),
-        ("2026-11-20T09:41:17+01:60", false),
-        ("2026-11-20T09:41:17+0100", false),
-        ("2026-11-20T09:41:17", false),
-        ("2026-11-20T09:41:17.1Z", true),
-        ("2026-11-20T09:41:17.123456789Z", true),
-        ("2026-11-20T09:41:17.123456789012Z", true),
-        ("2026-11-20T09:41:17.Z", false),
-        (" 2026-11-20T09:41:17Z\n", true),
-        ("0001-01-01T00:00:00Z", true),
-        ("0001-01-01T00:00:00+00:01", false),
-        ("0000-12-31T23:59:59Z", false),
-        ("9999-12-31T23:59:59.999999999Z", true),
-        ("9999-12-31T23:59:59-00:01", false),
-    ];
-
+    /// Which edge cases of RFC 3339 are read, by this and by the records, is one list:
+    /// record-store's `the_replay_window_reads_exactly_the_timestamps_the_records_read`.
     #[test]
-    fn edge_cases_are_read_as_the_records_read_them() {
-        for (text, readable) in EDGE_CASES {
-            assert_eq!(unix_seconds(text).is_some(), readable, "{text:?}");
-        }
+    fn leap_seconds_fractions_and_the_first_and_last_second() {
         // A leap second is the instant before the next minute; a fraction is dropped.
         assert_eq!(
             unix_seconds("2016-12-31T23:59:60Z"),

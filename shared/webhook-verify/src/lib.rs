@@ -16,7 +16,7 @@ mod headers;
 mod secret;
 
 pub use error::VerifyError;
-pub use freshness::{MAX_CLOCK_SKEW, check_event_time, unix_seconds};
+pub use freshness::{MAX_CLOCK_SKEW, check_event_time, parse_rfc3339, unix_seconds};
 pub use headers::HeaderSource;
 pub use secret::{Secret, SecretSet, SecretUsed};
 
