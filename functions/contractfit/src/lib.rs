@@ -150,7 +150,7 @@ const fn function(
         name: handler.name,
         route: handler.route,
         platform: Platform::ContractFit,
-        guarded: true,
+        idempotency_key: Some(idempotency_key),
         stores,
         endpoint,
     }

@@ -1,7 +1,7 @@
-//! What the Inkit webhooks whose whole work is recording their event share: the endpoint
-//! behind the idempotency guard, the parse that refuses another event type with 422, the one
-//! write of the event (its item, and the state of the resource's document item), and the
-//! answer. A function supplies its name, route, event type and how it logs what was recorded.
+//! What the Inkit webhooks whose whole work is recording their event share: the parse that
+//! refuses another event type with 422, the one write of the event (its item, and the state
+//! of the resource's document item), and the answer. A function supplies its event type and
+//! how it logs what was recorded; its registry entry puts it behind the idempotency guard.
 //!
 //! Answers 200 once recorded (`{"recorded": true}`, or `{"recorded": false, "duplicate":
 //! true}` for a redelivery), 503 when the records table cannot be written, so that Inkit
@@ -9,43 +9,21 @@
 
 use std::sync::Arc;
 
-use idempotency::IdempotencyStore;
 use record_store::{InkitEvent, InkitRecordStore, Written};
 use webhook_endpoint::inkit::parse_inkit_webhook;
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response,
-};
-use webhook_function::Function;
+use webhook_endpoint::{Body, Delivery, Response, WebhookError, json_response};
 use webhook_model::inkit::{InkitEventType, InkitWebhook, RecordedResponse};
 
 /// One recording Inkit webhook.
 pub struct Recorder {
-    /// The function, as the registry knows it.
-    pub function: &'static Function,
     pub event_type: InkitEventType,
     /// Logs the event once recorded; `duplicate` when it had been recorded before.
     pub log_recorded: fn(&InkitWebhook, bool),
 }
 
 impl Recorder {
-    /// The endpoint served by the Lambda binary and by the local server, behind the
-    /// idempotency guard: a delivery's retries replay its stored answer instead of running
-    /// again.
-    pub fn endpoint(
-        &'static self,
-        config: &EndpointConfig,
-        records: Arc<dyn InkitRecordStore>,
-        idempotency_store: Arc<dyn IdempotencyStore>,
-    ) -> Endpoint {
-        self.function.serve_guarded(
-            config,
-            idempotency_store,
-            idempotency::inkit_key,
-            move |delivery| self.handle(delivery, records.clone()),
-        )
-    }
-
-    async fn handle(
+    /// Answers one delivery: parsed, recorded once, logged.
+    pub async fn handle(
         &self,
         delivery: Delivery,
         records: Arc<dyn InkitRecordStore>,

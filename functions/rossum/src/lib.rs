@@ -1,7 +1,10 @@
-//! The Rossum hooks, one module and one [`Function`] value each, each value a Lambda binary
-//! of its name (`src/bin/`) and an entry of the local server's registry ([`FUNCTIONS`]).
+//! The Rossum hooks: one module each for what a hook does, and here the registry, one
+//! [`Function`] value per hook (its name, route, whether it is guarded, what it stores, what
+//! it is built from). Each value is a Lambda binary of its name (`src/bin/`) and an entry of
+//! the local server's registry ([`FUNCTIONS`]).
 
-use webhook_function::Function;
+use idempotency::rossum_key;
+use webhook_function::{Function, Platform};
 
 pub mod annotation_export;
 pub mod annotation_initialize;
@@ -10,12 +13,93 @@ pub mod annotation_updated;
 pub mod email_received;
 pub mod upload_created;
 
+/// The interactive `annotation_content` hook ([`annotation_updated`]): unguarded, Rossum never
+/// retries it and it writes nothing.
+pub const ANNOTATION_UPDATED: Function = Function {
+    name: annotation_updated::NAME,
+    route: "/rossum/annotation-content/updated",
+    platform: Platform::Rossum,
+    idempotency_key: None,
+    stores: "nothing: it answers with the vendor match and the rules' messages",
+    endpoint: |config, deps| {
+        let vendors = deps.vendors();
+        let handler = move |delivery| annotation_updated::handle(delivery, vendors.clone());
+        ANNOTATION_UPDATED.serve(config, deps, handler)
+    },
+};
+
+/// The `annotation_content` `initialize` hook ([`annotation_initialize`]): read-only matching.
+pub const ANNOTATION_INITIALIZE: Function = Function {
+    name: annotation_initialize::NAME,
+    route: "/rossum/annotation-content/initialize",
+    platform: Platform::Rossum,
+    idempotency_key: None,
+    stores: "nothing: it answers with the vendor match",
+    endpoint: |config, deps| {
+        let vendors = deps.vendors();
+        let handler = move |delivery| annotation_initialize::handle(delivery, vendors.clone());
+        ANNOTATION_INITIALIZE.serve(config, deps, handler)
+    },
+};
+
+/// The `confirm` and `export` gate ([`annotation_export`]).
+pub const ANNOTATION_EXPORT: Function = Function {
+    name: annotation_export::NAME,
+    route: "/rossum/annotation-content/export",
+    platform: Platform::Rossum,
+    idempotency_key: Some(rossum_key),
+    stores: "one EXPORT# record per exported annotation",
+    endpoint: |config, deps| {
+        let records = deps.records();
+        let handler = move |delivery| annotation_export::handle(delivery, records.clone());
+        ANNOTATION_EXPORT.serve(config, deps, handler)
+    },
+};
+
+/// `annotation_status.changed` ([`annotation_status`]).
+pub const ANNOTATION_STATUS: Function = Function {
+    name: annotation_status::NAME,
+    route: "/rossum/annotation-status",
+    platform: Platform::Rossum,
+    idempotency_key: Some(rossum_key),
+    stores: "the annotation's status history (one STATUS# item per transition) and its LATEST status",
+    endpoint: |config, deps| {
+        let records = deps.records();
+        let handler = move |delivery| annotation_status::handle(delivery, records.clone());
+        ANNOTATION_STATUS.serve(config, deps, handler)
+    },
+};
+
+/// `email.received` ([`email_received`]).
+pub const EMAIL_RECEIVED: Function = Function {
+    name: email_received::NAME,
+    route: "/rossum/email",
+    platform: Platform::Rossum,
+    idempotency_key: Some(rossum_key),
+    stores: "one EMAIL# record per email",
+    endpoint: |config, deps| {
+        let records = deps.records();
+        let handler = move |delivery| email_received::handle(delivery, records.clone());
+        EMAIL_RECEIVED.serve(config, deps, handler)
+    },
+};
+
+/// `upload.created` ([`upload_created`]).
+pub const UPLOAD_CREATED: Function = Function {
+    name: upload_created::NAME,
+    route: "/rossum/upload",
+    platform: Platform::Rossum,
+    idempotency_key: Some(rossum_key),
+    stores: "nothing but the delivery's idempotency record",
+    endpoint: |config, deps| UPLOAD_CREATED.serve(config, deps, upload_created::handle),
+};
+
 /// Every Rossum function. A new one is added here.
 pub const FUNCTIONS: [&Function; 6] = [
-    &annotation_updated::FUNCTION,
-    &annotation_initialize::FUNCTION,
-    &annotation_export::FUNCTION,
-    &annotation_status::FUNCTION,
-    &email_received::FUNCTION,
-    &upload_created::FUNCTION,
+    &ANNOTATION_UPDATED,
+    &ANNOTATION_INITIALIZE,
+    &ANNOTATION_EXPORT,
+    &ANNOTATION_STATUS,
+    &EMAIL_RECEIVED,
+    &UPLOAD_CREATED,
 ];

@@ -68,6 +68,18 @@ pub fn hook_settings<T: DeserializeOwned + Default>(settings: &Value) -> Result<
         .map_err(|e| WebhookError::MalformedBody(format!("invalid hook settings: {e}")))
 }
 
+/// [`hook_settings`] checked by `validate`: a setting either refuses is a 400 naming it.
+pub fn checked_hook_settings<T, E>(
+    settings: &Value,
+    validate: impl FnOnce(T) -> Result<T, E>,
+) -> Result<T, WebhookError>
+where
+    T: DeserializeOwned + Default,
+    E: std::fmt::Display,
+{
+    validate(hook_settings(settings)?).map_err(|e| WebhookError::MalformedBody(e.to_string()))
+}
+
 /// The 200 answer Rossum reads `messages`, `operations` and `automation_blockers` from.
 pub fn hook_response(response: &HookResponse) -> Response<Body> {
     json_response(200, response)

@@ -27,9 +27,10 @@ pub struct Function {
     /// The HTTP API path it is served at.
     pub route: &'static str,
     pub platform: Platform,
-    /// Whether its deliveries pass the idempotency guard (a redelivery is answered from the
-    /// stored answer and changes nothing).
-    pub guarded: bool,
+    /// How a retry of a delivery is recognised: a function with a key serves behind the
+    /// idempotency guard (a redelivery is answered from the stored answer and changes
+    /// nothing); `None` for one that only reads and is never retried.
+    pub idempotency_key: Option<KeyFn>,
     /// What a delivery leaves in the records table, as the registry lists it.
     pub stores: &'static str,
     /// Builds the endpoint from the shared configuration and dependencies.
@@ -50,32 +51,41 @@ impl Function {
         }
     }
 
-    /// `handler` served as this function: at its route, verified as its platform signs, the
-    /// body bounded by the configured limit.
-    pub fn serve<F, Fut>(&self, config: &EndpointConfig, handler: F) -> Endpoint
-    where
-        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
-    {
-        Endpoint::new(self.name, self.route, self.verifier(config), handler)
-            .with_max_body_bytes(config.max_body_bytes)
+    /// Whether its deliveries pass the idempotency guard.
+    pub fn guarded(&self) -> bool {
+        self.idempotency_key.is_some()
     }
 
-    /// [`Function::serve`] behind the idempotency guard, deliveries keyed by `key`: a retry
-    /// replays the stored answer instead of running `handler` again.
-    pub fn serve_guarded<F, Fut>(
+    /// `handler` served as this function: at its route, verified as its platform signs, the
+    /// body bounded by the configured limit and, for a guarded function, behind the
+    /// idempotency guard (its records in `dependencies`' idempotency store): a retry replays
+    /// the stored answer instead of running `handler` again.
+    pub fn serve<F, Fut>(
         &self,
         config: &EndpointConfig,
-        store: Arc<dyn IdempotencyStore>,
-        key: KeyFn,
+        dependencies: &Dependencies,
         handler: F,
     ) -> Endpoint
     where
         F: Fn(Delivery) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
     {
-        debug_assert!(self.guarded, "{} is not declared guarded", self.name);
-        self.serve(config, idempotency::guarded(store, self.name, key, handler))
+        match self.idempotency_key {
+            Some(key) => {
+                let store = dependencies.idempotency();
+                self.serve_unguarded(config, idempotency::guarded(store, self.name, key, handler))
+            }
+            None => self.serve_unguarded(config, handler),
+        }
+    }
+
+    fn serve_unguarded<F, Fut>(&self, config: &EndpointConfig, handler: F) -> Endpoint
+    where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
+    {
+        Endpoint::new(self.name, self.route, self.verifier(config), handler)
+            .with_max_body_bytes(config.max_body_bytes)
     }
 }
 

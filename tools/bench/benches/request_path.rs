@@ -22,6 +22,7 @@ use rossum_rules::Settings;
 use serde_json::Value;
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, Request, SecretSource, env_names};
+use webhook_function::{Background, Dependencies};
 use webhook_model::rossum::AnnotationContentEvent;
 use webhook_verify::RossumVerifier;
 
@@ -130,9 +131,10 @@ impl Fixture {
         let vendors: Arc<dyn VendorStore> = Arc::new(InMemoryVendorStore::new(
             read.vendors.into_iter().map(|(_, vendor)| vendor),
         ));
+        let dependencies = Dependencies::given(Background::InProcess).with_vendors(vendors.clone());
         Self {
-            updated: rossum_functions::annotation_updated::endpoint(&config, vendors.clone()),
-            initialize: rossum_functions::annotation_initialize::endpoint(&config, vendors.clone()),
+            updated: rossum_functions::ANNOTATION_UPDATED.build(&config, &dependencies),
+            initialize: rossum_functions::ANNOTATION_INITIALIZE.build(&config, &dependencies),
             verifier: config.rossum.clone(),
             vendors,
             // One thread, as a Lambda function's runtime is.
@@ -166,11 +168,11 @@ impl Fixture {
 fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
     for line_items in LINE_ITEMS {
         let updated = Delivery::new(
-            rossum_functions::annotation_updated::ROUTE,
+            rossum_functions::ANNOTATION_UPDATED.route,
             annotation_body(UPDATED_PAYLOAD, line_items),
         );
         let initialize = Delivery::new(
-            rossum_functions::annotation_initialize::ROUTE,
+            rossum_functions::ANNOTATION_INITIALIZE.route,
             annotation_body(INITIALIZE_PAYLOAD, line_items),
         );
         fixture.check(&fixture.updated, &updated);
@@ -215,7 +217,7 @@ fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
 /// Where `updated` spends its time, stage by stage.
 fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
     let delivery = Delivery::new(
-        rossum_functions::annotation_updated::ROUTE,
+        rossum_functions::ANNOTATION_UPDATED.route,
         annotation_body(UPDATED_PAYLOAD, line_items),
     );
     let event: AnnotationContentEvent = serde_json::from_slice(&delivery.body).expect("event");

@@ -53,7 +53,7 @@ pub fn function_list() -> serde_json::Value {
                 "name": f.name,
                 "platform": f.platform.name(),
                 "route": f.route,
-                "guarded": f.guarded,
+                "guarded": f.guarded(),
                 "stores": f.stores,
                 "event": format!("events/{}.json", f.name),
                 "payload": format!("events/payloads/{}.json", f.name),

@@ -1,5 +1,5 @@
-//! The `inkit-document-create-failed` Lambda function: [`inkit_functions::document_create_failed::FUNCTION`].
+//! The `inkit-document-create-failed` Lambda function: [`inkit_functions::DOCUMENT_CREATE_FAILED`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&inkit_functions::document_create_failed::FUNCTION)
+    webhook_function::lambda_main(&inkit_functions::DOCUMENT_CREATE_FAILED)
 }

@@ -1,5 +1,5 @@
-//! The `inkit-document-deleted` Lambda function: [`inkit_functions::document_deleted::FUNCTION`].
+//! The `inkit-document-deleted` Lambda function: [`inkit_functions::DOCUMENT_DELETED`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&inkit_functions::document_deleted::FUNCTION)
+    webhook_function::lambda_main(&inkit_functions::DOCUMENT_DELETED)
 }

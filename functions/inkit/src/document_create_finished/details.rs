@@ -259,7 +259,7 @@ impl BackgroundRetry {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(self.schedule.max_pause);
             let outcome = complete_details(
-                super::FUNCTION_NAME,
+                super::NAME,
                 resource_id,
                 self.records.as_ref(),
                 self.inkit.as_ref(),

@@ -24,9 +24,7 @@
 pub mod details;
 
 use std::sync::Arc;
-use webhook_function::{Background, Dependencies, Function, Platform};
-
-use idempotency::IdempotencyStore;
+use webhook_function::{Background, Dependencies};
 
 use inkit_client::InkitApi;
 use record_store::{InkitEvent, InkitRecordStore, Written};
@@ -42,13 +40,14 @@ pub use details::{
     complete_details, details_of, fetch_details,
 };
 
-pub const FUNCTION_NAME: &str = "inkit-document-create-finished";
-pub const ROUTE: &str = "/inkit/document-create-finished";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "inkit-document-create-finished";
+
 pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentCreateFinished;
 
 /// Where details not fetched within the deadline are completed: on AWS by the records
 /// table's stream and `inkit-document-details`; in the local server, retried in-process.
-fn pending_details(deps: &Dependencies) -> Arc<dyn PendingDetails> {
+pub(crate) fn pending_details(deps: &Dependencies) -> Arc<dyn PendingDetails> {
     match deps.background() {
         Background::EventSources => Arc::new(RetriedFromTheStream),
         Background::InProcess => Arc::new(BackgroundRetry::new(
@@ -58,24 +57,6 @@ fn pending_details(deps: &Dependencies) -> Arc<dyn PendingDetails> {
         )),
     }
 }
-
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Inkit(EVENT_TYPE),
-    guarded: true,
-    stores: "one EVENT# item per event and the document's DOCUMENT item, with its details once fetched",
-    endpoint: |config, deps| {
-        endpoint(
-            config,
-            deps.inkit_records(),
-            deps.inkit_api(),
-            pending_details(deps),
-            deps.idempotency(),
-        )
-    },
-};
 
 /// The answer's body (for whoever reads Inkit's webhook log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,22 +70,16 @@ pub struct CreateFinishedResponse {
     pub details: &'static str,
 }
 
-/// The endpoint served by the Lambda binary and by the local server, behind the
-/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
-/// `pending` completes the details a delivery could not fetch.
+/// The endpoint over `deps`' Inkit records and API, `pending` completing the details a
+/// delivery could not fetch in time.
 pub fn endpoint(
     config: &EndpointConfig,
-    records: Arc<dyn InkitRecordStore>,
-    inkit: Arc<dyn InkitApi>,
+    deps: &Dependencies,
     pending: Arc<dyn PendingDetails>,
-    idempotency_store: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    FUNCTION.serve_guarded(
-        config,
-        idempotency_store,
-        idempotency::inkit_key,
-        move |delivery| handle(delivery, records.clone(), inkit.clone(), pending.clone()),
-    )
+    let (records, inkit) = (deps.inkit_records(), deps.inkit_api());
+    let handler = move |delivery| handle(delivery, records.clone(), inkit.clone(), pending.clone());
+    crate::DOCUMENT_CREATE_FINISHED.serve(config, deps, handler)
 }
 
 async fn handle(
@@ -132,16 +107,16 @@ pub async fn respond(
     let duplicate = written == Written::AlreadyPresent;
     // A first delivery's document item has no details yet: no need to read it.
     let outcome = if duplicate {
-        complete_details(FUNCTION_NAME, resource_id, records, inkit).await
+        complete_details(NAME, resource_id, records, inkit).await
     } else {
-        fetch_details(FUNCTION_NAME, resource_id, records, inkit).await
+        fetch_details(NAME, resource_id, records, inkit).await
     };
     if let DetailsOutcome::Pending(reason) = &outcome {
         pending.details_pending(resource_id, reason);
     }
     if outcome == DetailsOutcome::AlreadyFetched {
         tracing::info!(
-            function = FUNCTION_NAME,
+            function = NAME,
             resource_id,
             "duplicate delivery; the document's details are recorded already"
         );

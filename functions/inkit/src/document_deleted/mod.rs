@@ -9,50 +9,26 @@
 //!
 //! Recorded and answered as every recording Inkit webhook is ([`crate::recorder`]).
 
-use std::sync::Arc;
-
-use idempotency::IdempotencyStore;
-use record_store::InkitRecordStore;
-use webhook_endpoint::{Endpoint, EndpointConfig};
-use webhook_function::{Function, Platform};
 pub use webhook_model::inkit::RecordedResponse;
 use webhook_model::inkit::{InkitEventType, InkitWebhook};
 
 use crate::recorder::Recorder;
 
-pub const FUNCTION_NAME: &str = "inkit-document-deleted";
-pub const ROUTE: &str = "/inkit/document-deleted";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "inkit-document-deleted";
+
 pub const EVENT_TYPE: InkitEventType = InkitEventType::DocumentDeleted;
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Inkit(EVENT_TYPE),
-    guarded: true,
-    stores: "one EVENT# item per event and the document's DOCUMENT item, marked deleted",
-    endpoint: |config, deps| RECORDER.endpoint(config, deps.inkit_records(), deps.idempotency()),
-};
-
-static RECORDER: Recorder = Recorder {
-    function: &FUNCTION,
+/// How the event is recorded and logged.
+pub(crate) static RECORDER: Recorder = Recorder {
     event_type: EVENT_TYPE,
     log_recorded,
 };
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(
-    config: &EndpointConfig,
-    records: Arc<dyn InkitRecordStore>,
-    idempotency_store: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
-    RECORDER.endpoint(config, records, idempotency_store)
-}
-
 /// Logs the deletion, first or redelivered.
 fn log_recorded(webhook: &InkitWebhook, duplicate: bool) {
     tracing::info!(
-        function = FUNCTION_NAME,
+        function = NAME,
         resource_id = webhook.resource_id.as_str(),
         duplicate,
         "document deletion recorded"

@@ -1,25 +1,58 @@
 //! What the Inkit functions' tests share: the functions that only record their event, as the
 //! recorder helpers of `webhook-test-support` name them, and how their binaries are configured.
 
+use std::sync::Arc;
+
 use aws_sdk_dynamodb::Client;
+use idempotency::IdempotencyStore;
+use record_store::InkitRecordStore;
+use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_function::{Background, Dependencies, Function};
 use webhook_test_support::binary::{FunctionProcess, RuntimeApi, start_with_records_table};
 use webhook_test_support::inkit_recorder::InkitRecorder;
 
 /// `inkit-document-create-failed`.
 pub const CREATE_FAILED: InkitRecorder = InkitRecorder {
-    name: inkit_functions::document_create_failed::FUNCTION_NAME,
-    route: inkit_functions::document_create_failed::ROUTE,
+    name: inkit_functions::DOCUMENT_CREATE_FAILED.name,
+    route: inkit_functions::DOCUMENT_CREATE_FAILED.route,
     event_type: "DOCUMENT_CREATE_FAILED",
-    endpoint: inkit_functions::document_create_failed::endpoint,
+    endpoint: |config, records, idempotency| {
+        recording(
+            &inkit_functions::DOCUMENT_CREATE_FAILED,
+            config,
+            records,
+            idempotency,
+        )
+    },
 };
 
 /// `inkit-document-deleted`.
 pub const DELETED: InkitRecorder = InkitRecorder {
-    name: inkit_functions::document_deleted::FUNCTION_NAME,
-    route: inkit_functions::document_deleted::ROUTE,
+    name: inkit_functions::DOCUMENT_DELETED.name,
+    route: inkit_functions::DOCUMENT_DELETED.route,
     event_type: "DOCUMENT_DELETED",
-    endpoint: inkit_functions::document_deleted::endpoint,
+    endpoint: |config, records, idempotency| {
+        recording(
+            &inkit_functions::DOCUMENT_DELETED,
+            config,
+            records,
+            idempotency,
+        )
+    },
 };
+
+/// `function`'s endpoint over `records` and `idempotency`, the only dependencies given.
+fn recording(
+    function: &Function,
+    config: &EndpointConfig,
+    records: Arc<dyn InkitRecordStore>,
+    idempotency: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    let dependencies = Dependencies::given(Background::InProcess)
+        .with_inkit_records(records)
+        .with_idempotency(idempotency);
+    function.build(config, &dependencies)
+}
 
 /// The secret the binaries run with, as the local development set-up configures them.
 pub const DEVELOPMENT_SECRET: &str = "inkit-development-secret";

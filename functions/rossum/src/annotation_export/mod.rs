@@ -16,29 +16,19 @@
 //! so that Rossum retries; a gate failure writes nothing.
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
-
-use idempotency::IdempotencyStore;
 
 use record_store::{Amount, ExportRecord, RecordStore, Timestamp, Written};
 use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
 use serde::Deserialize;
-use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
+use webhook_endpoint::rossum::{
+    checked_hook_settings, hook_response, hook_settings, parse_annotation_content,
+};
+use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, Node, first_datapoint};
 
-pub const FUNCTION_NAME: &str = "rossum-annotation-export";
-pub const ROUTE: &str = "/rossum/annotation-content/export";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-annotation-export";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: true,
-    stores: "one EXPORT# record per exported annotation",
-    endpoint: |config, deps| endpoint(config, deps.records(), deps.idempotency()),
-};
 /// `confirm` runs the gate only; `export` runs it and writes the export record.
 pub const ACTIONS: [&str; 2] = ["confirm", "export"];
 
@@ -65,29 +55,12 @@ impl Default for ExportSettings {
     }
 }
 
-/// The endpoint served by the Lambda binary and by the local server, behind the
-/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
-pub fn endpoint(
-    config: &EndpointConfig,
-    records: Arc<dyn RecordStore>,
-    idempotency_store: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
-    FUNCTION.serve_guarded(
-        config,
-        idempotency_store,
-        idempotency::rossum_key,
-        move |delivery| handle(delivery, records.clone()),
-    )
-}
-
-async fn handle(
+pub(crate) async fn handle(
     delivery: Delivery,
     records: Arc<dyn RecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
     let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = hook_settings::<Settings>(&event.settings)?
-        .validate()
-        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
     let export_settings = hook_settings::<ExportSettings>(&event.settings)?;
     let response = respond(&event, &settings, &export_settings, records.as_ref()).await?;
     Ok(hook_response(&response))
@@ -116,7 +89,7 @@ pub async fn respond(
         Written::AlreadyPresent => "already_present",
     };
     tracing::info!(
-        function = FUNCTION_NAME,
+        function = NAME,
         annotation_id = record.annotation_id,
         written,
         "export record"

@@ -13,41 +13,24 @@
 //! Not behind the idempotency guard: matching only reads, so a retry computes the same answer.
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
 
 use rossum_rules::{Settings, match_vendor_datapoint, sum_checks, zero_vat_rates};
 use vendor_matching::{Unavailable, VendorStore};
-use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
+use webhook_endpoint::rossum::{checked_hook_settings, hook_response, parse_annotation_content};
+use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, HookResponse, Message};
 
-pub const FUNCTION_NAME: &str = "rossum-annotation-initialize";
-pub const ROUTE: &str = "/rossum/annotation-content/initialize";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-annotation-initialize";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: false,
-    stores: "nothing: it answers with the vendor match",
-    endpoint: |config, deps| endpoint(config, deps.vendors()),
-};
 pub const ACTIONS: [&str; 1] = ["initialize"];
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Endpoint {
-    FUNCTION.serve(config, move |delivery| handle(delivery, vendors.clone()))
-}
-
-async fn handle(
+pub(crate) async fn handle(
     delivery: Delivery,
     vendors: Arc<dyn VendorStore>,
 ) -> Result<Response<Body>, WebhookError> {
     let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = hook_settings::<Settings>(&event.settings)?
-        .validate()
-        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
     let response = respond(&event, &settings, vendors.as_ref()).await?;
     Ok(hook_response(&response))
 }

@@ -13,29 +13,15 @@
 //! retries.
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
 pub use webhook_model::rossum::status::{AnnotationStatusEvent, QueueRef, StatusAnnotation};
-
-use idempotency::IdempotencyStore;
 
 use record_store::{RecordStore, StatusChange, Timestamp, Written};
 use serde::Serialize;
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
-};
+use webhook_endpoint::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 
-pub const FUNCTION_NAME: &str = "rossum-annotation-status";
-pub const ROUTE: &str = "/rossum/annotation-status";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-annotation-status";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: true,
-    stores: "the annotation's status history (one STATUS# item per transition) and its LATEST status",
-    endpoint: |config, deps| endpoint(config, deps.records(), deps.idempotency()),
-};
 pub const EVENT: &str = "annotation_status";
 pub const ACTION: &str = "changed";
 
@@ -74,22 +60,7 @@ impl From<Written> for StatusResponse {
     }
 }
 
-/// The endpoint served by the Lambda binary and by the local server, behind the
-/// idempotency guard: a delivery's retries replay its stored answer instead of running again.
-pub fn endpoint(
-    config: &EndpointConfig,
-    records: Arc<dyn RecordStore>,
-    idempotency_store: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
-    FUNCTION.serve_guarded(
-        config,
-        idempotency_store,
-        idempotency::rossum_key,
-        move |delivery| handle(delivery, records.clone()),
-    )
-}
-
-async fn handle(
+pub(crate) async fn handle(
     delivery: Delivery,
     records: Arc<dyn RecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
@@ -121,7 +92,7 @@ pub async fn respond(
     let change = status_change(event).map_err(WebhookError::MalformedBody)?;
     let written = records.record_status_change(&change).await?;
     tracing::info!(
-        function = FUNCTION_NAME,
+        function = NAME,
         annotation_id = change.annotation_id,
         status = change.status,
         written = ?written,

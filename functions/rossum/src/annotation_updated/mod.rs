@@ -11,45 +11,28 @@
 //! writes nothing.
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
 
 use rossum_rules::{Settings, match_vendor_datapoint, matching_inputs_changed, zero_vat_rates};
 use vendor_matching::VendorStore;
-use webhook_endpoint::rossum::{hook_response, hook_settings, parse_annotation_content};
-use webhook_endpoint::{Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError};
+use webhook_endpoint::rossum::{checked_hook_settings, hook_response, parse_annotation_content};
+use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
 
-pub const FUNCTION_NAME: &str = "rossum-annotation-updated";
-pub const ROUTE: &str = "/rossum/annotation-content/updated";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-annotation-updated";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: false,
-    stores: "nothing: it answers with the vendor match and the rules' messages",
-    endpoint: |config, deps| endpoint(config, deps.vendors()),
-};
 /// `user_update` is the deprecated name of `updated`; `started` fires when a user opens it.
 pub const ACTIONS: [&str; 3] = ["updated", "user_update", "started"];
 
 /// The warning shown when matching could not run.
 pub const MATCHING_UNAVAILABLE: &str = "Vendor matching is temporarily unavailable; the vendor was not re-checked. It will be checked again on the next change.";
 
-/// The endpoint served by the Lambda binary and by the local server.
-pub fn endpoint(config: &EndpointConfig, vendors: Arc<dyn VendorStore>) -> Endpoint {
-    FUNCTION.serve(config, move |delivery| handle(delivery, vendors.clone()))
-}
-
-async fn handle(
+pub(crate) async fn handle(
     delivery: Delivery,
     vendors: Arc<dyn VendorStore>,
 ) -> Result<Response<Body>, WebhookError> {
     let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = hook_settings::<Settings>(&event.settings)?
-        .validate()
-        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
     Ok(hook_response(
         &respond(&event, &settings, vendors.as_ref()).await,
     ))
@@ -71,7 +54,7 @@ pub async fn respond(
             }
             Err(error) => {
                 tracing::warn!(
-                    function = FUNCTION_NAME,
+                    function = NAME,
                     reason = "master_data_unavailable",
                     "{error}"
                 );

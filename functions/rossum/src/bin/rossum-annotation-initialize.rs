@@ -1,5 +1,5 @@
-//! The `rossum-annotation-initialize` Lambda function: [`rossum_functions::annotation_initialize::FUNCTION`].
+//! The `rossum-annotation-initialize` Lambda function: [`rossum_functions::ANNOTATION_INITIALIZE`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&rossum_functions::annotation_initialize::FUNCTION)
+    webhook_function::lambda_main(&rossum_functions::ANNOTATION_INITIALIZE)
 }

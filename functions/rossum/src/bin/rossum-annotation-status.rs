@@ -1,5 +1,5 @@
-//! The `rossum-annotation-status` Lambda function: [`rossum_functions::annotation_status::FUNCTION`].
+//! The `rossum-annotation-status` Lambda function: [`rossum_functions::ANNOTATION_STATUS`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&rossum_functions::annotation_status::FUNCTION)
+    webhook_function::lambda_main(&rossum_functions::ANNOTATION_STATUS)
 }

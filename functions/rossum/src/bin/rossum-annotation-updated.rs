@@ -1,5 +1,5 @@
-//! The `rossum-annotation-updated` Lambda function: [`rossum_functions::annotation_updated::FUNCTION`].
+//! The `rossum-annotation-updated` Lambda function: [`rossum_functions::ANNOTATION_UPDATED`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&rossum_functions::annotation_updated::FUNCTION)
+    webhook_function::lambda_main(&rossum_functions::ANNOTATION_UPDATED)
 }

@@ -1,5 +1,5 @@
-//! The `rossum-upload-created` Lambda function: [`rossum_functions::upload_created::FUNCTION`].
+//! The `rossum-upload-created` Lambda function: [`rossum_functions::UPLOAD_CREATED`].
 
 fn main() -> Result<(), webhook_function::LambdaError> {
-    webhook_function::lambda_main(&rossum_functions::upload_created::FUNCTION)
+    webhook_function::lambda_main(&rossum_functions::UPLOAD_CREATED)
 }

@@ -25,59 +25,28 @@ pub use webhook_model::rossum::email as model;
 mod sender;
 
 use std::sync::Arc;
-use webhook_function::{Function, Platform};
-
-use idempotency::IdempotencyStore;
 
 use model::FileId;
 use record_store::{EmailRecord, RecordStore, Timestamp, Written};
-use webhook_endpoint::rossum::hook_settings;
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
-};
+use webhook_endpoint::rossum::checked_hook_settings;
+use webhook_endpoint::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 
 pub use attachment_triage::{Settings, Triage, triage};
 pub use model::{EmailReceivedEvent, EmailResponse, FileToImport, OriginalSender};
 pub use sender::{forwarded_sender, original_sender};
 
-pub const FUNCTION_NAME: &str = "rossum-email-received";
-pub const ROUTE: &str = "/rossum/email";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-email-received";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: true,
-    stores: "one EMAIL# record per email",
-    endpoint: |config, deps| endpoint(config, deps.records(), deps.idempotency()),
-};
 pub const EVENT: &str = "email";
 pub const ACTION: &str = "received";
 
-/// The endpoint served by the Lambda binary and by the local server; emails are recorded in
-/// `records`.
-pub fn endpoint(
-    config: &EndpointConfig,
-    records: Arc<dyn RecordStore>,
-    idempotency_store: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
-    FUNCTION.serve_guarded(
-        config,
-        idempotency_store,
-        idempotency::rossum_key,
-        move |delivery| handle(delivery, records.clone()),
-    )
-}
-
-async fn handle(
+pub(crate) async fn handle(
     delivery: Delivery,
     records: Arc<dyn RecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
     let event = parse_email_received(&delivery)?;
-    let settings = hook_settings::<Settings>(&event.settings)?
-        .validate()
-        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
     let response = respond(&event, &settings);
     let email = email_record(&event, &response).map_err(WebhookError::MalformedBody)?;
     record(records.as_ref(), &email).await?;
@@ -94,7 +63,7 @@ async fn record(records: &dyn RecordStore, email: &EmailRecord) -> Result<(), We
     };
     // Ids and counts only: addresses, subjects and file names stay out of the logs.
     tracing::info!(
-        function = FUNCTION_NAME,
+        function = NAME,
         email_id = email.email_id,
         files_total = email.files_total,
         files_imported = email.files_imported.len(),

@@ -18,46 +18,24 @@
 pub use webhook_model::rossum::upload as model;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use webhook_function::{Function, Platform};
 
 use attachment_triage::Attachment;
-use idempotency::IdempotencyStore;
-use webhook_endpoint::rossum::hook_settings;
-use webhook_endpoint::{
-    Body, Delivery, Endpoint, EndpointConfig, Response, WebhookError, json_response, parse_json,
-};
+use webhook_endpoint::rossum::checked_hook_settings;
+use webhook_endpoint::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 use webhook_model::rossum::Message;
 
 pub use attachment_triage::{Settings, Triage, triage};
 pub use model::{FileDecision, UploadCreatedEvent, UploadDocument, UploadFile, UploadResponse};
 
-pub const FUNCTION_NAME: &str = "rossum-upload-created";
-pub const ROUTE: &str = "/rossum/upload";
+/// The function's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "rossum-upload-created";
 
-/// This function as the registry and its Lambda binary know it.
-pub const FUNCTION: Function = Function {
-    name: FUNCTION_NAME,
-    route: ROUTE,
-    platform: Platform::Rossum,
-    guarded: true,
-    stores: "nothing but the delivery's idempotency record",
-    endpoint: |config, deps| endpoint(config, deps.idempotency()),
-};
 pub const EVENT: &str = "upload";
 pub const ACTION: &str = "created";
 
-/// The endpoint served by the Lambda binary and by the local server; deliveries are
-/// de-duplicated in `idempotency_store`.
-pub fn endpoint(config: &EndpointConfig, idempotency_store: Arc<dyn IdempotencyStore>) -> Endpoint {
-    FUNCTION.serve_guarded(config, idempotency_store, idempotency::rossum_key, handle)
-}
-
-async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
+pub(crate) async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
     let event = parse_upload_created(&delivery)?;
-    let settings = hook_settings::<Settings>(&event.settings)?
-        .validate()
-        .map_err(|e| WebhookError::MalformedBody(e.to_string()))?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
     let response = respond(&event, &settings);
     // Counts only: file names and URLs stay out of the logs.
     let prevented = response
@@ -66,7 +44,7 @@ async fn handle(delivery: Delivery) -> Result<Response<Body>, WebhookError> {
         .filter(|f| f.prevent_importing)
         .count();
     tracing::info!(
-        function = FUNCTION_NAME,
+        function = NAME,
         files_total = response.files.len(),
         files_prevented = prevented,
         files_without_document = unmatched(&event),

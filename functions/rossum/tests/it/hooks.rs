@@ -16,7 +16,7 @@ use webhook_verify::hmac_sha1;
 
 use crate::support::{
     DEVELOPMENT_SECRET, SECRET, SECRET_VAR, SIGNATURE, assert_refused, bytes, configured, edited,
-    fresh_idempotency_store, signature, signed_event,
+    fresh_idempotency_store, signature, signed_event, with_idempotency,
 };
 use crate::{annotation_export, annotation_status, annotation_updated};
 use crate::{email_received, upload_created};
@@ -231,14 +231,14 @@ fn hooks() -> Vec<Hook> {
             tampered: upload::with(|p| p["documents"][0]["mime_type"] = json!("text/calendar")),
             endpoint: |config, _| {
                 let store = Arc::new(InMemoryIdempotencyStore::new());
-                rossum_functions::upload_created::endpoint(config, store)
+                with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store)
             },
             recorded: |_| 0,
             unavailable: Some(|config| {
                 let store = Arc::new(UnavailableRecordStore::new(
                     "the records table is not configured (RECORDS_TABLE is not set)",
                 ));
-                rossum_functions::upload_created::endpoint(config, store)
+                with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store)
             }),
             sample_answer: |body| {
                 assert_eq!(
@@ -456,7 +456,7 @@ struct Binary {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_records_table_deliveries_are_refused_with_503() {
-    let export = rossum_functions::annotation_export::ROUTE;
+    let export = rossum_functions::ANNOTATION_EXPORT.route;
     let mut confirm = annotation_export::common::export_payload();
     // Confirm needs no table: the gate alone answers.
     confirm["action"] = json!("confirm");
@@ -485,7 +485,7 @@ async fn without_a_records_table_deliveries_are_refused_with_503() {
             path: env!("CARGO_BIN_EXE_rossum-annotation-status"),
             deliveries: vec![(
                 signed_event(
-                    rossum_functions::annotation_status::ROUTE,
+                    rossum_functions::ANNOTATION_STATUS.route,
                     annotation_status::common::SAMPLE,
                     DEVELOPMENT_SECRET,
                 ),

@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::Client;
 use idempotency::IdempotencyStore;
 use record_store::{DynamoRecordStore, RecordStore};
 use serde_json::Value;
+use vendor_matching::VendorStore;
 use webhook_endpoint::{Endpoint, EndpointConfig};
+use webhook_function::{Background, Dependencies, Function};
 use webhook_test_support::binary::{self, FunctionProcess, RuntimeApi};
 use webhook_test_support::invoke;
 
@@ -24,9 +26,46 @@ pub const SECRET_VAR: (&str, &str) = ("ROSSUM_HOOK_SECRET", DEVELOPMENT_SECRET);
 /// The header Rossum signs its deliveries in.
 pub const SIGNATURE: &str = "x-rossum-signature-sha256";
 
-/// How a function that records builds its endpoint (its module's `endpoint`).
+/// How a function that records builds its endpoint (its registry entry, over [`recording`]).
 pub type RecordingEndpoint =
     fn(&EndpointConfig, Arc<dyn RecordStore>, Arc<dyn IdempotencyStore>) -> Endpoint;
+
+/// `function`'s endpoint over `records` and `idempotency`, the only dependencies given.
+pub fn recording(
+    function: &Function,
+    config: &EndpointConfig,
+    records: Arc<dyn RecordStore>,
+    idempotency: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    let dependencies = Dependencies::given(Background::InProcess)
+        .with_records(records)
+        .with_idempotency(idempotency);
+    function.build(config, &dependencies)
+}
+
+/// `function`'s endpoint with `idempotency` its only dependency.
+pub fn with_idempotency(
+    function: &Function,
+    config: &EndpointConfig,
+    idempotency: Arc<dyn IdempotencyStore>,
+) -> Endpoint {
+    function.build(
+        config,
+        &Dependencies::given(Background::InProcess).with_idempotency(idempotency),
+    )
+}
+
+/// `function`'s endpoint with `vendors` its only dependency.
+pub fn with_vendors(
+    function: &Function,
+    config: &EndpointConfig,
+    vendors: Arc<dyn VendorStore>,
+) -> Endpoint {
+    function.build(
+        config,
+        &Dependencies::given(Background::InProcess).with_vendors(vendors),
+    )
+}
 
 /// The endpoint configuration with [`SECRET`].
 pub fn configured() -> EndpointConfig {

@@ -11,6 +11,7 @@ use inkit_stand_in::InkitStandIn;
 use record_store::{InkitDocumentRecord, InkitRecordStore};
 use serde_json::Value;
 use webhook_endpoint::Endpoint;
+use webhook_function::{Background, Dependencies};
 use webhook_test_support::inkit_recorder::{self, configured, delivery};
 
 pub use webhook_test_support::inkit_recorder::{RESOURCE_ID, SECRET};
@@ -47,13 +48,11 @@ pub fn endpoint(
     inkit: Arc<dyn InkitApi>,
     pending: Arc<dyn PendingDetails>,
 ) -> Endpoint {
-    inkit_functions::document_create_finished::endpoint(
-        &configured(),
-        records,
-        inkit,
-        pending,
-        webhook_test_support::fresh_idempotency_store(),
-    )
+    let dependencies = Dependencies::given(Background::InProcess)
+        .with_inkit_records(records)
+        .with_inkit_api(inkit)
+        .with_idempotency(webhook_test_support::fresh_idempotency_store());
+    inkit_functions::document_create_finished::endpoint(&configured(), &dependencies, pending)
 }
 
 /// Calls the endpoint with `pending` completing the details the delivery could not fetch;
@@ -98,7 +97,7 @@ pub async fn records_table(label: &str) -> (Client, String) {
 /// The payload as API Gateway delivers it, signed with `secret`.
 pub fn api_gateway_event(body: &[u8], secret: &str) -> Vec<u8> {
     inkit_recorder::api_gateway_event(
-        inkit_functions::document_create_finished::ROUTE,
+        inkit_functions::DOCUMENT_CREATE_FINISHED.route,
         body,
         secret,
     )

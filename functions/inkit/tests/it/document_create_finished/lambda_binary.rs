@@ -14,7 +14,7 @@ use webhook_test_support::{drop_table, invoke, item_count};
 use crate::support::{DEVELOPMENT_SECRET, SECRET_VAR};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-create-finished");
-const NAME: &str = inkit_functions::document_create_finished::FUNCTION_NAME;
+const NAME: &str = inkit_functions::DOCUMENT_CREATE_FINISHED.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_refuses_a_forgery() {

@@ -11,7 +11,14 @@ use crate::support::{self, RecordingEndpoint};
 
 pub use crate::support::bytes;
 
-pub const ENDPOINT: RecordingEndpoint = rossum_functions::annotation_export::endpoint;
+pub const ENDPOINT: RecordingEndpoint = |config, records, idempotency| {
+    support::recording(
+        &rossum_functions::ANNOTATION_EXPORT,
+        config,
+        records,
+        idempotency,
+    )
+};
 pub const ANNOTATION_ID: u64 = 4480712;
 pub const VENDOR_MATCH_ID: u64 = 6600015;
 pub const AMOUNT_TOTAL_ID: u64 = 6600023;

@@ -12,7 +12,7 @@ use webhook_test_support::{drop_table, invoke, item_count};
 use crate::support::start_with_records_table;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-export");
-const NAME: &str = rossum_functions::annotation_export::FUNCTION_NAME;
+const NAME: &str = rossum_functions::ANNOTATION_EXPORT.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_its_table_the_binary_records_the_export_once() {

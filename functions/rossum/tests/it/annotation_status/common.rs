@@ -11,7 +11,14 @@ use crate::support::{self, RecordingEndpoint};
 
 pub use crate::support::{SECRET, bytes, signature};
 
-pub const ENDPOINT: RecordingEndpoint = rossum_functions::annotation_status::endpoint;
+pub const ENDPOINT: RecordingEndpoint = |config, records, idempotency| {
+    support::recording(
+        &rossum_functions::ANNOTATION_STATUS,
+        config,
+        records,
+        idempotency,
+    )
+};
 pub const ANNOTATION_ID: u64 = 4480712;
 pub const SAMPLE: &[u8] =
     include_bytes!("../../../../../events/payloads/rossum-annotation-status.json");

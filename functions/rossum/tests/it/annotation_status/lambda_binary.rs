@@ -13,7 +13,7 @@ use webhook_test_support::{drop_table, invoke};
 use crate::support::start_with_records_table;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-status");
-const NAME: &str = rossum_functions::annotation_status::FUNCTION_NAME;
+const NAME: &str = rossum_functions::ANNOTATION_STATUS.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_its_table_the_binary_records_the_change_once() {

@@ -14,7 +14,8 @@ pub const SAMPLE: &[u8] =
 
 /// Its endpoint under `config`, matching against no vendors.
 pub fn endpoint(config: &webhook_endpoint::EndpointConfig) -> webhook_endpoint::Endpoint {
-    rossum_functions::annotation_updated::endpoint(config, Arc::new(InMemoryVendorStore::new([])))
+    let vendors = Arc::new(InMemoryVendorStore::new([]));
+    crate::support::with_vendors(&rossum_functions::ANNOTATION_UPDATED, config, vendors)
 }
 
 async fn signed(body: &[u8]) -> (u16, Value) {

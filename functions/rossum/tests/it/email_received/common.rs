@@ -13,7 +13,14 @@ use crate::support::{self, RecordingEndpoint};
 pub use crate::support::configured;
 pub use webhook_test_support::{all_items, drop_table};
 
-pub const ENDPOINT: RecordingEndpoint = rossum_functions::email_received::endpoint;
+pub const ENDPOINT: RecordingEndpoint = |config, records, idempotency| {
+    support::recording(
+        &rossum_functions::EMAIL_RECEIVED,
+        config,
+        records,
+        idempotency,
+    )
+};
 pub const SAMPLE: &[u8] =
     include_bytes!("../../../../../events/payloads/rossum-email-received.json");
 /// The signed sample event users invoke the function with.

@@ -19,7 +19,8 @@ async fn signed(body: &[u8]) -> (u16, serde_json::Value) {
 
 #[test]
 fn the_route_and_name_are_the_deployed_ones() {
-    let endpoint = rossum_functions::email_received::endpoint(
+    let endpoint = crate::support::recording(
+        &rossum_functions::EMAIL_RECEIVED,
         &configured(),
         Arc::new(InMemoryRecordStore::new()),
         fresh_idempotency_store(),

@@ -14,7 +14,7 @@ use crate::support::{
 };
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-email-received");
-const NAME: &str = rossum_functions::email_received::FUNCTION_NAME;
+const NAME: &str = rossum_functions::EMAIL_RECEIVED.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_one() {
@@ -41,7 +41,7 @@ async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_
         .expect("recorded");
     assert_eq!(record.files_imported, ["1", "3"]);
 
-    assert_forgery_refused(&api, rossum_functions::email_received::ROUTE, SAMPLE).await;
+    assert_forgery_refused(&api, rossum_functions::EMAIL_RECEIVED.route, SAMPLE).await;
     assert_logged_answers_and_replay(&process.stop(), PRIVATE);
     drop_table(&client, &table).await;
 }

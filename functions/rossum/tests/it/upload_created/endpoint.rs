@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use webhook_endpoint::EndpointConfig;
 use webhook_test_support::respond;
 
-use crate::support::{SIGNATURE, assert_refused, configured, signature};
+use crate::support::{SIGNATURE, assert_refused, configured, signature, with_idempotency};
 
 /// Calls an endpoint de-duplicating in `store`; the status, `retry-after` and the JSON body.
 async fn call_with(
@@ -21,7 +21,7 @@ async fn call_with(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let endpoint = rossum_functions::upload_created::endpoint(config, store);
+    let endpoint = with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store);
     respond(&endpoint, headers, body).await
 }
 
@@ -40,7 +40,8 @@ fn message(body: &Value) -> &str {
 
 #[test]
 fn the_route_and_name_are_the_deployed_ones() {
-    let endpoint = rossum_functions::upload_created::endpoint(
+    let endpoint = with_idempotency(
+        &rossum_functions::UPLOAD_CREATED,
         &configured(),
         Arc::new(InMemoryIdempotencyStore::new()),
     );

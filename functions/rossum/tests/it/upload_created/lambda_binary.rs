@@ -14,7 +14,7 @@ use crate::support::{
 };
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-upload-created");
-const NAME: &str = rossum_functions::upload_created::FUNCTION_NAME;
+const NAME: &str = rossum_functions::UPLOAD_CREATED.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_the_sample_once_replays_it_and_refuses_a_forged_one() {
@@ -50,7 +50,7 @@ async fn the_binary_answers_the_sample_once_replays_it_and_refuses_a_forged_one(
             .starts_with("IDEMPOTENCY#rossum-upload-created#")
     );
 
-    assert_forgery_refused(&api, rossum_functions::upload_created::ROUTE, SAMPLE).await;
+    assert_forgery_refused(&api, rossum_functions::UPLOAD_CREATED.route, SAMPLE).await;
     let logs = process.stop();
     assert!(logs.contains("upload triaged"), "{logs}");
     assert_logged_answers_and_replay(&logs, PRIVATE);
