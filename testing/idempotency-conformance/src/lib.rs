@@ -301,3 +301,37 @@ pub async fn all(store: Arc<dyn IdempotencyStore>) {
     a_reused_key_with_another_body_is_409(store.clone()).await;
     only_the_lock_holder_completes_or_releases(store).await;
 }
+
+/// Declares one `#[tokio::test]` per check above, named as the check, each on a store of its
+/// own: `|label| store` makes it (`label` is the check's name, for a table name) and `|store|
+/// finish`, if given, runs after the check (to drop a table). `store` is an `Arc` of an
+/// [`IdempotencyStore`]; the calling crate needs `tokio` with `macros` and `rt-multi-thread`.
+///
+/// ```ignore
+/// idempotency_conformance::conformance_tests!(|_label| Arc::new(InMemoryIdempotencyStore::new()));
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    (|$label:ident| $store:expr $(,)?) => {
+        $crate::conformance_tests!(|$label| $store, |_store| ());
+    };
+    (|$label:ident| $store:expr, |$finished:ident| $finish:expr $(,)?) => {
+        $crate::conformance_tests!(@checks |$label| $store, |$finished| $finish;
+            concurrent_deliveries_run_once
+            a_failed_delivery_runs_again_on_retry
+            expired_records_are_retaken
+            a_reused_key_with_another_body_is_409
+            only_the_lock_holder_completes_or_releases
+        );
+    };
+    (@checks |$label:ident| $store:expr, |$finished:ident| $finish:expr; $($check:ident)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $check() {
+            let $label = stringify!($check);
+            let store = $store;
+            $crate::$check(store.clone()).await;
+            let $finished = store;
+            $finish;
+        }
+    )*};
+}
