@@ -7,57 +7,20 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::{client, drop_table, new_table};
+use common::{finish, store};
 use idempotency::{IdempotencyStore, RecordStatus, inkit_key};
 use idempotency_conformance::{
-    self as conformance, counting_endpoint, deliver, ok_answer, unique_body,
+    self as conformance, conformance_tests, counting_endpoint, deliver, ok_answer, unique_body,
 };
-use record_store::{DynamoRecordStore, IDEMPOTENCY_SK, idempotency_pk};
+use record_store::{IDEMPOTENCY_SK, idempotency_pk};
 
-async fn store(label: &str) -> (DynamoRecordStore, String) {
-    let client = client().await;
-    let table = new_table(&client, label).await;
-    (DynamoRecordStore::new(client, &table), table)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_deliveries_run_once() {
-    let (store, table) = store("idem-concurrent").await;
-    conformance::concurrent_deliveries_run_once(Arc::new(store.clone())).await;
-    drop_table(store.client(), &table).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_delivery_runs_again_on_retry() {
-    let (store, table) = store("idem-retry").await;
-    conformance::a_failed_delivery_runs_again_on_retry(Arc::new(store.clone())).await;
-    drop_table(store.client(), &table).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn expired_records_are_retaken() {
-    let (store, table) = store("idem-expired").await;
-    conformance::expired_records_are_retaken(Arc::new(store.clone())).await;
-    drop_table(store.client(), &table).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reused_key_with_another_body_is_409() {
-    let (store, table) = store("idem-reused").await;
-    conformance::a_reused_key_with_another_body_is_409(Arc::new(store.clone())).await;
-    drop_table(store.client(), &table).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_the_lock_holder_completes_or_releases() {
-    let (store, table) = store("idem-holder").await;
-    conformance::only_the_lock_holder_completes_or_releases(Arc::new(store.clone())).await;
-    drop_table(store.client(), &table).await;
-}
+// The checks every store passes, one test each, on a table of its own.
+conformance_tests!(|label| Arc::new(store(label).await), |store| finish(&store)
+    .await);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_completed_delivery_is_one_item_holding_its_answer() {
-    let (store, table) = store("idem-item").await;
+    let store = store("idem-item").await;
     let runs = Arc::new(AtomicUsize::new(0));
     let endpoint = counting_endpoint(Arc::new(store.clone()), runs.clone(), ok_answer);
     let body = unique_body("item");
@@ -81,7 +44,7 @@ async fn a_completed_delivery_is_one_item_holding_its_answer() {
     let item = store
         .client()
         .get_item()
-        .table_name(&table)
+        .table_name(store.table())
         .key(
             "pk",
             AttributeValue::S(idempotency_pk(conformance::FUNCTION, &key.key)),
@@ -104,12 +67,12 @@ async fn a_completed_delivery_is_one_item_holding_its_answer() {
         "{expires_at}"
     );
     assert_eq!(item["status"].as_s().unwrap(), "COMPLETED");
-    drop_table(store.client(), &table).await;
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_released_lock_leaves_no_item() {
-    let (store, table) = store("idem-released").await;
+    let store = store("idem-released").await;
     fn refuse(
         _: usize,
     ) -> Result<webhook_endpoint::Response<webhook_endpoint::Body>, webhook_endpoint::WebhookError>
@@ -123,8 +86,8 @@ async fn a_released_lock_leaves_no_item() {
     let endpoint = counting_endpoint(guarded, runs, refuse);
     assert_eq!(deliver(&endpoint, &unique_body("released")).await.0, 422);
     assert_eq!(
-        webhook_test_support::item_count(store.client(), &table).await,
+        webhook_test_support::item_count(store.client(), store.table()).await,
         0
     );
-    drop_table(store.client(), &table).await;
+    finish(&store).await;
 }

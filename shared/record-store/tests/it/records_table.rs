@@ -4,19 +4,18 @@
 
 use crate::common;
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::Client;
+use Written::{AlreadyPresent, HistoryOnly, Inserted};
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
-use common::{client, drop_table, new_table};
+use common::{
+    assert_absent, assert_fails_naming, assert_writes, at_once, client, drop_table, finish, items,
+    new_table, store, text, unreachable_store,
+};
 use record_store::{
     Amount, DEFAULT_HISTORY_RETENTION, DynamoRecordStore, ERP_PICKUP_INDEX, EXPORT_READY,
     EmailRecord, ExportRecord, RecordStore, StatusChange, Timestamp, Written, create_records_table,
 };
-
-type Item = HashMap<String, AttributeValue>;
 
 fn export(request_id: &str, amount_total: &str) -> ExportRecord {
     ExportRecord {
@@ -76,56 +75,53 @@ fn email(request_id: &str, received_at: &str, subject: &str) -> EmailRecord {
     }
 }
 
-async fn store(label: &str) -> DynamoRecordStore {
-    let client = client().await;
-    let table = new_table(&client, label).await;
-    DynamoRecordStore::new(client, table)
+/// Records each status change in turn, checking what each write did.
+async fn record_changes(store: &DynamoRecordStore, writes: &[(&StatusChange, Written)]) {
+    assert_writes(
+        async |change| store.record_status_change(change).await,
+        writes,
+    )
+    .await;
 }
 
-/// Every item of the table (tests only: a Scan reads the whole table).
-async fn all_items(client: &Client, table: &str) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        items.extend(page.items().iter().cloned());
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return items,
-        }
-    }
+/// Records each email in turn, checking what each write did.
+async fn record_emails(store: &DynamoRecordStore, writes: &[(&EmailRecord, Written)]) {
+    assert_writes(async |email| store.record_email(email).await, writes).await;
 }
 
-fn text<'a>(item: &'a Item, name: &str) -> &'a str {
-    match item.get(name) {
-        Some(AttributeValue::S(value)) => value,
-        other => panic!("{name} is {other:?}"),
-    }
+/// The keys of the exports ready for pickup, as an ERP reads them from the pickup index.
+async fn ready_exports(store: &DynamoRecordStore) -> Vec<String> {
+    let page = store
+        .client()
+        .query()
+        .table_name(store.table())
+        .index_name(ERP_PICKUP_INDEX)
+        .key_condition_expression("pickup = :ready")
+        .expression_attribute_values(":ready", AttributeValue::S(EXPORT_READY.into()))
+        .send()
+        .await
+        .expect("query the pickup index");
+    page.items()
+        .iter()
+        .map(|i| text(i, "pk").to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_is_recorded_exactly_once_and_whole() {
     let store = store("export-once").await;
     let first = export("3f0c6a52-first", "3085.08");
-    assert_eq!(store.put_export_record(&first).await, Ok(Written::Inserted));
-
     // A retry, or a re-export with other values: nothing changes.
     let second = export("9b2e4c10-second", "9999.99");
-    assert_eq!(
-        store.put_export_record(&second).await,
-        Ok(Written::AlreadyPresent)
-    );
+    assert_writes(
+        async |record| store.put_export_record(record).await,
+        &[(&first, Inserted), (&second, AlreadyPresent)],
+    )
+    .await;
     assert_eq!(store.export(4480712).await.unwrap(), Some(first));
     assert_eq!(store.export(1).await.unwrap(), None);
 
-    let items = all_items(store.client(), store.table()).await;
+    let items = items(&store).await;
     assert_eq!(items.len(), 1, "{items:?}");
     let item = &items[0];
     assert_eq!(text(item, "pk"), "EXPORT#4480712");
@@ -137,11 +133,8 @@ async fn an_export_is_recorded_exactly_once_and_whole() {
         AttributeValue::N("3085.08".into())
     );
     assert_eq!(item["document_id"], AttributeValue::N("3309021".into()));
-    assert!(
-        !item.contains_key("expires_at"),
-        "export records never expire"
-    );
-    drop_table(store.client(), store.table()).await;
+    assert_absent(item, "expires_at", "export records never expire");
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,10 +150,7 @@ async fn an_erp_finds_ready_exports_in_the_pickup_index_and_claims_them_once() {
             exported_at: Timestamp::parse(at).unwrap(),
             ..export("r", "1.00")
         };
-        assert_eq!(
-            store.put_export_record(&record).await,
-            Ok(Written::Inserted)
-        );
+        assert_eq!(store.put_export_record(&record).await, Ok(Inserted), "{at}");
     }
     // Status items share the table but not the index.
     store
@@ -168,32 +158,17 @@ async fn an_erp_finds_ready_exports_in_the_pickup_index_and_claims_them_once() {
         .await
         .unwrap();
 
-    let ready = |client: Client, table: String| async move {
-        let page = client
-            .query()
-            .table_name(table)
-            .index_name(ERP_PICKUP_INDEX)
-            .key_condition_expression("pickup = :ready")
-            .expression_attribute_values(":ready", AttributeValue::S(EXPORT_READY.into()))
-            .send()
-            .await
-            .expect("query the pickup index");
-        page.items()
-            .iter()
-            .map(|i| text(i, "pk").to_owned())
-            .collect::<Vec<_>>()
-    };
-    let (client, table) = (store.client().clone(), store.table().to_owned());
     assert_eq!(
-        ready(client.clone(), table.clone()).await,
-        vec!["EXPORT#1", "EXPORT#2", "EXPORT#3"],
+        ready_exports(&store).await,
+        ["EXPORT#1", "EXPORT#2", "EXPORT#3"],
         "oldest export first"
     );
 
     let claim = || {
-        client
+        store
+            .client()
             .update_item()
-            .table_name(&table)
+            .table_name(store.table())
             .key("pk", AttributeValue::S("EXPORT#1".into()))
             .key("sk", AttributeValue::S("EXPORT".into()))
             .update_expression("SET #status = :picked_up, picked_up_at = :now REMOVE pickup")
@@ -211,20 +186,14 @@ async fn an_erp_finds_ready_exports_in_the_pickup_index_and_claims_them_once() {
             .as_service_error()
             .is_some_and(|e| e.is_conditional_check_failed_exception())
     );
-    assert_eq!(
-        ready(client.clone(), table.clone()).await,
-        vec!["EXPORT#2", "EXPORT#3"]
-    );
+    assert_eq!(ready_exports(&store).await, ["EXPORT#2", "EXPORT#3"]);
     // A re-export of a picked-up annotation still writes nothing.
     let again = ExportRecord {
         annotation_id: 1,
         ..export("r2", "1.00")
     };
-    assert_eq!(
-        store.put_export_record(&again).await,
-        Ok(Written::AlreadyPresent)
-    );
-    drop_table(&client, &table).await;
+    assert_eq!(store.put_export_record(&again).await, Ok(AlreadyPresent));
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,12 +215,8 @@ async fn status_changes_build_a_history_and_a_latest_status() {
             "d",
         ),
     ];
-    for change in &changes {
-        assert_eq!(
-            store.record_status_change(change).await,
-            Ok(Written::Inserted)
-        );
-    }
+    let writes: Vec<_> = changes.iter().map(|c| (c, Inserted)).collect();
+    record_changes(&store, &writes).await;
     assert_eq!(
         store.status_history(4480712).await.unwrap(),
         changes.to_vec()
@@ -262,7 +227,7 @@ async fn status_changes_build_a_history_and_a_latest_status() {
     );
     assert_eq!(store.latest_status(1).await.unwrap(), None);
 
-    let items = all_items(store.client(), store.table()).await;
+    let items = items(&store).await;
     assert_eq!(items.len(), 5, "four history items and the latest");
     let history = items
         .iter()
@@ -279,34 +244,23 @@ async fn status_changes_build_a_history_and_a_latest_status() {
         AttributeValue::N(expected_expiry.to_string())
     );
     let first = items.iter().find(|i| text(i, "request_id") == "a").unwrap();
-    assert!(
-        !first.contains_key("previous_status"),
-        "no previous status on the first"
-    );
-    drop_table(store.client(), store.table()).await;
+    assert_absent(first, "previous_status", "no previous status on the first");
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_status_change_is_recorded_once() {
     let store = store("status-duplicate").await;
     let exported = change(Some("exporting"), "exported", "2026-11-20T09:41:19Z", "d");
-    assert_eq!(
-        store.record_status_change(&exported).await,
-        Ok(Written::Inserted)
-    );
-    for _ in 0..3 {
-        assert_eq!(
-            store.record_status_change(&exported).await,
-            Ok(Written::AlreadyPresent)
-        );
-    }
+    let deliveries = [Inserted, AlreadyPresent, AlreadyPresent, AlreadyPresent];
+    record_changes(&store, &deliveries.map(|written| (&exported, written))).await;
     assert_eq!(
         store.status_history(4480712).await.unwrap(),
         vec![exported.clone()]
     );
     assert_eq!(store.latest_status(4480712).await.unwrap(), Some(exported));
-    assert_eq!(all_items(store.client(), store.table()).await.len(), 2);
-    drop_table(store.client(), store.table()).await;
+    assert_eq!(items(&store).await.len(), 2);
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,19 +268,16 @@ async fn a_late_older_change_joins_the_history_but_not_the_latest_status() {
     let store = store("status-late").await;
     let exporting = change(Some("to_review"), "exporting", "2026-11-20T09:41:17Z", "c");
     let exported = change(Some("exporting"), "exported", "2026-11-20T09:41:19Z", "d");
-    assert_eq!(
-        store.record_status_change(&exported).await,
-        Ok(Written::Inserted)
-    );
-    assert_eq!(
-        store.record_status_change(&exporting).await,
-        Ok(Written::HistoryOnly)
-    );
-    // Its redelivery is a duplicate like any other.
-    assert_eq!(
-        store.record_status_change(&exporting).await,
-        Ok(Written::AlreadyPresent)
-    );
+    record_changes(
+        &store,
+        &[
+            (&exported, Inserted),
+            (&exporting, HistoryOnly),
+            // Its redelivery is a duplicate like any other.
+            (&exporting, AlreadyPresent),
+        ],
+    )
+    .await;
     assert_eq!(
         store.latest_status(4480712).await.unwrap(),
         Some(exported.clone())
@@ -344,31 +295,29 @@ async fn a_late_older_change_joins_the_history_but_not_the_latest_status() {
         "2026-11-20T09:41:19Z",
         "e",
     );
-    assert_eq!(
-        store.record_status_change(&same_instant).await,
-        Ok(Written::Inserted)
-    );
+    record_changes(&store, &[(&same_instant, Inserted)]).await;
     assert_eq!(
         store.latest_status(4480712).await.unwrap(),
         Some(same_instant)
     );
-    drop_table(store.client(), store.table()).await;
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_email_is_recorded_once_and_expires_like_the_history() {
     let store = store("email-once").await;
     let first = email("0c5f7d3e-first", "2026-11-16T10:03:31.482915Z", "Invoice");
-    assert_eq!(store.record_email(&first).await, Ok(Written::Inserted));
-
     // A redelivery, even with another request id, time and content, changes nothing.
-    for _ in 0..2 {
-        let redelivered = email("7a1b2c3d-second", "2026-11-16T10:05:00Z", "Edited");
-        assert_eq!(
-            store.record_email(&redelivered).await,
-            Ok(Written::AlreadyPresent)
-        );
-    }
+    let redelivered = email("7a1b2c3d-second", "2026-11-16T10:05:00Z", "Edited");
+    record_emails(
+        &store,
+        &[
+            (&first, Inserted),
+            (&redelivered, AlreadyPresent),
+            (&redelivered, AlreadyPresent),
+        ],
+    )
+    .await;
     assert_eq!(store.email(EMAIL_URL).await.unwrap(), Some(first.clone()));
     assert_eq!(
         store
@@ -378,7 +327,7 @@ async fn an_email_is_recorded_once_and_expires_like_the_history() {
         None
     );
 
-    let items = all_items(store.client(), store.table()).await;
+    let items = items(&store).await;
     assert_eq!(items.len(), 1, "{items:?}");
     let item = &items[0];
     assert_eq!(text(item, "pk"), "EMAIL#1204418");
@@ -395,24 +344,22 @@ async fn an_email_is_recorded_once_and_expires_like_the_history() {
         ])
     );
     assert_eq!(item["files_dropped"], AttributeValue::N("3".into()));
-    assert!(!item.contains_key("reply_to"), "absent headers are absent");
+    assert_absent(item, "reply_to", "absent headers are absent");
     let expected_expiry =
         first.received_at.epoch_seconds() + DEFAULT_HISTORY_RETENTION.as_secs() as i64;
     assert_eq!(
         item["expires_at"],
         AttributeValue::N(expected_expiry.to_string())
     );
-    drop_table(store.client(), store.table()).await;
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emails_follow_the_retention_and_are_keyed_by_url_without_an_id() {
-    let client = client().await;
-    let table = new_table(&client, "email-retention").await;
-    let store = DynamoRecordStore::new(client.clone(), &table)
+    let store = store("email-retention")
+        .await
         .with_history_retention(Duration::from_secs(7 * 24 * 60 * 60));
     let first = email("a", "2026-11-16T10:03:31Z", "Invoice");
-    assert_eq!(store.record_email(&first).await, Ok(Written::Inserted));
     let without_id = EmailRecord {
         email_url: "https://example.rossum.app/api/v1/emails/inbox-message".to_owned(),
         email_id: None,
@@ -421,17 +368,21 @@ async fn emails_follow_the_retention_and_are_keyed_by_url_without_an_id() {
         extracted_original_sender_name: None,
         ..email("b", "2026-11-16T10:04:00Z", "Other")
     };
-    assert_eq!(store.record_email(&without_id).await, Ok(Written::Inserted));
-    assert_eq!(
-        store.record_email(&without_id).await,
-        Ok(Written::AlreadyPresent)
-    );
+    record_emails(
+        &store,
+        &[
+            (&first, Inserted),
+            (&without_id, Inserted),
+            (&without_id, AlreadyPresent),
+        ],
+    )
+    .await;
     assert_eq!(
         store.email(&without_id.email_url).await.unwrap(),
         Some(without_id.clone())
     );
 
-    let items = all_items(&client, &table).await;
+    let items = items(&store).await;
     assert_eq!(items.len(), 2, "{items:?}");
     let by_id = items
         .iter()
@@ -445,51 +396,42 @@ async fn emails_follow_the_retention_and_are_keyed_by_url_without_an_id() {
         .iter()
         .find(|i| text(i, "pk") == "EMAIL#https://example.rossum.app/api/v1/emails/inbox-message")
         .unwrap();
-    assert!(!by_url.contains_key("email_id"));
+    assert_absent(by_url, "email_id", "keyed by its URL, it has no id");
     assert_eq!(by_url["files_imported"], AttributeValue::L(vec![]));
-    drop_table(&client, &table).await;
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_twenty_concurrent_puts_of_one_export_exactly_one_writes() {
-    let store = Arc::new(store("export-concurrent").await);
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..20 {
-        let store = store.clone();
-        tasks.spawn(async move {
-            let record = export(&format!("request-{i}"), "3085.08");
-            store.put_export_record(&record).await
-        });
-    }
-    let mut outcomes = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        outcomes.push(joined.unwrap().expect("every put gets an answer"));
-    }
-    let inserted = outcomes.iter().filter(|w| **w == Written::Inserted).count();
-    let present = outcomes
-        .iter()
-        .filter(|w| **w == Written::AlreadyPresent)
-        .count();
+    let store = store("export-concurrent").await;
+    let puts = at_once(&store, 20, |store, i| async move {
+        let record = export(&format!("request-{i}"), "3085.08");
+        store.put_export_record(&record).await
+    })
+    .await;
+    let outcomes: Vec<Written> = puts
+        .into_iter()
+        .map(|put| put.expect("every put gets an answer"))
+        .collect();
+    let inserted = outcomes.iter().filter(|w| **w == Inserted).count();
+    let present = outcomes.iter().filter(|w| **w == AlreadyPresent).count();
     assert_eq!((inserted, present), (1, 19), "{outcomes:?}");
-    assert_eq!(all_items(store.client(), store.table()).await.len(), 1);
-    drop_table(store.client(), store.table()).await;
+    assert_eq!(items(&store).await.len(), 1);
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_changes_of_one_annotation_all_reach_the_history() {
-    let store = Arc::new(store("status-concurrent").await);
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..10 {
-        let store = store.clone();
-        tasks.spawn(async move {
-            let at = format!("2026-11-20T09:41:{:02}Z", 10 + i);
-            let change = change(None, &format!("status-{i}"), &at, &format!("r{i}"));
-            store.record_status_change(&change).await
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let written = joined.unwrap().expect("recorded");
-        assert!(matches!(written, Written::Inserted | Written::HistoryOnly));
+    let store = store("status-concurrent").await;
+    let changes = at_once(&store, 10, |store, i| async move {
+        let at = format!("2026-11-20T09:41:{:02}Z", 10 + i);
+        let change = change(None, &format!("status-{i}"), &at, &format!("r{i}"));
+        store.record_status_change(&change).await
+    })
+    .await;
+    for written in changes {
+        let written = written.expect("recorded");
+        assert!(matches!(written, Inserted | HistoryOnly), "{written:?}");
     }
     assert_eq!(store.status_history(4480712).await.unwrap().len(), 10);
     assert_eq!(
@@ -497,7 +439,7 @@ async fn concurrent_changes_of_one_annotation_all_reach_the_history() {
         "status-9",
         "the newest change is the latest, whatever the arrival order"
     );
-    drop_table(store.client(), store.table()).await;
+    finish(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -511,7 +453,7 @@ async fn the_table_is_created_once_with_ttl_on_expires_at() {
         .table_name(&table)
         .send()
         .await
-        .unwrap();
+        .expect("DescribeTimeToLive");
     let ttl = ttl.time_to_live_description().unwrap();
     assert_eq!(ttl.attribute_name(), Some("expires_at"));
     assert!(matches!(
@@ -550,25 +492,17 @@ async fn the_table_is_created_once_with_ttl_on_expires_at() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
-    // Port 1 on loopback: nothing listens, so the connection is refused at once.
-    let client = dynamodb_support::connect(Some("http://127.0.0.1:1")).await;
-    let store = DynamoRecordStore::new(client, "records");
+    let store = unreachable_store().await;
     let started = std::time::Instant::now();
-    let error = store
-        .put_export_record(&export("r", "1.00"))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("PutItem"), "{error}");
-    let error = store
-        .record_status_change(&change(None, "exported", "2026-11-20T09:41:19Z", "d"))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("TransactWriteItems"), "{error}");
-    let error = store
-        .record_email(&email("r", "2026-11-16T10:03:31Z", "Invoice"))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("PutItem"), "{error}");
+    let exported = export("r", "1.00");
+    assert_fails_naming(store.put_export_record(&exported).await, "PutItem");
+    let changed = change(None, "exported", "2026-11-20T09:41:19Z", "d");
+    assert_fails_naming(
+        store.record_status_change(&changed).await,
+        "TransactWriteItems",
+    );
+    let received = email("r", "2026-11-16T10:03:31Z", "Invoice");
+    assert_fails_naming(store.record_email(&received).await, "PutItem");
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "a refused connection fails fast"
@@ -579,21 +513,15 @@ async fn an_unreachable_endpoint_is_an_error_not_a_panic() {
 async fn several_processes_creating_one_table_at_once_all_succeed() {
     // As several local servers started against one DynamoDB Local do.
     let client = client().await;
-    let table = format!(
-        "records-create-race-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..6 {
-        let (client, table) = (client.clone(), table.clone());
-        tasks.spawn(async move { create_records_table(&client, &table).await });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        joined.unwrap().expect("every creator succeeds");
+    let table = webhook_test_support::table_name("records", "create-race");
+    let creators = at_once(
+        &(client.clone(), table.clone()),
+        6,
+        |(client, table), _| async move { create_records_table(&client, &table).await },
+    )
+    .await;
+    for created in creators {
+        created.expect("every creator succeeds");
     }
     drop_table(&client, &table).await;
 }
