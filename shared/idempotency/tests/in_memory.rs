@@ -1,46 +1,23 @@
 //! The guard's behaviour on the in-memory store (the DynamoDB store runs the same checks in
 //! `record-store`), and what it answers when its store is down.
 
-use idempotency::idempotency_unavailable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use idempotency::{
     IdempotencyStore, InMemoryIdempotencyStore, LockOutcome, LockRequest, StoreFuture,
-    StoredResponse,
+    StoredResponse, idempotency_unavailable,
 };
 use idempotency_conformance::{
-    self as conformance, counting_endpoint, deliver, ok_answer, unique_body,
+    conformance_tests, counting_endpoint, deliver, ok_answer, unique_body,
 };
 
 fn store() -> Arc<dyn IdempotencyStore> {
     Arc::new(InMemoryIdempotencyStore::new())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_deliveries_run_once() {
-    conformance::concurrent_deliveries_run_once(store()).await;
-}
-
-#[tokio::test]
-async fn a_failed_delivery_runs_again_on_retry() {
-    conformance::a_failed_delivery_runs_again_on_retry(store()).await;
-}
-
-#[tokio::test]
-async fn expired_records_are_retaken() {
-    conformance::expired_records_are_retaken(store()).await;
-}
-
-#[tokio::test]
-async fn a_reused_key_with_another_body_is_409() {
-    conformance::a_reused_key_with_another_body_is_409(store()).await;
-}
-
-#[tokio::test]
-async fn only_the_lock_holder_completes_or_releases() {
-    conformance::only_the_lock_holder_completes_or_releases(store()).await;
-}
+// The checks every store passes, one test each.
+conformance_tests!(|_label| store());
 
 /// A store whose every call fails, as DynamoDB does when unreachable.
 struct DownStore;
