@@ -1,13 +1,8 @@
 //! What the Inkit functions' tests share: the functions that only record their event, as the
 //! recorder helpers of `webhook-test-support` name them, and how their binaries are configured.
 
-use std::sync::Arc;
-
 use aws_sdk_dynamodb::Client;
-use idempotency::IdempotencyStore;
-use record_store::InkitRecordStore;
-use webhook_endpoint::{Endpoint, EndpointConfig};
-use webhook_function::{Background, Dependencies, Function};
+use webhook_function::{Background, Dependencies};
 use webhook_test_support::binary::{FunctionProcess, RuntimeApi, start_with_records_table};
 use webhook_test_support::inkit_recorder::InkitRecorder;
 
@@ -17,12 +12,11 @@ pub const CREATE_FAILED: InkitRecorder = InkitRecorder {
     route: inkit_functions::DOCUMENT_CREATE_FAILED.route,
     event_type: "DOCUMENT_CREATE_FAILED",
     endpoint: |config, records, idempotency| {
-        recording(
-            &inkit_functions::DOCUMENT_CREATE_FAILED,
-            config,
-            records,
-            idempotency,
-        )
+        let given = Dependencies::given(Background::InProcess);
+        let dependencies = given
+            .with_inkit_records(records)
+            .with_idempotency(idempotency);
+        inkit_functions::DOCUMENT_CREATE_FAILED.build(config, &dependencies)
     },
 };
 
@@ -32,27 +26,13 @@ pub const DELETED: InkitRecorder = InkitRecorder {
     route: inkit_functions::DOCUMENT_DELETED.route,
     event_type: "DOCUMENT_DELETED",
     endpoint: |config, records, idempotency| {
-        recording(
-            &inkit_functions::DOCUMENT_DELETED,
-            config,
-            records,
-            idempotency,
-        )
+        let given = Dependencies::given(Background::InProcess);
+        let dependencies = given
+            .with_inkit_records(records)
+            .with_idempotency(idempotency);
+        inkit_functions::DOCUMENT_DELETED.build(config, &dependencies)
     },
 };
-
-/// `function`'s endpoint over `records` and `idempotency`, the only dependencies given.
-fn recording(
-    function: &Function,
-    config: &EndpointConfig,
-    records: Arc<dyn InkitRecordStore>,
-    idempotency: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
-    let dependencies = Dependencies::given(Background::InProcess)
-        .with_inkit_records(records)
-        .with_idempotency(idempotency);
-    function.build(config, &dependencies)
-}
 
 /// The secret the binaries run with, as the local development set-up configures them.
 pub const DEVELOPMENT_SECRET: &str = "inkit-development-secret";

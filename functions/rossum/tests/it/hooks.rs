@@ -16,7 +16,7 @@ use webhook_verify::hmac_sha1;
 
 use crate::support::{
     DEVELOPMENT_SECRET, SECRET, SECRET_VAR, SIGNATURE, assert_refused, bytes, configured, edited,
-    fresh_idempotency_store, signature, signed_event, with_idempotency,
+    fresh_idempotency_store, given, signature, signed_event,
 };
 use crate::{annotation_export, annotation_status, annotation_updated};
 use crate::{email_received, upload_created};
@@ -231,14 +231,14 @@ fn hooks() -> Vec<Hook> {
             tampered: upload::with(|p| p["documents"][0]["mime_type"] = json!("text/calendar")),
             endpoint: |config, _| {
                 let store = Arc::new(InMemoryIdempotencyStore::new());
-                with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store)
+                rossum_functions::UPLOAD_CREATED.build(config, &given().with_idempotency(store))
             },
             recorded: |_| 0,
             unavailable: Some(|config| {
                 let store = Arc::new(UnavailableRecordStore::new(
                     "the records table is not configured (RECORDS_TABLE is not set)",
                 ));
-                with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store)
+                rossum_functions::UPLOAD_CREATED.build(config, &given().with_idempotency(store))
             }),
             sample_answer: |body| {
                 assert_eq!(

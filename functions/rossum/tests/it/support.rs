@@ -8,7 +8,6 @@ use aws_sdk_dynamodb::Client;
 use idempotency::IdempotencyStore;
 use record_store::{DynamoRecordStore, RecordStore};
 use serde_json::Value;
-use vendor_matching::VendorStore;
 use webhook_endpoint::{Endpoint, EndpointConfig};
 use webhook_function::{Background, Dependencies, Function};
 use webhook_test_support::binary::{self, FunctionProcess, RuntimeApi};
@@ -37,34 +36,15 @@ pub fn recording(
     records: Arc<dyn RecordStore>,
     idempotency: Arc<dyn IdempotencyStore>,
 ) -> Endpoint {
-    let dependencies = Dependencies::given(Background::InProcess)
-        .with_records(records)
-        .with_idempotency(idempotency);
-    function.build(config, &dependencies)
-}
-
-/// `function`'s endpoint with `idempotency` its only dependency.
-pub fn with_idempotency(
-    function: &Function,
-    config: &EndpointConfig,
-    idempotency: Arc<dyn IdempotencyStore>,
-) -> Endpoint {
     function.build(
         config,
-        &Dependencies::given(Background::InProcess).with_idempotency(idempotency),
+        &given().with_records(records).with_idempotency(idempotency),
     )
 }
 
-/// `function`'s endpoint with `vendors` its only dependency.
-pub fn with_vendors(
-    function: &Function,
-    config: &EndpointConfig,
-    vendors: Arc<dyn VendorStore>,
-) -> Endpoint {
-    function.build(
-        config,
-        &Dependencies::given(Background::InProcess).with_vendors(vendors),
-    )
+/// Dependencies with nothing given yet: each function under test is given its own.
+pub fn given() -> Dependencies {
+    Dependencies::given(Background::InProcess)
 }
 
 /// The endpoint configuration with [`SECRET`].

@@ -15,7 +15,8 @@ pub const SAMPLE: &[u8] =
 /// Its endpoint under `config`, matching against no vendors.
 pub fn endpoint(config: &webhook_endpoint::EndpointConfig) -> webhook_endpoint::Endpoint {
     let vendors = Arc::new(InMemoryVendorStore::new([]));
-    crate::support::with_vendors(&rossum_functions::ANNOTATION_UPDATED, config, vendors)
+    rossum_functions::ANNOTATION_UPDATED
+        .build(config, &crate::support::given().with_vendors(vendors))
 }
 
 async fn signed(body: &[u8]) -> (u16, Value) {

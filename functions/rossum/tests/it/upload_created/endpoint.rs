@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use webhook_endpoint::EndpointConfig;
 use webhook_test_support::respond;
 
-use crate::support::{SIGNATURE, assert_refused, configured, signature, with_idempotency};
+use crate::support::{SIGNATURE, assert_refused, configured, given, signature};
 
 /// Calls an endpoint de-duplicating in `store`; the status, `retry-after` and the JSON body.
 async fn call_with(
@@ -21,7 +21,7 @@ async fn call_with(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Option<String>, Value) {
-    let endpoint = with_idempotency(&rossum_functions::UPLOAD_CREATED, config, store);
+    let endpoint = rossum_functions::UPLOAD_CREATED.build(config, &given().with_idempotency(store));
     respond(&endpoint, headers, body).await
 }
 
@@ -40,11 +40,9 @@ fn message(body: &Value) -> &str {
 
 #[test]
 fn the_route_and_name_are_the_deployed_ones() {
-    let endpoint = with_idempotency(
-        &rossum_functions::UPLOAD_CREATED,
-        &configured(),
-        Arc::new(InMemoryIdempotencyStore::new()),
-    );
+    let store = Arc::new(InMemoryIdempotencyStore::new());
+    let endpoint =
+        rossum_functions::UPLOAD_CREATED.build(&configured(), &given().with_idempotency(store));
     assert_eq!(endpoint.route(), "/rossum/upload");
     assert_eq!(endpoint.function(), "rossum-upload-created");
 }
