@@ -2,45 +2,26 @@
 //!
 //! Keys other than these are ignored, because Rossum adds keys without notice.
 
-use super::AuthorizationToken;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// An `email.received` delivery: an email arrived in a queue's inbox.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EmailReceivedEvent {
-    /// Unique per delivery attempt group; the key for de-duplication.
-    #[serde(default)]
-    pub request_id: String,
-    /// When Rossum sent the event (covered by the signature).
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub base_url: Option<String>,
-    /// Short-lived API key for calling back into Rossum. Never logged.
-    #[serde(default)]
-    pub rossum_authorization_token: Option<AuthorizationToken>,
-    /// URL of the hook object that fired.
-    #[serde(default)]
-    pub hook: Option<String>,
-    /// A copy of `hook.settings`: where a Rossum user configures a hook.
-    #[serde(default)]
-    pub settings: Value,
-    pub event: String,
-    pub action: String,
-    /// The email's attachments, each already stored by Rossum as a document.
-    #[serde(default)]
-    pub files: Vec<EmailFile>,
-    #[serde(default)]
-    pub headers: EmailHeaders,
-    #[serde(default)]
-    pub body: EmailBody,
-    /// URL of the email object.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// URL of the queue whose inbox received the email.
-    #[serde(default)]
-    pub queue: Option<String>,
+hook_delivery! {
+    /// An `email.received` delivery: an email arrived in a queue's inbox.
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct EmailReceivedEvent {
+        /// The email's attachments, each already stored by Rossum as a document.
+        #[serde(default)]
+        pub files: Vec<EmailFile>,
+        #[serde(default)]
+        pub headers: EmailHeaders,
+        #[serde(default)]
+        pub body: EmailBody,
+        /// URL of the email object.
+        #[serde(default)]
+        pub email: Option<String>,
+        /// URL of the queue whose inbox received the email.
+        #[serde(default)]
+        pub queue: Option<String>,
+    }
 }
 
 /// One attachment of the email.

@@ -5,44 +5,24 @@ use serde_json::{Map, Value};
 
 use super::Node;
 
-/// The body Rossum posts for `annotation_content` events (initialize, started, updated,
-/// user_update, confirm, export). Keys not modelled here are kept in `other`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnnotationContentEvent {
-    /// Unique per delivery attempt group; the key for de-duplication.
-    #[serde(default)]
-    pub request_id: String,
-    /// When Rossum sent the event (covered by the signature).
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub base_url: Option<String>,
-    /// Short-lived API key for calling back into Rossum. Never logged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rossum_authorization_token: Option<AuthorizationToken>,
-    /// URL of the hook object that fired.
-    #[serde(default)]
-    pub hook: Option<String>,
-    /// A copy of `hook.settings`: where a Rossum user configures a hook.
-    #[serde(default)]
-    pub settings: Value,
-    /// A copy of `hook.secrets`. Never logged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<HookSecrets>,
-    pub event: String,
-    pub action: String,
-    /// Present for `annotation_content` events; optional so that a wrong event type can be
-    /// told apart from a malformed body.
-    #[serde(default)]
-    pub annotation: Option<Annotation>,
-    #[serde(default)]
-    pub document: Option<Document>,
-    /// Datapoint ids changed by the user or by earlier hooks (`updated` and `user_update`).
-    #[serde(default, deserialize_with = "super::id::ids")]
-    pub updated_datapoints: Vec<u64>,
-    /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
+hook_delivery! {
+    /// The body Rossum posts for `annotation_content` events (initialize, started, updated,
+    /// user_update, confirm, export). Keys not modelled here are kept in `other`.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct AnnotationContentEvent {
+        /// Present for `annotation_content` events; optional so that a wrong event type can be
+        /// told apart from a malformed body.
+        #[serde(default)]
+        pub annotation: Option<Annotation>,
+        #[serde(default)]
+        pub document: Option<Document>,
+        /// Datapoint ids changed by the user or by earlier hooks (`updated` and `user_update`).
+        #[serde(default, deserialize_with = "super::id::ids")]
+        pub updated_datapoints: Vec<u64>,
+        /// Fields not modelled here, kept as sent so that re-serialising loses nothing.
+        #[serde(flatten)]
+        pub other: Map<String, Value>,
+    }
 }
 
 impl AnnotationContentEvent {

@@ -2,50 +2,31 @@
 //!
 //! Keys other than these are ignored, because Rossum adds keys without notice.
 
-use super::{AuthorizationToken, HookSecrets, Message};
+use super::Message;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// An `upload.created` delivery: documents were uploaded to a queue (through the API or as an
-/// email's attachments) and are about to be imported.
-#[derive(Debug, Clone, Deserialize)]
-pub struct UploadCreatedEvent {
-    /// Unique per delivery attempt group; the key for de-duplication.
-    #[serde(default)]
-    pub request_id: String,
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub base_url: Option<String>,
-    /// Short-lived API key for calling back into Rossum. Never logged.
-    #[serde(default)]
-    pub rossum_authorization_token: Option<AuthorizationToken>,
-    /// URL of the hook object that fired.
-    #[serde(default)]
-    pub hook: Option<String>,
-    /// A copy of `hook.settings`: where a Rossum user configures a hook.
-    #[serde(default)]
-    pub settings: Value,
-    /// The hook's secrets. Never logged.
-    #[serde(default)]
-    pub secrets: Option<HookSecrets>,
-    pub event: String,
-    pub action: String,
-    /// One entry per uploaded document: the list the answer mirrors.
-    #[serde(default)]
-    pub files: Vec<UploadFile>,
-    /// The document objects of `files`; `null` or missing is no evidence about any of them.
-    #[serde(default)]
-    pub documents: Option<Vec<UploadDocument>>,
-    /// The upload (its URL, or the object).
-    #[serde(default)]
-    pub upload: Value,
-    /// Client data passed in with the upload.
-    #[serde(default)]
-    pub metadata: Value,
-    /// URL of the email the documents came with; `null` for an upload through the API.
-    #[serde(default)]
-    pub email: Option<String>,
+hook_delivery! {
+    /// An `upload.created` delivery: documents were uploaded to a queue (through the API or as an
+    /// email's attachments) and are about to be imported.
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct UploadCreatedEvent {
+        /// One entry per uploaded document: the list the answer mirrors.
+        #[serde(default)]
+        pub files: Vec<UploadFile>,
+        /// The document objects of `files`; `null` or missing is no evidence about any of them.
+        #[serde(default)]
+        pub documents: Option<Vec<UploadDocument>>,
+        /// The upload (its URL, or the object).
+        #[serde(default)]
+        pub upload: Value,
+        /// Client data passed in with the upload.
+        #[serde(default)]
+        pub metadata: Value,
+        /// URL of the email the documents came with; `null` for an upload through the API.
+        #[serde(default)]
+        pub email: Option<String>,
+    }
 }
 
 /// One uploaded document, as listed in `files`.
