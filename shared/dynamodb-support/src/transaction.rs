@@ -8,12 +8,21 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, TransactWriteItem};
+use backon::{ExponentialBuilder, Retryable};
 
 use crate::sdk_failure;
 
-/// Attempts of one transaction while it keeps meeting a conflicting one (50 ms, then 100 ms
-/// apart); the SDK's own retries come on top, for throttling and network errors.
+/// Attempts of one transaction while it keeps meeting a conflicting one (25-50 ms, then
+/// 50-100 ms apart); the SDK's own retries come on top, for throttling and network errors.
 pub const TRANSACTION_ATTEMPTS: u32 = 3;
+
+/// The pauses between those attempts: 25 ms doubling, each lengthened by a random part of up
+/// to as much again, so transactions that met each other do not meet again in step.
+const TRANSACTION_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_jitter()
+    .with_min_delay(Duration::from_millis(25))
+    .with_max_delay(Duration::from_millis(50))
+    .with_max_times(TRANSACTION_ATTEMPTS as usize - 1);
 
 /// What the per-item reasons of a cancelled transaction mean to its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +35,12 @@ pub enum Cancellation<T> {
     Unexpected,
 }
 
+/// Why one attempt did not write, and whether another may.
+struct Failure {
+    conflict: bool,
+    message: String,
+}
+
 /// Writes `items` in one transaction. `Ok(None)`: written; `Ok(Some(t))`: cancelled and
 /// classified `Settled(t)`; `Err`: why it failed, naming the table and each item's reason.
 pub async fn transact_write<T>(
@@ -34,37 +49,51 @@ pub async fn transact_write<T>(
     items: Vec<TransactWriteItem>,
     classify: impl Fn(&[CancellationReason]) -> Cancellation<T>,
 ) -> Result<Option<T>, String> {
-    let mut attempt = 1;
-    loop {
-        let result = client
-            .transact_write_items()
-            .set_transact_items(Some(items.clone()))
-            .send()
-            .await;
-        let err = match result {
-            Ok(_) => return Ok(None),
-            Err(err) => err,
-        };
-        let reasons = match err.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                cancelled.cancellation_reasons()
-            }
-            _ => return Err(sdk_failure("TransactWriteItems", table, &err)),
-        };
-        match classify(reasons) {
-            Cancellation::Settled(outcome) => return Ok(Some(outcome)),
-            Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
-                tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
-                attempt += 1;
-            }
-            Cancellation::Conflict | Cancellation::Unexpected => {
-                return Err(format!(
+    let (items, classify) = (&items, &classify);
+    let mut attempts = 0;
+    let attempt = || {
+        attempts += 1;
+        let attempt = attempts;
+        async move {
+            let result = client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(None),
+                Err(err) => err,
+            };
+            let reasons = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    cancelled.cancellation_reasons()
+                }
+                _ => {
+                    return Err(Failure {
+                        conflict: false,
+                        message: sdk_failure("TransactWriteItems", table, &err),
+                    });
+                }
+            };
+            let conflict = match classify(reasons) {
+                Cancellation::Settled(outcome) => return Ok(Some(outcome)),
+                Cancellation::Conflict => true,
+                Cancellation::Unexpected => false,
+            };
+            Err(Failure {
+                conflict,
+                message: format!(
                     "DynamoDB TransactWriteItems on table {table:?} was cancelled (attempt {attempt}): {}",
                     describe_reasons(reasons)
-                ));
-            }
+                ),
+            })
         }
-    }
+    };
+    attempt
+        .retry(TRANSACTION_BACKOFF)
+        .when(|failure| failure.conflict)
+        .await
+        .map_err(|failure| failure.message)
 }
 
 /// What the reasons of a cancelled transaction of `items` items mean: `settle` reads the
@@ -121,6 +150,23 @@ fn describe_reasons(reasons: &[CancellationReason]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use backon::BackoffBuilder;
+
+    #[test]
+    fn conflicts_are_retried_twice_after_jittered_pauses() {
+        for _ in 0..100 {
+            let pauses: Vec<Duration> = TRANSACTION_BACKOFF.build().collect();
+            assert_eq!(pauses.len(), TRANSACTION_ATTEMPTS as usize - 1);
+            assert!(
+                pauses[0] >= Duration::from_millis(25) && pauses[0] <= Duration::from_millis(50),
+                "{pauses:?}"
+            );
+            assert!(
+                pauses[1] >= Duration::from_millis(50) && pauses[1] <= Duration::from_millis(100),
+                "{pauses:?}"
+            );
+        }
+    }
 
     fn reasons(codes: &[(&str, Option<&str>)]) -> Vec<CancellationReason> {
         codes
