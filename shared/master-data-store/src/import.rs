@@ -1,8 +1,6 @@
 //! Importing a vendor master file into the master-data table.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 use vendor_matching::master_data_unavailable;
 
@@ -10,6 +8,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
+use backon::{ExponentialBuilder, RetryableWithContext};
 use tokio::task::JoinSet;
 use vendor_matching::{Unavailable, Vendor, index_keys};
 
@@ -27,6 +26,38 @@ const WRITE_BATCH: usize = 25;
 const WRITES_IN_FLIGHT: usize = 8;
 /// Tries of one batch while DynamoDB leaves items unprocessed (about 16 s of backoff).
 const MAX_ATTEMPTS: u32 = 10;
+/// The pauses between those tries: 25 ms doubling up to 2.5 s, each lengthened by a random
+/// part of up to as much again (so 25-50 ms first, at most 5 s), so that parallel batches do
+/// not retry in step.
+const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_jitter()
+    .with_min_delay(Duration::from_millis(25))
+    .with_max_delay(Duration::from_millis(2_500))
+    .with_max_times(MAX_ATTEMPTS as usize - 1);
+
+/// Why a batch request ended before DynamoDB had processed all of it.
+enum Unfinished {
+    /// The request failed: not retried.
+    Failed(Unavailable),
+    /// DynamoDB left this many keys or items unprocessed: retried after a pause.
+    Left(usize),
+}
+
+impl Unfinished {
+    fn is_left(&self) -> bool {
+        matches!(self, Unfinished::Left(_))
+    }
+
+    /// The failure, or what was still left when the attempts ran out.
+    fn into_unavailable(self, operation: &str, table: &str, what: &str) -> Unavailable {
+        match self {
+            Unfinished::Failed(failure) => failure,
+            Unfinished::Left(left) => master_data_unavailable(format!(
+                "{operation} on table {table:?} left {left} {what} unprocessed after {MAX_ATTEMPTS} attempts"
+            )),
+        }
+    }
+}
 
 /// What an import did, one count per vendor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -134,28 +165,24 @@ async fn read_profiles(
             ])
         })
         .collect();
-    let mut request = Some(
-        KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .consistent_read(true)
-            .projection_expression("#pk, #fp, #keys")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#fp", FINGERPRINT)
-            .expression_attribute_names("#keys", INDEX_KEYS)
-            .build()
-            .map_err(|e| {
-                master_data_unavailable(format!("BatchGetItem request for {table:?}: {e}"))
-            })?,
-    );
-    let mut profiles = HashMap::with_capacity(vendors.len());
-    let mut attempt = 0;
-    while let Some(keys) = request.take() {
-        let output = client
-            .batch_get_item()
-            .request_items(table, keys)
-            .send()
-            .await
-            .map_err(|e| sdk_error(MASTER_DATA, "BatchGetItem", table, e))?;
+    let read = |(keys, mut profiles): (Vec<_>, HashMap<String, StoredProfile>)| async move {
+        let sent = match profile_request(table, keys) {
+            Ok(request) => {
+                client
+                    .batch_get_item()
+                    .request_items(table, request)
+                    .send()
+                    .await
+            }
+            Err(e) => return ((Vec::new(), profiles), Err(Unfinished::Failed(e))),
+        };
+        let output = match sent {
+            Ok(output) => output,
+            Err(e) => {
+                let failure = sdk_error(MASTER_DATA, "BatchGetItem", table, e);
+                return ((Vec::new(), profiles), Err(Unfinished::Failed(failure)));
+            }
+        };
         let items = output.responses.and_then(|mut r| r.remove(table));
         for item in items.unwrap_or_default() {
             let Some(id) = item
@@ -167,20 +194,40 @@ async fn read_profiles(
             };
             profiles.insert(id.to_owned(), stored_profile(&item));
         }
-        let unprocessed = output.unprocessed_keys.and_then(|mut u| u.remove(table));
-        if let Some(left) = unprocessed.filter(|k| !k.keys().is_empty()) {
-            attempt += 1;
-            if attempt >= MAX_ATTEMPTS {
-                return Err(master_data_unavailable(format!(
-                    "BatchGetItem on table {table:?} left {} keys unprocessed after {attempt} attempts",
-                    left.keys().len()
-                )));
-            }
-            tokio::time::sleep(backoff(attempt)).await;
-            request = Some(left);
-        }
-    }
+        let left = output
+            .unprocessed_keys
+            .and_then(|mut u| u.remove(table))
+            .map(|left| left.keys)
+            .unwrap_or_default();
+        let read = match left.len() {
+            0 => Ok(()),
+            n => Err(Unfinished::Left(n)),
+        };
+        ((left, profiles), read)
+    };
+    let ((_, profiles), read) = read
+        .retry(BATCH_BACKOFF)
+        .context((keys, HashMap::with_capacity(vendors.len())))
+        .when(Unfinished::is_left)
+        .await;
+    read.map_err(|e| e.into_unavailable("BatchGetItem", table, "keys"))?;
     Ok(profiles)
+}
+
+/// The consistent read of these profiles' fingerprints and index keys.
+fn profile_request(
+    table: &str,
+    keys: Vec<HashMap<String, AttributeValue>>,
+) -> Result<KeysAndAttributes, Unavailable> {
+    KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(true)
+        .projection_expression("#pk, #fp, #keys")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_names("#fp", FINGERPRINT)
+        .expression_attribute_names("#keys", INDEX_KEYS)
+        .build()
+        .map_err(|e| master_data_unavailable(format!("BatchGetItem request for {table:?}: {e}")))
 }
 
 /// A profile missing its fingerprint or keys (written by hand?) reads as "changed".
@@ -236,52 +283,62 @@ async fn write_all(
 }
 
 /// One `BatchWriteItem`, retrying what DynamoDB leaves unprocessed (it does so when a
-/// partition is busy) with exponential backoff.
+/// partition is busy) after [`BATCH_BACKOFF`].
 async fn write_batch(
     client: Client,
     table: String,
-    mut batch: Vec<WriteRequest>,
+    batch: Vec<WriteRequest>,
 ) -> Result<(), Unavailable> {
-    let mut attempt = 0;
-    loop {
-        let output = client
+    let (client, table) = (&client, table.as_str());
+    let write = |batch: Vec<WriteRequest>| async move {
+        let output = match client
             .batch_write_item()
-            .request_items(&table, batch)
+            .request_items(table, batch)
             .send()
             .await
-            .map_err(|e| sdk_error(MASTER_DATA, "BatchWriteItem", &table, e))?;
+        {
+            Ok(output) => output,
+            Err(e) => {
+                let failure = sdk_error(MASTER_DATA, "BatchWriteItem", table, e);
+                return (Vec::new(), Err(Unfinished::Failed(failure)));
+            }
+        };
         let left = output
             .unprocessed_items
-            .and_then(|mut u| u.remove(&table))
+            .and_then(|mut u| u.remove(table))
             .unwrap_or_default();
-        if left.is_empty() {
-            return Ok(());
-        }
-        attempt += 1;
-        if attempt >= MAX_ATTEMPTS {
-            return Err(master_data_unavailable(format!(
-                "BatchWriteItem on table {table:?} left {} items unprocessed after {attempt} attempts",
-                left.len()
-            )));
-        }
-        tokio::time::sleep(backoff(attempt)).await;
-        batch = left;
-    }
-}
-
-/// 50 ms doubling per attempt up to 5 s, with jitter so parallel batches do not retry in step.
-fn backoff(attempt: u32) -> Duration {
-    let base = 50u64
-        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-        .min(5_000);
-    // RandomState is seeded randomly: a source of jitter without a random-number crate.
-    let random = RandomState::new().build_hasher().finish();
-    Duration::from_millis(base / 2 + random % (base / 2 + 1))
+        let written = match left.len() {
+            0 => Ok(()),
+            n => Err(Unfinished::Left(n)),
+        };
+        (left, written)
+    };
+    let (_, written) = write
+        .retry(BATCH_BACKOFF)
+        .context(batch)
+        .when(Unfinished::is_left)
+        .await;
+    written.map_err(|e| e.into_unavailable("BatchWriteItem", table, "items"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use backon::BackoffBuilder;
+
+    /// The pause after try `attempt` (from 1), whatever the number of tries.
+    fn backoff(attempt: u32) -> Duration {
+        BATCH_BACKOFF
+            .without_max_times()
+            .build()
+            .nth(attempt as usize - 1)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_batch_is_tried_max_attempts_times() {
+        assert_eq!(BATCH_BACKOFF.build().count(), MAX_ATTEMPTS as usize - 1);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
