@@ -20,6 +20,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+use backon::{ExponentialBuilder, RetryableWithContext};
 use dynamodb_support::{Attributes, Item, PK, SK, get_item, s, sdk_error};
 use serde_json::Value;
 use webhook_model::contractfit::{DocumentId, Section};
@@ -40,9 +41,25 @@ use versions::{version_event, version_from_item};
 const BATCH_SIZE: usize = 25;
 /// Attempts of a batch whose items DynamoDB left unprocessed (throttling).
 const BATCH_ATTEMPTS: u32 = 8;
+/// The pauses between those attempts: 50 ms doubling up to 1.6 s, each lengthened by a random
+/// part of up to as much again (so at most 100 ms first and 3.2 s last, under 9.5 s in all),
+/// so that writers throttled together do not retry in step.
+const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_jitter()
+    .with_min_delay(Duration::from_millis(50))
+    .with_max_delay(Duration::from_millis(1_600))
+    .with_max_times(BATCH_ATTEMPTS as usize - 1);
 /// Hex digits of the content hash in a version's or failure's sort key: with the arrival
 /// time, enough to keep two versions apart.
 const KEY_HASH_DIGITS: usize = 16;
+
+/// Why a `BatchWriteItem` ended before DynamoDB had written all of it.
+enum Unwritten {
+    /// The request failed: not retried.
+    Failed(Unavailable),
+    /// DynamoDB left this many writes unprocessed: retried after a pause.
+    Left(usize),
+}
 
 /// [`ContractFitStore`] on the records table.
 #[derive(Debug, Clone)]
@@ -158,36 +175,44 @@ impl DynamoContractFitStore {
             .map_err(|e| sdk_error(CONTRACTFIT_STORE, "Query", &self.table, e))
     }
 
-    /// `BatchWriteItem`s of [`BATCH_SIZE`], retrying unprocessed items with backoff.
+    /// `BatchWriteItem`s of [`BATCH_SIZE`], retrying unprocessed items after [`BATCH_BACKOFF`].
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), Unavailable> {
+        let (client, table) = (&self.client, self.table.as_str());
         for batch in requests.chunks(BATCH_SIZE) {
-            let mut pending = batch.to_vec();
-            let mut attempt = 1;
-            loop {
-                let output = self
-                    .client
+            let write = |pending: Vec<WriteRequest>| async move {
+                let output = match client
                     .batch_write_item()
-                    .request_items(&self.table, pending)
+                    .request_items(table, pending)
                     .send()
                     .await
-                    .map_err(|e| sdk_error(CONTRACTFIT_STORE, "BatchWriteItem", &self.table, e))?;
-                pending = output
+                {
+                    Ok(output) => output,
+                    Err(e) => {
+                        let failure = sdk_error(CONTRACTFIT_STORE, "BatchWriteItem", table, e);
+                        return (Vec::new(), Err(Unwritten::Failed(failure)));
+                    }
+                };
+                let left = output
                     .unprocessed_items
-                    .and_then(|mut unprocessed| unprocessed.remove(&self.table))
+                    .and_then(|mut unprocessed| unprocessed.remove(table))
                     .unwrap_or_default();
-                if pending.is_empty() {
-                    break;
-                }
-                if attempt >= BATCH_ATTEMPTS {
-                    return Err(contractfit_unavailable(format!(
-                        "DynamoDB left {} writes on table {:?} unprocessed after {attempt} attempts",
-                        pending.len(),
-                        self.table
-                    )));
-                }
-                tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-                attempt += 1;
-            }
+                let written = match left.len() {
+                    0 => Ok(()),
+                    n => Err(Unwritten::Left(n)),
+                };
+                (left, written)
+            };
+            let (_, written) = write
+                .retry(BATCH_BACKOFF)
+                .context(batch.to_vec())
+                .when(|unwritten| matches!(unwritten, Unwritten::Left(_)))
+                .await;
+            written.map_err(|unwritten| match unwritten {
+                Unwritten::Failed(failure) => failure,
+                Unwritten::Left(left) => contractfit_unavailable(format!(
+                    "DynamoDB left {left} writes on table {table:?} unprocessed after {BATCH_ATTEMPTS} attempts"
+                )),
+            })?;
         }
         Ok(())
     }
@@ -266,4 +291,21 @@ fn parse_json(json: &str, sk: &str) -> Result<Value, Unavailable> {
 fn timestamp(item: &Item, name: &str) -> Result<Timestamp, Unavailable> {
     Timestamp::parse(&attributes(item).required_text(name)?)
         .map_err(|e| contractfit_unavailable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backon::BackoffBuilder;
+
+    #[test]
+    fn unprocessed_writes_are_retried_after_growing_jittered_pauses() {
+        let pauses: Vec<Duration> = BATCH_BACKOFF.build().collect();
+        assert_eq!(pauses.len(), BATCH_ATTEMPTS as usize - 1);
+        for (i, pause) in pauses.iter().enumerate() {
+            let step = Duration::from_millis(100 << i.min(5));
+            assert!(*pause >= step / 2 && *pause <= step, "{i}: {pause:?}");
+        }
+        assert!(pauses.iter().sum::<Duration>() <= Duration::from_millis(9_500));
+    }
 }
