@@ -1,11 +1,10 @@
 //! `GET {base_url}/document/{id}` over hyper, with timeouts, a deadline and retries.
 
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use backon::{ExponentialBuilder, Retryable};
 use bytes::Bytes;
 use http::header::{ACCEPT, HeaderValue, RETRY_AFTER, USER_AGENT};
 use http::{Request, StatusCode, Uri};
@@ -70,6 +69,17 @@ enum Verdict {
     },
 }
 
+/// Why attempt `attempt` (from 1) did not give the document.
+enum Failure {
+    /// An answer: not retried.
+    Final(InkitError),
+    Retryable {
+        attempt: u32,
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+}
+
 impl InkitClient {
     /// A client for `config`. Fails when the base URL is not `https://` (plain `http://` is
     /// accepted for loopback hosts only, so the token never crosses a network in clear), or
@@ -126,61 +136,105 @@ impl InkitClient {
             .parse()
             .map_err(|e| InkitError::Malformed(format!("document id {document_id:?}: {e}")))?;
         let deadline = Instant::now() + self.config.deadline;
-        let mut attempt = 1;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let timeout = self.config.attempt_timeout.min(remaining);
-            let verdict = match tokio::time::timeout(timeout, self.attempt(&uri, token)).await {
-                Err(_) => Verdict::Retry {
-                    reason: format!("no answer within {} ms", timeout.as_millis()),
-                    retry_after: None,
-                },
-                Ok(Attempt::Failed(reason)) => Verdict::Retry {
-                    reason,
-                    retry_after: None,
-                },
-                Ok(Attempt::Answer {
-                    status,
-                    retry_after,
-                    body,
-                }) => judge(document_id, status, retry_after, &body),
-            };
-            let (reason, retry_after) = match verdict {
-                Verdict::Done(result) => return result.map(|document| *document),
-                Verdict::Retry {
-                    reason,
-                    retry_after,
-                } => (reason, retry_after),
-            };
-            if attempt >= self.config.max_attempts {
-                return Err(InkitError::Unavailable(format!(
-                    "{reason} (attempt {attempt} of {})",
-                    self.config.max_attempts
-                )));
-            }
-            let pause = match retry_after {
-                Some(asked) => asked.min(self.config.max_retry_after),
-                None => self.backoff(attempt),
-            };
-            // No retry starts with less than an attempt's time (at most 1 s) left before the
-            // deadline: the caller learns now rather than from a retry cut short.
-            let left_after_pause = deadline
-                .saturating_duration_since(Instant::now())
-                .saturating_sub(pause);
-            if left_after_pause < self.config.attempt_timeout.min(Duration::from_secs(1)) {
-                return Err(InkitError::Unavailable(format!(
-                    "{reason} (attempt {attempt}; no time left for another within {} ms)",
-                    self.config.deadline.as_millis()
-                )));
-            }
-            tracing::warn!(
-                attempt,
-                pause_ms = pause.as_millis() as u64,
-                "Inkit API: {reason}; retrying"
-            );
-            tokio::time::sleep(pause).await;
-            attempt += 1;
+        let mut attempts = 0;
+        let attempt = || {
+            attempts += 1;
+            self.judged_attempt(document_id, &uri, token, deadline, attempts)
+        };
+        let fetched = attempt
+            .retry(self.backoff())
+            .when(|failure| matches!(failure, Failure::Retryable { .. }))
+            .adjust(|failure, backoff| self.pause(failure, backoff?, deadline))
+            .notify(|failure, pause| {
+                if let Failure::Retryable {
+                    attempt, reason, ..
+                } = failure
+                {
+                    tracing::warn!(
+                        attempt,
+                        pause_ms = pause.as_millis() as u64,
+                        "Inkit API: {reason}; retrying"
+                    );
+                }
+            })
+            .await;
+        match fetched {
+            Ok(document) => Ok(*document),
+            Err(Failure::Final(error)) => Err(error),
+            // The backoff ran out: that was the last attempt.
+            Err(Failure::Retryable {
+                attempt, reason, ..
+            }) if attempt >= self.config.max_attempts => Err(InkitError::Unavailable(format!(
+                "{reason} (attempt {attempt} of {})",
+                self.config.max_attempts
+            ))),
+            // Otherwise the deadline left no room for another (see `pause`).
+            Err(Failure::Retryable {
+                attempt, reason, ..
+            }) => Err(InkitError::Unavailable(format!(
+                "{reason} (attempt {attempt}; no time left for another within {} ms)",
+                self.config.deadline.as_millis()
+            ))),
         }
+    }
+
+    /// One attempt, within what is left of the deadline (and at most `attempt_timeout`).
+    async fn judged_attempt(
+        &self,
+        document_id: &str,
+        uri: &Uri,
+        token: &HeaderValue,
+        deadline: Instant,
+        attempt: u32,
+    ) -> Result<Box<Document>, Failure> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let timeout = self.config.attempt_timeout.min(remaining);
+        let verdict = match tokio::time::timeout(timeout, self.attempt(uri, token)).await {
+            Err(_) => Verdict::Retry {
+                reason: format!("no answer within {} ms", timeout.as_millis()),
+                retry_after: None,
+            },
+            Ok(Attempt::Failed(reason)) => Verdict::Retry {
+                reason,
+                retry_after: None,
+            },
+            Ok(Attempt::Answer {
+                status,
+                retry_after,
+                body,
+            }) => judge(document_id, status, retry_after, &body),
+        };
+        match verdict {
+            Verdict::Done(result) => result.map_err(Failure::Final),
+            Verdict::Retry {
+                reason,
+                retry_after,
+            } => Err(Failure::Retryable {
+                attempt,
+                reason,
+                retry_after,
+            }),
+        }
+    }
+
+    /// The pause before the next attempt: the answer's `Retry-After` (at most
+    /// `max_retry_after`), else `backoff`. `None`, so no retry, when it would start with less
+    /// than an attempt's time (at most 1 s) left before the deadline: the caller learns now
+    /// rather than from a retry cut short.
+    fn pause(&self, failure: &Failure, backoff: Duration, deadline: Instant) -> Option<Duration> {
+        let asked = match failure {
+            Failure::Retryable { retry_after, .. } => *retry_after,
+            Failure::Final(_) => None,
+        };
+        let pause = match asked {
+            Some(asked) => asked.min(self.config.max_retry_after),
+            None => backoff,
+        };
+        let left_after_pause = deadline
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(pause);
+        let needed = self.config.attempt_timeout.min(Duration::from_secs(1));
+        (left_after_pause >= needed).then_some(pause)
     }
 
     async fn attempt(&self, uri: &Uri, token: &HeaderValue) -> Attempt {
@@ -219,16 +273,16 @@ impl InkitClient {
         }
     }
 
-    /// Exponential, with jitter so that functions retrying together do not stay in step.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exponential = self
-            .config
-            .initial_backoff
-            .saturating_mul(1 << (attempt - 1).min(16))
-            .min(self.config.max_backoff);
-        // Half fixed, half random: never immediate, never more than the exponential step.
-        let random = RandomState::new().hash_one(Instant::now()) % 1000;
-        exponential / 2 + exponential / 2 * (random as u32) / 1000
+    /// The pauses between attempts: `initial_backoff` doubling up to `max_backoff`, with
+    /// jitter so that functions retrying together do not stay in step. Half fixed, half
+    /// random (backon's jitter adds up to the delay again): never immediate, never more than
+    /// the exponential step.
+    fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::new()
+            .with_jitter()
+            .with_min_delay(self.config.initial_backoff / 2)
+            .with_max_delay(self.config.max_backoff / 2)
+            .with_max_times(self.config.max_attempts.saturating_sub(1) as usize)
     }
 }
 
@@ -464,11 +518,18 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {
+        use backon::BackoffBuilder;
         let client = InkitClient::new(InkitConfig::new("https://api.inkit.com/v1", None)).unwrap();
+        assert_eq!(
+            client.backoff().build().count(),
+            crate::DEFAULT_MAX_ATTEMPTS as usize - 1,
+            "a pause between each two attempts"
+        );
+        let mut pauses = client.backoff().without_max_times().build();
         for attempt in 1..=20 {
             let exponential = (Duration::from_millis(200) * 2u32.pow((attempt - 1).min(10)))
                 .min(Duration::from_secs(2));
-            let pause = client.backoff(attempt);
+            let pause = pauses.next().unwrap();
             assert!(
                 pause >= exponential / 2 && pause <= exponential,
                 "{attempt}: {pause:?}"
