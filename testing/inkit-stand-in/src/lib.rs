@@ -1,5 +1,7 @@
 //! A scripted Inkit API on loopback, for the tests of what calls Inkit.
 //!
+//! Kept instead of wiremock, which records no arrival times (the retry tests measure pauses).
+//!
 //! It serves `GET /v1/document/{id}`: each request takes the next queued [`Reply`], or the
 //! default one when the queue is empty, and is recorded. A request without the expected
 //! API token is answered 401, as Inkit does.
