@@ -5,8 +5,10 @@ use crate::common;
 
 use std::time::Instant;
 
+use common::rules::rule_tests;
 use common::{
-    DOCUMENT_ID, delivery, document_json, drop_table, id, records_table, rules, sort_keys,
+    DOCUMENT_ID, assert_deliveries_are, assert_stored_once, delivery, document_json, drop_table,
+    id, records_table, sort_keys,
 };
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, Stored};
 use serde_json::{Value, json};
@@ -21,26 +23,30 @@ async fn finish(store: DynamoContractFitStore) {
     drop_table(store.client(), store.table()).await;
 }
 
-macro_rules! rule_tests {
-    ($($rule:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $rule() {
-            let store = store(stringify!($rule)).await;
-            rules::$rule(&store).await;
-            finish(store).await;
-        }
-    )*};
+/// Runs `rule` on a store of a new table named after `label`, then drops the table.
+async fn on_a_new_table(label: &str, rule: impl AsyncFnOnce(&dyn ContractFitStore)) {
+    let store = store(label).await;
+    rule(&store).await;
+    finish(store).await;
 }
 
-rule_tests!(
-    a_text_is_stored_once,
-    a_different_text_replaces_the_stored_one,
-    sections_keep_their_text_and_their_numbers,
-    predictions_and_reviews_are_versions_side_by_side,
-    failures_are_recorded_once,
-    a_delete_removes_everything_and_leaves_the_marker,
-    a_document_after_its_deletion_is_stored_only_when_newer,
-);
+rule_tests!(on_a_new_table);
+
+/// Deletes the document, which leaves nothing in the table but its deletion marker.
+async fn assert_a_delete_leaves_only_the_marker(store: &DynamoContractFitStore) {
+    let delete = json!({"id": DOCUMENT_ID});
+    let deleted = [(DocumentDelete, &delete, "2026-11-21T08:00:00Z")];
+    assert_deliveries_are(store, Stored::Stored, &deleted).await;
+    assert_eq!(sort_keys(store.client(), store.table()).await, ["DELETED"]);
+}
+
+/// The next number of a xorshift64 sequence: the same text on every run, without a crate.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
 
 /// OCR-like text: words and numbers from a fixed vocabulary, with accents and symbols, so it
 /// compresses as real text does.
@@ -70,11 +76,9 @@ fn ocr_text(bytes: usize) -> String {
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut text = String::with_capacity(bytes + 32);
     while text.len() < bytes {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        text.push_str(words[(state % words.len() as u64) as usize]);
-        text.push(if state.is_multiple_of(11) { '\n' } else { ' ' });
+        let n = xorshift(&mut state);
+        text.push_str(words[(n % words.len() as u64) as usize]);
+        text.push(if n.is_multiple_of(11) { '\n' } else { ' ' });
     }
     text
 }
@@ -85,14 +89,12 @@ fn incompressible_text(bytes: usize) -> String {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut text = String::with_capacity(bytes + 4);
     while text.len() < bytes {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let c = match state % 4 {
-            0 => char::from(b'!' + (state >> 8) as u8 % 94),
-            1 => char::from_u32(0xC0 + (state >> 8) as u32 % 0x40).unwrap(),
-            2 => char::from_u32(0x3B1 + (state >> 8) as u32 % 24).unwrap(),
-            _ => char::from_u32(0x4E00 + (state >> 8) as u32 % 0x5000).unwrap(),
+        let n = xorshift(&mut state);
+        let c = match n % 4 {
+            0 => char::from(b'!' + (n >> 8) as u8 % 94),
+            1 => char::from_u32(0xC0 + (n >> 8) as u32 % 0x40).unwrap(),
+            2 => char::from_u32(0x3B1 + (n >> 8) as u32 % 24).unwrap(),
+            _ => char::from_u32(0x4E00 + (n >> 8) as u32 % 0x5000).unwrap(),
         };
         text.push(c);
     }
@@ -168,15 +170,7 @@ async fn a_document_larger_than_an_item_is_kept_whole() {
         .map(|i| json!({"text": format!("word{i}"), "bbox": [i, i + 1, i + 2, i + 3], "confidence": 0.5}))
         .collect();
     document["ocr_words"] = Value::Array(words);
-    let d = delivery(DocumentPredict, &document, "2026-11-20T09:06:00Z");
-    assert_eq!(
-        store.store_document(&d, &document).await,
-        Ok(Stored::Stored)
-    );
-    assert_eq!(
-        store.store_document(&d, &document).await,
-        Ok(Stored::Duplicate)
-    );
+    assert_stored_once(&store, DocumentPredict, &document, "2026-11-20T09:06:00Z").await;
     let loaded = store.load(&id(DOCUMENT_ID)).await.unwrap().unwrap();
     assert_eq!(loaded.versions.len(), 1);
     assert_eq!(loaded.versions[0].document, document);
@@ -185,11 +179,7 @@ async fn a_document_larger_than_an_item_is_kept_whole() {
         keys.iter().any(|k| k.starts_with("CHUNK#PREDICT#")),
         "{keys:?}"
     );
-
-    let delete = json!({"id": DOCUMENT_ID});
-    let deleted = delivery(DocumentDelete, &delete, "2026-11-21T08:00:00Z");
-    assert_eq!(store.delete_document(&deleted).await, Ok(Stored::Stored));
-    assert_eq!(sort_keys(store.client(), store.table()).await, ["DELETED"]);
+    assert_a_delete_leaves_only_the_marker(&store).await;
     finish(store).await;
 }
 
@@ -212,11 +202,7 @@ async fn each_delivery_is_one_item_plus_its_delivery_key_and_a_delete_leaves_onl
         ["CHUNK", "DELIVERY", "DELIVERY", "PREDICT", "TEXT"],
         "{keys:?}"
     );
-
-    let delete = json!({"id": DOCUMENT_ID});
-    let deleted = delivery(DocumentDelete, &delete, "2026-11-21T08:00:00Z");
-    assert_eq!(store.delete_document(&deleted).await, Ok(Stored::Stored));
-    assert_eq!(sort_keys(store.client(), store.table()).await, ["DELETED"]);
+    assert_a_delete_leaves_only_the_marker(&store).await;
     finish(store).await;
 }
 

@@ -4,9 +4,9 @@
 pub mod rules;
 
 use aws_sdk_dynamodb::Client;
-use contractfit_store::{Delivery, Timestamp};
+use contractfit_store::{ContractFitStore, Delivery, Stored, Timestamp, Unavailable};
 use serde_json::{Value, json};
-use webhook_model::contractfit::{ContractFitEvent, DocumentId};
+use webhook_model::contractfit::{ContractFitEvent, DocumentId, Section};
 
 pub use webhook_test_support::drop_table;
 
@@ -24,6 +24,65 @@ pub fn at(raw: &str) -> Timestamp {
 pub fn delivery(event: ContractFitEvent, data: &Value, received_at: &str) -> Delivery {
     let document_id = id(data["id"].as_str().expect("data.id"));
     Delivery::new(event, document_id, data, at(received_at))
+}
+
+/// Stores a delivery of `event` with `data`, arriving at `received_at`, as the function of
+/// that event does: the text of `document_text`, the sections of `document_split`, the
+/// document of `document_predict` and `document_evaluate`, the failure of `document_fail`, the
+/// deletion of `document_delete`.
+pub async fn store_delivery(
+    store: &dyn ContractFitStore,
+    event: &ContractFitEvent,
+    data: &Value,
+    received_at: &str,
+) -> Result<Stored, Unavailable> {
+    let d = delivery(event.clone(), data, received_at);
+    match event {
+        ContractFitEvent::DocumentText => {
+            store
+                .store_text(&d, data["text"].as_str().expect("data.text"))
+                .await
+        }
+        ContractFitEvent::DocumentSplit => {
+            let sections: Vec<Section> =
+                serde_json::from_value(data["sections"].clone()).expect("data.sections");
+            store.store_sections(&d, &sections).await
+        }
+        ContractFitEvent::DocumentPredict | ContractFitEvent::DocumentEvaluate => {
+            store.store_document(&d, data).await
+        }
+        ContractFitEvent::DocumentFail => store.record_failure(&d, data).await,
+        ContractFitEvent::DocumentDelete => store.delete_document(&d).await,
+        other => panic!("no test delivery of {other:?}"),
+    }
+}
+
+/// Stores each delivery (event, data, arrival) in turn, as [`store_delivery`] does, and
+/// checks that each did `expected`; a failure names the delivery.
+pub async fn assert_deliveries_are(
+    store: &dyn ContractFitStore,
+    expected: Stored,
+    deliveries: &[(ContractFitEvent, &Value, &str)],
+) {
+    for (event, data, received_at) in deliveries {
+        assert_eq!(
+            store_delivery(store, event, data, received_at).await,
+            Ok(expected),
+            "{event:?} at {received_at}"
+        );
+    }
+}
+
+/// Stores the same delivery twice: stored the first time, a duplicate the second.
+pub async fn assert_stored_once(
+    store: &dyn ContractFitStore,
+    event: ContractFitEvent,
+    data: &Value,
+    received_at: &str,
+) {
+    let delivery = [(event, data, received_at)];
+    assert_deliveries_are(store, Stored::Stored, &delivery).await;
+    assert_deliveries_are(store, Stored::Duplicate, &delivery).await;
 }
 
 /// A document JSON as contract.fit's API returns it, with a `done_time` and fields this
