@@ -7,8 +7,8 @@ use crate::common;
 use Written::{AlreadyPresent, Inserted};
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::{
-    assert_absent, assert_fails_naming, assert_writes, at_once, finish, items, store, text,
-    unreachable_store, with_sort_key,
+    assert_absent, assert_fails_naming, assert_texts, assert_writes, at_once, finish, items, store,
+    text, unreachable_store, with_sort_key,
 };
 use record_store::{
     DEFAULT_HISTORY_RETENTION, DynamoRecordStore, InkitDocumentDetails, InkitEvent,
@@ -82,11 +82,13 @@ async fn an_event_is_recorded_once_with_its_document_item() {
     let items = items(&store).await;
     assert_eq!(items.len(), 2, "{items:?}");
     let event_item = with_sort_key(&items, "EVENT#DOCUMENT_CREATE_FINISHED");
-    assert_eq!(text(event_item, "pk"), format!("INKIT#{RESOURCE}"));
-    assert_eq!(text(event_item, "kind"), "inkit_event");
-    assert_eq!(
-        text(event_item, "received_at"),
-        "2026-11-20T09:52:44.118204Z"
+    assert_texts(
+        event_item,
+        &[
+            ("pk", &format!("INKIT#{RESOURCE}")),
+            ("kind", "inkit_event"),
+            ("received_at", "2026-11-20T09:52:44.118204Z"),
+        ],
     );
     let expiry = finished.received_at.epoch_seconds() + DEFAULT_HISTORY_RETENTION.as_secs() as i64;
     assert_eq!(
@@ -143,9 +145,14 @@ async fn details_complete_the_document_and_a_404_marks_them_unavailable() {
         "the details were fetched",
     );
     assert_absent(document_item, "folder_id", "absent details are absent");
-    assert_eq!(text(document_item, "name"), "Welcome letter - Jane Doe");
-    assert_eq!(text(document_item, "status"), "completed");
-    assert_eq!(text(document_item, "id"), RESOURCE);
+    assert_texts(
+        document_item,
+        &[
+            ("name", "Welcome letter - Jane Doe"),
+            ("status", "completed"),
+            ("id", RESOURCE),
+        ],
+    );
 
     // Details without a recorded event are refused; marking one is a no-op.
     let error = store

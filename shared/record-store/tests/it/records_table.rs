@@ -9,8 +9,8 @@ use std::time::Duration;
 use Written::{AlreadyPresent, HistoryOnly, Inserted};
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use common::{
-    assert_absent, assert_fails_naming, assert_writes, at_once, client, drop_table, finish, items,
-    new_table, store, text, unreachable_store,
+    assert_absent, assert_fails_naming, assert_texts, assert_writes, at_once, client, drop_table,
+    finish, items, new_table, store, text, unreachable_store,
 };
 use record_store::{
     Amount, DEFAULT_HISTORY_RETENTION, DynamoRecordStore, ERP_PICKUP_INDEX, EXPORT_READY,
@@ -124,10 +124,15 @@ async fn an_export_is_recorded_exactly_once_and_whole() {
     let items = items(&store).await;
     assert_eq!(items.len(), 1, "{items:?}");
     let item = &items[0];
-    assert_eq!(text(item, "pk"), "EXPORT#4480712");
-    assert_eq!(text(item, "sk"), "EXPORT");
-    assert_eq!(text(item, "status"), "ready");
-    assert_eq!(text(item, "amount_total_base"), "2 623,50");
+    assert_texts(
+        item,
+        &[
+            ("pk", "EXPORT#4480712"),
+            ("sk", "EXPORT"),
+            ("status", "ready"),
+            ("amount_total_base", "2 623,50"),
+        ],
+    );
     assert_eq!(
         item["amount_total_value"],
         AttributeValue::N("3085.08".into())
@@ -330,11 +335,16 @@ async fn an_email_is_recorded_once_and_expires_like_the_history() {
     let items = items(&store).await;
     assert_eq!(items.len(), 1, "{items:?}");
     let item = &items[0];
-    assert_eq!(text(item, "pk"), "EMAIL#1204418");
-    assert_eq!(text(item, "sk"), "EMAIL");
-    assert_eq!(text(item, "kind"), "email");
-    assert_eq!(text(item, "request_id"), "0c5f7d3e-first");
-    assert_eq!(text(item, "received_at"), "2026-11-16T10:03:31.482915Z");
+    assert_texts(
+        item,
+        &[
+            ("pk", "EMAIL#1204418"),
+            ("sk", "EMAIL"),
+            ("kind", "email"),
+            ("request_id", "0c5f7d3e-first"),
+            ("received_at", "2026-11-16T10:03:31.482915Z"),
+        ],
+    );
     assert_eq!(item["email_id"], AttributeValue::N("1204418".into()));
     assert_eq!(
         item["files_imported"],

@@ -51,6 +51,14 @@ pub fn text<'a>(item: &'a Item, name: &str) -> &'a str {
     }
 }
 
+/// Checks the string attributes of `item`, each `(name, value)`; a failure names the
+/// attribute.
+pub fn assert_texts(item: &Item, expected: &[(&str, &str)]) {
+    for (name, value) in expected {
+        assert_eq!(text(item, name), *value, "{name}");
+    }
+}
+
 /// Fails the test if `item` has the attribute `name`, saying `why` it should not.
 pub fn assert_absent(item: &Item, name: &str, why: &str) {
     assert!(
