@@ -25,21 +25,19 @@
 //! [`rossum_key`] gives no key to interactive `annotation_content` actions (the export
 //! function's `confirm`).
 //!
-//! Stores: [`InMemoryIdempotencyStore`] here (local server, tests), the DynamoDB one in
-//! `record-store` (the records table).
+//! Stores: the interface and [`InMemoryIdempotencyStore`] (local server, tests) are
+//! `idempotency-store`'s, re-exported here; the DynamoDB one is in `record-store` (the
+//! records table).
 
 mod guard;
 mod keys;
-mod memory;
-mod store;
 
 pub use guard::{DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION, Guard, KeyFn, guarded};
+pub use idempotency_store::{
+    IdempotencyStore, InMemoryIdempotencyStore, LockOutcome, LockRequest, RecordStatus,
+    StoreFuture, StoredRecord, StoredResponse, Unavailable, idempotency_unavailable,
+};
 pub use keys::{
     DeliveryKey, MAX_KEY_CHARS, ROSSUM_INTERACTIVE_ACTIONS, ROSSUM_VOLATILE_KEYS, inkit_key,
     rossum_key, sha256_hex,
-};
-pub use memory::InMemoryIdempotencyStore;
-pub use store::{
-    IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture, StoredRecord,
-    StoredResponse, Unavailable, idempotency_unavailable,
 };

@@ -2,12 +2,12 @@
 //! [`IdempotencyStore`] of the guarded functions.
 
 use crate::records_unavailable;
-use idempotency::idempotency_unavailable;
+use idempotency_store::idempotency_unavailable;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
-use idempotency::{
+use idempotency_store::{
     IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoreFuture, StoredRecord,
     StoredResponse, Unavailable,
 };

@@ -273,7 +273,9 @@ pub fn inkit_record_store_from_env(client: &Client) -> Arc<dyn InkitRecordStore>
 /// The idempotency store of a guarded function: the records table as
 /// [`record_store_from_env`] finds it. Without `RECORDS_TABLE` every delivery is refused
 /// with 503: a guarded function never runs unguarded.
-pub fn idempotency_store_from_env(client: &Client) -> Arc<dyn ::idempotency::IdempotencyStore> {
+pub fn idempotency_store_from_env(
+    client: &Client,
+) -> Arc<dyn ::idempotency_store::IdempotencyStore> {
     match dynamo_store_from_env(client) {
         Ok(store) => Arc::new(store),
         Err(unavailable) => Arc::new(unavailable),

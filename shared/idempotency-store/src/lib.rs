@@ -1,3 +1,12 @@
+//! The idempotency records of the guarded functions: the [`IdempotencyStore`] interface (one
+//! lock per delivery key, completed with the answer to replay) and [`InMemoryIdempotencyStore`],
+//! the local server's and tests' store. No HTTP and no AWS here: the guard that uses a store
+//! is in `idempotency`, the DynamoDB store in `record-store` (the records table).
+
+mod memory;
+
+pub use memory::InMemoryIdempotencyStore;
+
 pub use unavailable::{StoreFuture, Unavailable};
 
 /// The idempotency store could not be read or written; the delivery is answered 503.
