@@ -74,6 +74,16 @@ struct Supplier {
     name: Option<String>,
 }
 
+impl Supplier {
+    /// An invoice that names its supplier and says nothing else about it.
+    fn named(name: String) -> Self {
+        Supplier {
+            name: Some(name),
+            ..Supplier::default()
+        }
+    }
+}
+
 /// An annotation's content as Rossum sends it: the supplier's datapoints and the empty
 /// vendor enum that matching fills.
 fn annotation(supplier: &Supplier) -> Vec<Node> {
@@ -133,6 +143,12 @@ fn kinds(vendors: &[Vendor], count: usize) -> Vec<Kind> {
             .collect()
     };
     let spaced_key = |key: &Option<String>| Some(spaced(key.as_deref().unwrap()));
+    // Annotations of every vendor that name it only, spelt by `spell`.
+    let name_only = |label, spell: &dyn Fn(&str) -> String| Kind {
+        label,
+        common_path: false,
+        cases: found(&|_| true, &|v| Supplier::named(spell(&v.name))),
+    };
     vec![
         Kind {
             label: "VAT id (with IBAN and name)",
@@ -148,26 +164,11 @@ fn kinds(vendors: &[Vendor], count: usize) -> Vec<Kind> {
             common_path: true,
             cases: found(&|v| v.iban.is_some(), &|v| Supplier {
                 iban: spaced_key(&v.iban),
-                name: Some(v.name.clone()),
-                ..Supplier::default()
+                ..Supplier::named(v.name.clone())
             }),
         },
-        Kind {
-            label: "name only",
-            common_path: false,
-            cases: found(&|_| true, &|v| Supplier {
-                name: Some(v.name.to_uppercase()),
-                ..Supplier::default()
-            }),
-        },
-        Kind {
-            label: "misspelt name only (fuzzy)",
-            common_path: false,
-            cases: found(&|_| true, &|v| Supplier {
-                name: Some(typo(&v.name)),
-                ..Supplier::default()
-            }),
-        },
+        name_only("name only", &|name| name.to_uppercase()),
+        name_only("misspelt name only (fuzzy)", &typo),
         Kind {
             label: "unknown supplier (every query)",
             common_path: false,
