@@ -232,18 +232,19 @@ proptest! {
         prop_assume!(current != previous);
         let by_previous = platform.header_value(&previous, &body);
         let by_current = platform.header_value(&current, &body);
-        prop_assert_eq!(
-            platform.verify(rotating(&current, &previous), by_previous.clone(), &body),
-            Ok(SecretUsed::Previous)
-        );
-        prop_assert_eq!(
-            platform.verify(rotating(&current, &previous), by_current, &body),
-            Ok(SecretUsed::Current)
-        );
-        prop_assert_eq!(
-            platform.verify(only(&current), by_previous, &body),
-            Err(VerifyError::Mismatch)
-        );
+        let rotation = || rotating(&current, &previous);
+        // Signed by each secret while both are configured, then by the previous one once it
+        // is dropped.
+        let cases = [
+            ("previous, both set", rotation(), by_previous.clone(), Ok(SecretUsed::Previous)),
+            ("current, both set", rotation(), by_current, Ok(SecretUsed::Current)),
+            ("previous, dropped", only(&current), by_previous, Err(VerifyError::Mismatch)),
+        ];
+        for (signed_by, secrets, value, expected) in cases {
+            prop_assert_eq!(
+                platform.verify(secrets, value, &body), expected, "signed by the {}", signed_by
+            );
+        }
     }
 
     #[test]
