@@ -4,7 +4,11 @@
 //! the local server's registry ([`FUNCTIONS`]).
 
 use idempotency::rossum_key;
+use rossum_rules::Settings;
+use webhook_endpoint::rossum::{checked_hook_settings, parse_annotation_content};
+use webhook_endpoint::{Delivery, WebhookError};
 use webhook_function::{Function, Platform};
+use webhook_model::rossum::AnnotationContentEvent;
 
 pub mod annotation_export;
 pub mod annotation_initialize;
@@ -93,6 +97,16 @@ pub const UPLOAD_CREATED: Function = Function {
     stores: "nothing but the delivery's idempotency record",
     endpoint: |config, deps| UPLOAD_CREATED.serve(config, deps, upload_created::handle),
 };
+
+/// An `annotation_content` delivery of one of `actions`, and the rules' settings it carries.
+pub(crate) fn annotation_content(
+    delivery: &Delivery,
+    actions: &[&str],
+) -> Result<(AnnotationContentEvent, Settings), WebhookError> {
+    let event = parse_annotation_content(delivery, actions)?;
+    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
+    Ok((event, settings))
+}
 
 /// Every Rossum function. A new one is added here.
 pub const FUNCTIONS: [&Function; 6] = [

@@ -155,6 +155,16 @@ pub enum Written {
     AlreadyPresent,
 }
 
+impl Written {
+    /// How a log line names what the write did: `inserted` or `already_present`.
+    pub fn as_log_str(self) -> &'static str {
+        match self {
+            Written::Inserted | Written::HistoryOnly => "inserted",
+            Written::AlreadyPresent => "already_present",
+        }
+    }
+}
+
 pub use unavailable::{StoreFuture, Unavailable};
 
 /// The records table could not be written or read (unreachable, throttled, misconfigured).

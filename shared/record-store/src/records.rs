@@ -46,6 +46,13 @@ impl Timestamp {
         .map_err(invalid)
     }
 
+    /// The `timestamp` a delivery was sent at, required: `what` names the delivery in the
+    /// error when it is missing.
+    pub fn of_delivery(raw: Option<&str>, what: &str) -> Result<Self, String> {
+        let raw = raw.ok_or_else(|| format!("{what} without 'timestamp'"))?;
+        Self::parse(raw).map_err(|e| format!("'timestamp': {e}"))
+    }
+
     /// The current time (for events that carry none, such as Inkit's).
     pub fn now() -> Self {
         Self::from_date_time(DateTime::from(std::time::SystemTime::now()))

@@ -17,12 +17,10 @@
 
 use std::sync::Arc;
 
-use record_store::{Amount, ExportRecord, RecordStore, Timestamp, Written};
+use record_store::{Amount, ExportRecord, RecordStore, Timestamp};
 use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
 use serde::Deserialize;
-use webhook_endpoint::rossum::{
-    checked_hook_settings, hook_response, hook_settings, parse_annotation_content,
-};
+use webhook_endpoint::rossum::{hook_response, hook_settings};
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, Node, first_datapoint};
 
@@ -59,8 +57,7 @@ pub(crate) async fn handle(
     delivery: Delivery,
     records: Arc<dyn RecordStore>,
 ) -> Result<Response<Body>, WebhookError> {
-    let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
+    let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     let export_settings = hook_settings::<ExportSettings>(&event.settings)?;
     let response = respond(&event, &settings, &export_settings, records.as_ref()).await?;
     Ok(hook_response(&response))
@@ -83,11 +80,7 @@ pub async fn respond(
     }
     let record =
         export_record(event, settings, export_settings).map_err(WebhookError::MalformedBody)?;
-    let written = records.put_export_record(&record).await?;
-    let written = match written {
-        Written::Inserted | Written::HistoryOnly => "inserted",
-        Written::AlreadyPresent => "already_present",
-    };
+    let written = records.put_export_record(&record).await?.as_log_str();
     tracing::info!(
         function = NAME,
         annotation_id = record.annotation_id,
@@ -137,11 +130,7 @@ pub fn export_record(
     let annotation_id = annotation
         .and_then(|a| a.id)
         .ok_or("export event without 'annotation.id'")?;
-    let raw_timestamp = event
-        .timestamp
-        .as_deref()
-        .ok_or("export event without 'timestamp'")?;
-    let exported_at = Timestamp::parse(raw_timestamp).map_err(|e| format!("'timestamp': {e}"))?;
+    let exported_at = Timestamp::of_delivery(event.timestamp.as_deref(), "export event")?;
     let vendor_id = first_datapoint(content, &settings.vendor_target_schema_id)
         .and_then(filled)
         .ok_or("export record without a vendor")?

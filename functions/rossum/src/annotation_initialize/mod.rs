@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use rossum_rules::{Settings, match_vendor_datapoint, sum_checks, zero_vat_rates};
 use vendor_matching::{Unavailable, VendorStore};
-use webhook_endpoint::rossum::{checked_hook_settings, hook_response, parse_annotation_content};
+use webhook_endpoint::rossum::hook_response;
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, HookResponse, Message};
 
@@ -29,8 +29,7 @@ pub(crate) async fn handle(
     delivery: Delivery,
     vendors: Arc<dyn VendorStore>,
 ) -> Result<Response<Body>, WebhookError> {
-    let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
+    let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     let response = respond(&event, &settings, vendors.as_ref()).await?;
     Ok(hook_response(&response))
 }

@@ -116,11 +116,7 @@ pub fn status_change(event: &AnnotationStatusEvent) -> Result<StatusChange, Stri
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or("annotation_status event without 'annotation.status'")?;
-    let raw_timestamp = event
-        .timestamp
-        .as_deref()
-        .ok_or("annotation_status event without 'timestamp'")?;
-    let changed_at = Timestamp::parse(raw_timestamp).map_err(|e| format!("'timestamp': {e}"))?;
+    let changed_at = Timestamp::of_delivery(event.timestamp.as_deref(), "annotation_status event")?;
     // Without it a redelivery could not be told from a new change.
     let request_id = Some(event.request_id.trim())
         .filter(|r| !r.is_empty())

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rossum_rules::{Settings, match_vendor_datapoint, matching_inputs_changed, zero_vat_rates};
 use vendor_matching::VendorStore;
-use webhook_endpoint::rossum::{checked_hook_settings, hook_response, parse_annotation_content};
+use webhook_endpoint::rossum::hook_response;
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
 
@@ -31,8 +31,7 @@ pub(crate) async fn handle(
     delivery: Delivery,
     vendors: Arc<dyn VendorStore>,
 ) -> Result<Response<Body>, WebhookError> {
-    let event = parse_annotation_content(&delivery, &ACTIONS)?;
-    let settings = checked_hook_settings(&event.settings, Settings::validate)?;
+    let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     Ok(hook_response(
         &respond(&event, &settings, vendors.as_ref()).await,
     ))

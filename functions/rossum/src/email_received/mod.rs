@@ -27,7 +27,7 @@ mod sender;
 use std::sync::Arc;
 
 use model::FileId;
-use record_store::{EmailRecord, RecordStore, Timestamp, Written};
+use record_store::{EmailRecord, RecordStore, Timestamp};
 use webhook_endpoint::rossum::checked_hook_settings;
 use webhook_endpoint::{Body, Delivery, Response, WebhookError, json_response, parse_json};
 
@@ -56,11 +56,7 @@ pub(crate) async fn handle(
 /// Writes the email's record; an email recorded before is left as it is. A store failure is
 /// a 503, so that Rossum retries the delivery.
 async fn record(records: &dyn RecordStore, email: &EmailRecord) -> Result<(), WebhookError> {
-    let written = records.record_email(email).await?;
-    let written = match written {
-        Written::Inserted | Written::HistoryOnly => "inserted",
-        Written::AlreadyPresent => "already_present",
-    };
+    let written = records.record_email(email).await?.as_log_str();
     // Ids and counts only: addresses, subjects and file names stay out of the logs.
     tracing::info!(
         function = NAME,
@@ -97,11 +93,7 @@ pub fn email_record(
         .filter(|url| !url.is_empty())
         .ok_or("email.received event without 'email'")?
         .to_owned();
-    let raw_timestamp = event
-        .timestamp
-        .as_deref()
-        .ok_or("email.received event without 'timestamp'")?;
-    let received_at = Timestamp::parse(raw_timestamp).map_err(|e| format!("'timestamp': {e}"))?;
+    let received_at = Timestamp::of_delivery(event.timestamp.as_deref(), "email.received event")?;
     let files_imported: Vec<String> = response
         .files
         .iter()
