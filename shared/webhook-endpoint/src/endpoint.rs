@@ -156,26 +156,25 @@ impl Endpoint {
                 let status = error.status();
                 // Our faults at error level; a sender's mistakes at warn. Neither carries
                 // header values or body bytes, so no secret or signature reaches the log.
+                // tracing's level is part of each call site's static metadata: one call per level.
+                macro_rules! refused {
+                    ($level:expr) => {
+                        tracing::event!(
+                            $level,
+                            function = self.function,
+                            route = self.route,
+                            request_id,
+                            status,
+                            latency_ms,
+                            reason = error.code(),
+                            "{error}"
+                        )
+                    };
+                }
                 if status >= 500 {
-                    tracing::error!(
-                        function = self.function,
-                        route = self.route,
-                        request_id,
-                        status,
-                        latency_ms,
-                        reason = error.code(),
-                        "{error}"
-                    );
+                    refused!(tracing::Level::ERROR);
                 } else {
-                    tracing::warn!(
-                        function = self.function,
-                        route = self.route,
-                        request_id,
-                        status,
-                        latency_ms,
-                        reason = error.code(),
-                        "{error}"
-                    );
+                    refused!(tracing::Level::WARN);
                 }
                 error.to_response()
             }
