@@ -117,10 +117,8 @@ impl RossumVerifier {
             .ok_or(VerifyError::NotConfigured { provider: "rossum" })?;
         if let Some(value) = headers.header_value(ROSSUM_SHA256_HEADER) {
             let claimed = parse_prefixed_hex(value, "sha256", ROSSUM_SHA256_HEADER, 32)?;
-            let secret = secrets.find(|key| hmac_sha256(key, body).ct_eq(&claimed).into())?;
-            return Ok(Verified {
-                scheme: Scheme::HmacSha256,
-                secret,
+            return signed_by(secrets, Scheme::HmacSha256, &claimed, |key| {
+                hmac_sha256(key, body)
             });
         }
         if let Some(value) = headers.header_value(ROSSUM_SHA1_HEADER) {
@@ -130,10 +128,8 @@ impl RossumVerifier {
                 });
             }
             let claimed = parse_prefixed_hex(value, "sha1", ROSSUM_SHA1_HEADER, 20)?;
-            let secret = secrets.find(|key| hmac_sha1(key, body).ct_eq(&claimed).into())?;
-            return Ok(Verified {
-                scheme: Scheme::LegacyHmacSha1,
-                secret,
+            return signed_by(secrets, Scheme::LegacyHmacSha1, &claimed, |key| {
+                hmac_sha1(key, body)
             });
         }
         Err(VerifyError::MissingSignature {
@@ -168,10 +164,8 @@ impl InkitVerifier {
                 header: INKIT_HEADER,
             })?;
         let claimed = decode_hex_digest(value.trim_ascii(), INKIT_HEADER, 32)?;
-        let secret = secrets.find(|key| hmac_sha256(key, body).ct_eq(&claimed).into())?;
-        Ok(Verified {
-            scheme: Scheme::HmacSha256,
-            secret,
+        signed_by(secrets, Scheme::HmacSha256, &claimed, |key| {
+            hmac_sha256(key, body)
         })
     }
 }
@@ -252,6 +246,17 @@ fn split_once_ascii_space(value: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Parses `<prefix>=<hex>`, tolerating surrounding whitespace and any case in prefix and hex.
+/// Verified under `scheme` by the secret whose `mac` is `claimed`, compared in constant time.
+fn signed_by<const N: usize>(
+    secrets: &SecretSet,
+    scheme: Scheme,
+    claimed: &[u8],
+    mac: impl Fn(&[u8]) -> [u8; N],
+) -> Result<Verified, VerifyError> {
+    let secret = secrets.find(|key| mac(key)[..].ct_eq(claimed).into())?;
+    Ok(Verified { scheme, secret })
+}
+
 fn parse_prefixed_hex(
     value: &[u8],
     prefix: &str,
