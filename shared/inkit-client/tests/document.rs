@@ -15,9 +15,24 @@ const ATTEMPT: Duration = Duration::from_millis(400);
 const DEADLINE: Duration = Duration::from_secs(5);
 
 async fn stand_in() -> (InkitStandIn, InkitClient) {
+    stand_in_with(|_| {}).await
+}
+
+/// The stand-in and a client of it, configured as [`stand_in`] and then by `configure`.
+async fn stand_in_with(configure: impl FnOnce(&mut InkitConfig)) -> (InkitStandIn, InkitClient) {
     let stand_in = InkitStandIn::start().await;
-    let client = InkitClient::new(stand_in.config(ATTEMPT, DEADLINE)).unwrap();
+    let mut config = stand_in.config(ATTEMPT, DEADLINE);
+    configure(&mut config);
+    let client = InkitClient::new(config).unwrap();
     (stand_in, client)
+}
+
+/// A client of `base_url` that retries quickly, for servers that refuse every attempt.
+fn quickly_retrying_client(base_url: impl Into<String>, token: &str) -> InkitClient {
+    let mut config = InkitConfig::new(base_url, ApiToken::new(token));
+    config.attempt_timeout = ATTEMPT;
+    config.initial_backoff = Duration::from_millis(20);
+    InkitClient::new(config).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -25,20 +40,27 @@ async fn a_document_is_fetched_with_the_token_in_one_request() {
     let (stand_in, client) = stand_in().await;
     let document = client.document(DOCUMENT_ID).await.unwrap();
     assert_eq!(document.id, DOCUMENT_ID);
-    assert_eq!(document.name.as_deref(), Some("Welcome letter - Jane Doe"));
-    assert_eq!(document.status.as_deref(), Some("completed"));
-    assert_eq!(
-        document.render_id.as_deref(),
-        Some("rend_4kXq9r2ZbT0mP1aW8sYcDe")
-    );
-    assert_eq!(
-        document.folder_id.as_deref(),
-        Some("fold_7Hs3LmQ0vNp2Rt5Uw9XyZa")
-    );
-    assert_eq!(
-        document.created_at.as_deref(),
-        Some("2026-11-20T09:52:41.512Z")
-    );
+    for (field, read, served) in [
+        ("name", &document.name, "Welcome letter - Jane Doe"),
+        ("status", &document.status, "completed"),
+        (
+            "render_id",
+            &document.render_id,
+            "rend_4kXq9r2ZbT0mP1aW8sYcDe",
+        ),
+        (
+            "folder_id",
+            &document.folder_id,
+            "fold_7Hs3LmQ0vNp2Rt5Uw9XyZa",
+        ),
+        (
+            "created_at",
+            &document.created_at,
+            "2026-11-20T09:52:41.512Z",
+        ),
+    ] {
+        assert_eq!(read.as_deref(), Some(served), "{field}");
+    }
     assert_eq!(
         document.other["page_count"],
         json!(2),
@@ -57,10 +79,9 @@ async fn a_document_is_fetched_with_the_token_in_one_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_api_is_unavailable_within_the_deadline() {
-    let stand_in = InkitStandIn::start().await;
-    stand_in.by_default(Reply::Hang);
     let deadline = Duration::from_millis(1500);
-    let client = InkitClient::new(stand_in.config(ATTEMPT, deadline)).unwrap();
+    let (stand_in, client) = stand_in_with(|config| config.deadline = deadline).await;
+    stand_in.by_default(Reply::Hang);
     let started = Instant::now();
     let error = client.document(DOCUMENT_ID).await.unwrap_err();
     let took = started.elapsed();
@@ -126,14 +147,15 @@ async fn rate_limiting_is_retried_after_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_retry_after_is_capped_and_never_outlives_the_deadline() {
-    let stand_in = InkitStandIn::start().await;
+    // Capped to 1 s: one retry fits in the 2 s deadline, the next does not.
+    let (stand_in, client) = stand_in_with(|config| {
+        config.deadline = Duration::from_secs(2);
+        config.max_retry_after = Duration::from_secs(1);
+    })
+    .await;
     stand_in.by_default(Reply::RateLimited {
         retry_after: "3600".to_owned(),
     });
-    // Capped to 1 s: one retry fits in the 2 s deadline, the next does not.
-    let mut config = stand_in.config(ATTEMPT, Duration::from_secs(2));
-    config.max_retry_after = Duration::from_secs(1);
-    let client = InkitClient::new(config).unwrap();
     let started = Instant::now();
     let error = client.document(DOCUMENT_ID).await.unwrap_err();
     let took = started.elapsed();
@@ -194,10 +216,8 @@ async fn a_missing_document_is_not_found_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_is_unauthorized_and_is_never_in_the_error() {
-    let stand_in = InkitStandIn::start().await;
-    let mut config = stand_in.config(ATTEMPT, DEADLINE);
-    config.api_token = ApiToken::new("a-wrong-api-token");
-    let client = InkitClient::new(config).unwrap();
+    let (stand_in, client) =
+        stand_in_with(|config| config.api_token = ApiToken::new("a-wrong-api-token")).await;
     let error = client.document(DOCUMENT_ID).await.unwrap_err();
     assert_eq!(error, InkitError::Unauthorized { status: 401 });
     assert_eq!(stand_in.request_count(), 1);
@@ -220,10 +240,7 @@ async fn without_a_token_nothing_is_asked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_connection_is_retried_then_unavailable_quickly() {
     // Port 1 on loopback: nothing listens, so each connection is refused at once.
-    let mut config = InkitConfig::new("http://127.0.0.1:1/v1", ApiToken::new("t"));
-    config.attempt_timeout = ATTEMPT;
-    config.initial_backoff = Duration::from_millis(20);
-    let client = InkitClient::new(config).unwrap();
+    let client = quickly_retrying_client("http://127.0.0.1:1/v1", "t");
     let started = Instant::now();
     let error = client.document(DOCUMENT_ID).await.unwrap_err();
     assert!(matches!(error, InkitError::Unavailable(_)), "{error}");
@@ -247,10 +264,7 @@ async fn https_is_spoken_to_an_https_base_url() {
     // connection failure.
     let stand_in = InkitStandIn::start().await;
     let base_url = stand_in.base_url().replace("http://", "https://");
-    let mut config = InkitConfig::new(base_url, ApiToken::new(STAND_IN_TOKEN));
-    config.attempt_timeout = ATTEMPT;
-    config.initial_backoff = Duration::from_millis(20);
-    let client = InkitClient::new(config).unwrap();
+    let client = quickly_retrying_client(base_url, STAND_IN_TOKEN);
     let error = client.document(DOCUMENT_ID).await.unwrap_err();
     assert!(matches!(error, InkitError::Unavailable(_)), "{error}");
     assert_eq!(
