@@ -11,7 +11,7 @@ use record_store::InkitRecordStore;
 use serde_json::{Value, json};
 use webhook_endpoint::{Endpoint, EndpointConfig};
 
-use crate::inkit_signature;
+use crate::{RecordsTable, inkit_signature};
 
 /// The secret the endpoints under test are configured with.
 pub const SECRET: &str = "inkit-webhook-secret-under-test";
@@ -140,6 +140,11 @@ impl InkitRecorder {
     /// A client of DynamoDB Local and a new records table whose name no other test uses.
     pub async fn records_table(&self, label: &str) -> (Client, String) {
         crate::records_table(self.name, label).await
+    }
+
+    /// A new records table whose name no other test uses, and the records store over it.
+    pub async fn records(&self, label: &str) -> RecordsTable {
+        RecordsTable::new(self.name, label).await
     }
 
     /// The payload as API Gateway delivers it, signed with `secret`.

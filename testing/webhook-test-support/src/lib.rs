@@ -3,7 +3,8 @@
 //!
 //! - [`dynamodb_endpoint`], [`client`], [`table_name`], [`records_table`], [`new_records_table`],
 //!   [`new_master_data_table`], [`drop_table`], [`item_count`], [`all_items`]: the DynamoDB
-//!   Local the integration tests run against, one fresh table per test, read back by Scan.
+//!   Local the integration tests run against, one fresh table per test, read back by Scan;
+//!   [`RecordsTable`]: such a records table with the records store over it.
 //! - [`hex`], [`rossum_signature`], [`inkit_signature`], [`bearer`]: the headers the webhook
 //!   senders authenticate with.
 //! - [`config`], [`request`], [`call`], [`respond`]: an endpoint configured from a list of
@@ -17,12 +18,14 @@ pub mod binary;
 pub mod inkit_recorder;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_runtime_stub::RuntimeApi;
+use record_store::DynamoRecordStore;
 use serde_json::Value;
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, Request, SecretSource};
 use webhook_verify::hmac_sha256;
@@ -90,6 +93,47 @@ pub async fn records_table(prefix: &str, label: &str) -> (Client, String) {
 /// code under test, so it is ignored.
 pub async fn drop_table(client: &Client, table: &str) {
     let _ = client.delete_table().table_name(table).send().await;
+}
+
+/// A records table in DynamoDB Local and the records store over it: what a test that writes
+/// into DynamoDB Local sets up, reads back and drops.
+pub struct RecordsTable {
+    pub client: Client,
+    pub name: String,
+    pub store: Arc<DynamoRecordStore>,
+}
+
+impl RecordsTable {
+    /// A new records table whose name no other test uses (see [`records_table`]), and its store.
+    pub async fn new(prefix: &str, label: &str) -> Self {
+        let (client, name) = records_table(prefix, label).await;
+        Self::existing(client, name)
+    }
+
+    /// The store over the table `name`, which the test has created (or dropped on purpose).
+    pub fn existing(client: Client, name: String) -> Self {
+        let store = Arc::new(DynamoRecordStore::new(client.clone(), &name));
+        Self {
+            client,
+            name,
+            store,
+        }
+    }
+
+    /// How many items the table holds (see [`item_count`]).
+    pub async fn item_count(&self) -> usize {
+        item_count(&self.client, &self.name).await
+    }
+
+    /// Every item of the table (see [`all_items`]).
+    pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        all_items(&self.client, &self.name).await
+    }
+
+    /// Deletes the table (see [`drop_table`]).
+    pub async fn drop_table(&self) {
+        drop_table(&self.client, &self.name).await
+    }
 }
 
 /// Every item of the table, all pages (a Scan reads the whole table: tests only).
