@@ -5,7 +5,7 @@
 use serde_json::Value;
 use webhook_test_support::binary::{assert_says_records_table_missing, start};
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
-use webhook_test_support::{drop_table, inkit_signature, invoke, item_count};
+use webhook_test_support::{inkit_signature, invoke};
 
 use crate::support::{CREATE_FAILED, DEVELOPMENT_SECRET, SECRET_VAR, binary_recording_once};
 
@@ -21,9 +21,9 @@ fn metric_lines(logs: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
-    let (client, table, _api, process) = binary_recording_once(CREATE_FAILED, BINARY).await;
+    let (records, _api, process) = binary_recording_once(CREATE_FAILED, BINARY).await;
     // The event, the document and the delivery's idempotency record.
-    assert_eq!(item_count(&client, &table).await, 3);
+    assert_eq!(records.item_count().await, 3);
 
     let logs = process.stop();
     let lines = metric_lines(&logs);
@@ -36,7 +36,7 @@ async fn the_binary_records_a_failure_once_and_logs_it_once_for_the_metric() {
     assert_eq!(lines[0]["fields"]["resource_id"], RESOURCE_ID);
     let signature = inkit_signature(DEVELOPMENT_SECRET, &CREATE_FAILED.own_event());
     assert!(!logs.contains(&signature), "signatures never reach the log");
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

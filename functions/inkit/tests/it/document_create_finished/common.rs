@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::Client;
-use inkit_client::InkitApi;
+use inkit_client::{InkitApi, InkitClient, InkitConfig};
 use inkit_functions::document_create_finished::PendingDetails;
 use inkit_stand_in::InkitStandIn;
-use record_store::{InkitDocumentRecord, InkitRecordStore};
+use record_store::{InkitDocumentDetails, InkitDocumentRecord, InkitRecordStore};
 use serde_json::Value;
 use webhook_endpoint::Endpoint;
 use webhook_function::{Background, Dependencies};
+use webhook_test_support::RecordsTable;
 use webhook_test_support::inkit_recorder::{self, configured, delivery};
 
 pub use webhook_test_support::inkit_recorder::{RESOURCE_ID, SECRET};
@@ -38,7 +38,24 @@ pub async fn document_of(records: &dyn InkitRecordStore, fetched: bool) -> Inkit
 
 /// A client of the stand-in with short timeouts.
 pub fn inkit_of(stand_in: &InkitStandIn) -> Arc<dyn InkitApi> {
-    Arc::new(inkit_client::InkitClient::new(stand_in.config(ATTEMPT_TIMEOUT, DEADLINE)).unwrap())
+    client(stand_in.config(ATTEMPT_TIMEOUT, DEADLINE))
+}
+
+/// A client configured by `config`.
+pub fn client(config: InkitConfig) -> Arc<dyn InkitApi> {
+    Arc::new(InkitClient::new(config).unwrap())
+}
+
+/// The details of [`RESOURCE_ID`] as recorded from the document the stand-in serves.
+pub fn stand_in_details() -> InkitDocumentDetails {
+    InkitDocumentDetails {
+        id: RESOURCE_ID.to_owned(),
+        name: Some("Welcome letter - Jane Doe".to_owned()),
+        status: Some("completed".to_owned()),
+        render_id: Some("rend_4kXq9r2ZbT0mP1aW8sYcDe".to_owned()),
+        folder_id: Some("fold_7Hs3LmQ0vNp2Rt5Uw9XyZa".to_owned()),
+        created_at: Some("2026-11-20T09:52:41.512Z".to_owned()),
+    }
 }
 
 /// The endpoint over `records` and `inkit`, with `pending` completing the details a delivery
@@ -89,9 +106,17 @@ pub async fn signed(
     (status, body)
 }
 
-/// A client of DynamoDB Local and a new records table whose name no other test uses.
-pub async fn records_table(label: &str) -> (Client, String) {
-    webhook_test_support::records_table("inkit-finished", label).await
+/// Delivers [`finished`] with a valid signature: answered 200, as every delivery whose event is
+/// recorded is, whatever Inkit answers (Inkit documents no redelivery); the body.
+pub async fn delivered(records: Arc<dyn InkitRecordStore>, inkit: Arc<dyn InkitApi>) -> Value {
+    let (status, body) = signed(records, inkit, &finished()).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// A new records table in DynamoDB Local whose name no other test uses, and its store.
+pub async fn records_table(label: &str) -> RecordsTable {
+    RecordsTable::new("inkit-finished", label).await
 }
 
 /// The payload as API Gateway delivers it, signed with `secret`.

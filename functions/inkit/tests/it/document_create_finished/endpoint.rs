@@ -9,28 +9,27 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    PendingHandedOver, RESOURCE_ID, SECRET, call_with, document_of, finished, inkit_of, signature,
-    signed,
+    PendingHandedOver, RESOURCE_ID, SECRET, call_with, client, delivered, document_of, finished,
+    inkit_of, signature, stand_in_details,
 };
-use inkit_client::{InkitClient, InkitConfig};
+use inkit_client::{InkitApi, InkitConfig};
 use inkit_functions::document_create_finished::{BackgroundRetry, DetailsOutcome, RetrySchedule};
 use inkit_stand_in::{InkitStandIn, Reply};
 use record_store::{InMemoryRecordStore, InkitRecordStore};
 use serde_json::json;
 use webhook_model::inkit::InkitEventType;
 
-async fn setup() -> (Arc<InMemoryRecordStore>, InkitStandIn) {
-    (
-        Arc::new(InMemoryRecordStore::new()),
-        InkitStandIn::start().await,
-    )
+/// New in-memory records, the stand-in and a client of it with short timeouts.
+async fn setup() -> (Arc<InMemoryRecordStore>, InkitStandIn, Arc<dyn InkitApi>) {
+    let stand_in = InkitStandIn::start().await;
+    let inkit = inkit_of(&stand_in);
+    (Arc::new(InMemoryRecordStore::new()), stand_in, inkit)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_event_and_the_documents_details_are_recorded() {
-    let (records, stand_in) = setup().await;
-    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let (records, stand_in, inkit) = setup().await;
+    let body = delivered(records.clone(), inkit).await;
     assert_eq!(
         body,
         json!({"recorded": true, "duplicate": false, "details": "fetched"})
@@ -39,22 +38,7 @@ async fn the_event_and_the_documents_details_are_recorded() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, InkitEventType::DocumentCreateFinished);
     let document = document_of(&*records, true).await;
-    let details = document.details.unwrap();
-    assert_eq!(details.id, RESOURCE_ID);
-    assert_eq!(details.name.as_deref(), Some("Welcome letter - Jane Doe"));
-    assert_eq!(details.status.as_deref(), Some("completed"));
-    assert_eq!(
-        details.render_id.as_deref(),
-        Some("rend_4kXq9r2ZbT0mP1aW8sYcDe")
-    );
-    assert_eq!(
-        details.folder_id.as_deref(),
-        Some("fold_7Hs3LmQ0vNp2Rt5Uw9XyZa")
-    );
-    assert_eq!(
-        details.created_at.as_deref(),
-        Some("2026-11-20T09:52:41.512Z")
-    );
+    assert_eq!(document.details, Some(stand_in_details()));
     assert_eq!(document.last_event, InkitEventType::DocumentCreateFinished);
     assert_eq!(
         stand_in.received()[0].path,
@@ -64,16 +48,10 @@ async fn the_event_and_the_documents_details_are_recorded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_twice_records_one_event_and_asks_inkit_once() {
-    let (records, stand_in) = setup().await;
-    let inkit = inkit_of(&stand_in);
+    let (records, stand_in, inkit) = setup().await;
+    delivered(records.clone(), inkit.clone()).await;
     assert_eq!(
-        signed(records.clone(), inkit.clone(), &finished()).await.0,
-        200
-    );
-    let (status, body) = signed(records.clone(), inkit, &finished()).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body,
+        delivered(records.clone(), inkit).await,
         json!({"recorded": false, "duplicate": true, "details": "fetched"})
     );
     assert_eq!(records.inkit_event_count(), 1);
@@ -86,9 +64,8 @@ async fn a_delivery_twice_records_one_event_and_asks_inkit_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_handed_over() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Hang);
-    let inkit = inkit_of(&stand_in);
     let pending = Arc::new(PendingHandedOver::default());
     let started = Instant::now();
     let (status, retry_after, body) = call_with(
@@ -117,26 +94,20 @@ async fn a_hanging_inkit_is_answered_200_in_bounded_time_and_the_details_are_han
 
     // A redelivery, should Inkit send one, completes the details too.
     stand_in.by_default(Reply::Document);
-    let (status, body) = signed(records.clone(), inkit, &finished()).await;
-    assert_eq!(status, 200, "{body}");
     assert_eq!(
-        body,
+        delivered(records.clone(), inkit).await,
         json!({"recorded": false, "duplicate": true, "details": "fetched"})
     );
     assert_eq!(records.inkit_event_count(), 1);
     let document = document_of(&*records, true).await;
-    assert_eq!(
-        document.details.unwrap().name.as_deref(),
-        Some("Welcome letter - Jane Doe")
-    );
+    assert_eq!(document.details, Some(stand_in_details()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inkit_down_longer_than_the_deadline_one_delivery_and_the_details_follow_in_the_background()
 {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
-    let inkit = inkit_of(&stand_in);
     let retry = Arc::new(BackgroundRetry::new(
         records.clone(),
         inkit.clone(),
@@ -177,11 +148,10 @@ async fn inkit_down_longer_than_the_deadline_one_delivery_and_the_details_follow
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn details_that_never_come_are_given_up_visibly() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
-    let inkit = inkit_of(&stand_in);
     assert_eq!(
-        signed(records.clone(), inkit.clone(), &finished()).await.1["details"],
+        delivered(records.clone(), inkit.clone()).await["details"],
         "pending"
     );
     let retry = BackgroundRetry::new(
@@ -203,26 +173,21 @@ async fn details_that_never_come_are_given_up_visibly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_then_success_is_retried_within_the_delivery() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.then(Reply::Json(500, json!({"error": "Internal Server Error"})));
-    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let body = delivered(records.clone(), inkit).await;
     assert_eq!(body["details"], "fetched");
     assert_eq!(stand_in.request_count(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limiting_is_waited_out_as_retry_after_asks() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, _) = setup().await;
     stand_in.then(Reply::RateLimited {
         retry_after: "1".to_owned(),
     });
-    let inkit: Arc<dyn inkit_client::InkitApi> = Arc::new(
-        InkitClient::new(stand_in.config(Duration::from_millis(300), Duration::from_secs(5)))
-            .unwrap(),
-    );
-    let (status, body) = signed(records.clone(), inkit, &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let inkit = client(stand_in.config(Duration::from_millis(300), Duration::from_secs(5)));
+    delivered(records.clone(), inkit).await;
     let received = stand_in.received();
     assert_eq!(received.len(), 2);
     assert!(received[1].at - received[0].at >= Duration::from_millis(950));
@@ -230,10 +195,9 @@ async fn rate_limiting_is_waited_out_as_retry_after_asks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inkit_that_stays_down_is_200_with_the_event_kept_and_the_details_pending() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Json(503, json!({"error": "Service Unavailable"})));
-    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let body = delivered(records.clone(), inkit).await;
     assert_eq!(body["details"], "pending");
     assert_eq!(records.inkit_event_count(), 1);
     assert!(stand_in.request_count() > 1, "retried before handing over");
@@ -241,12 +205,10 @@ async fn an_inkit_that_stays_down_is_200_with_the_event_kept_and_the_details_pen
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_inkit_does_not_know_is_acknowledged_and_marked() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Json(404, json!({"error": "Not found"})));
-    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 200, "{body}");
     assert_eq!(
-        body,
+        delivered(records.clone(), inkit).await,
         json!({"recorded": true, "duplicate": false, "details": "not_found"})
     );
     assert_eq!(stand_in.request_count(), 1, "a 404 is not retried");
@@ -256,10 +218,9 @@ async fn a_document_inkit_does_not_know_is_acknowledged_and_marked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_that_is_not_a_document_is_acknowledged_and_marked() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, inkit) = setup().await;
     stand_in.by_default(Reply::Text(200, "<html>maintenance</html>".to_owned()));
-    let (status, body) = signed(records.clone(), inkit_of(&stand_in), &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let body = delivered(records.clone(), inkit).await;
     assert_eq!(body["details"], "malformed");
     let document = document_of(&*records, false).await;
     assert_eq!(document.details_unavailable.as_deref(), Some("malformed"));
@@ -267,15 +228,13 @@ async fn an_answer_that_is_not_a_document_is_acknowledged_and_marked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_api_token_the_event_is_recorded_alone() {
-    let (records, stand_in) = setup().await;
-    let inkit: Arc<dyn inkit_client::InkitApi> =
-        Arc::new(InkitClient::new(InkitConfig::new(stand_in.base_url(), None)).unwrap());
+    let (records, stand_in, _) = setup().await;
+    let inkit = client(InkitConfig::new(stand_in.base_url(), None));
     for duplicate in [false, true] {
-        let (status, body) = signed(records.clone(), inkit.clone(), &finished()).await;
-        assert_eq!(status, 200, "{body}");
         assert_eq!(
-            body,
-            json!({"recorded": !duplicate, "duplicate": duplicate, "details": "not_configured"})
+            delivered(records.clone(), inkit.clone()).await,
+            json!({"recorded": !duplicate, "duplicate": duplicate, "details": "not_configured"}),
+            "duplicate: {duplicate}"
         );
     }
     assert_eq!(records.inkit_event_count(), 1);
@@ -284,12 +243,10 @@ async fn without_an_api_token_the_event_is_recorded_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_api_token_leaves_the_details_pending_until_it_is_fixed() {
-    let (records, stand_in) = setup().await;
+    let (records, stand_in, _) = setup().await;
     let mut config = stand_in.config(common::ATTEMPT_TIMEOUT, common::DEADLINE);
     config.api_token = inkit_client::ApiToken::new("revoked-token");
-    let inkit: Arc<dyn inkit_client::InkitApi> = Arc::new(InkitClient::new(config).unwrap());
-    let (status, body) = signed(records.clone(), inkit, &finished()).await;
-    assert_eq!(status, 200, "{body}");
+    let body = delivered(records.clone(), client(config)).await;
     assert_eq!(body["details"], "pending");
     assert!(!body.to_string().contains("revoked-token"));
     assert_eq!(records.inkit_event_count(), 1);

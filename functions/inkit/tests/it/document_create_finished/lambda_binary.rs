@@ -6,10 +6,9 @@ use super::common;
 
 use common::{RESOURCE_ID, api_gateway_event, document_of, finished, records_table, signature};
 use inkit_stand_in::{InkitStandIn, Reply, STAND_IN_TOKEN};
-use record_store::DynamoRecordStore;
 use serde_json::json;
 use webhook_test_support::binary::{start, start_with_records_table};
-use webhook_test_support::{drop_table, invoke, item_count};
+use webhook_test_support::invoke;
 
 use crate::support::{DEVELOPMENT_SECRET, SECRET_VAR};
 
@@ -18,7 +17,7 @@ const NAME: &str = inkit_functions::DOCUMENT_CREATE_FINISHED.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_refuses_a_forgery() {
-    let (client, table) = records_table("binary").await;
+    let records = records_table("binary").await;
     let stand_in = InkitStandIn::start().await;
     // Every fetch hangs past the attempt timeout: the details stay pending.
     stand_in.by_default(Reply::Hang);
@@ -29,7 +28,8 @@ async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_r
         ("INKIT_API_TIMEOUT_MS", "300"),
         ("INKIT_API_DEADLINE_MS", "400"),
     ];
-    let (api, process) = start_with_records_table(BINARY, NAME, SECRET_VAR, &table, &inkit).await;
+    let (api, process) =
+        start_with_records_table(BINARY, NAME, SECRET_VAR, &records.name, &inkit).await;
     let event = api_gateway_event(&finished(), DEVELOPMENT_SECRET);
     let (status, body) = invoke(&api, &event).await;
     assert_eq!(status, 200, "{body}");
@@ -43,11 +43,10 @@ async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_r
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), "forged")).await;
     assert_eq!(status, 401, "{body}");
 
-    let store = DynamoRecordStore::new(client.clone(), &table);
-    let document = document_of(&store, false).await;
+    let document = document_of(&*records.store, false).await;
     assert_eq!(document.details_unavailable, None);
     // The event, the document and the idempotency record of the delivery.
-    assert_eq!(item_count(&client, &table).await, 3);
+    assert_eq!(records.item_count().await, 3);
     assert!(stand_in.received().iter().all(|r| r.authorized));
 
     let logs = process.stop();
@@ -56,7 +55,7 @@ async fn the_binary_answers_200_with_the_details_pending_while_inkit_hangs_and_r
         "the API token is never logged: {logs}"
     );
     assert!(!logs.contains(&signature(DEVELOPMENT_SECRET, &finished())));
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,18 +73,19 @@ async fn without_a_records_table_deliveries_are_refused_with_503() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unusable_inkit_url_keeps_the_event_with_the_details_pending_and_says_why_at_start() {
-    let (client, table) = records_table("misconfigured").await;
+    let records = records_table("misconfigured").await;
     let inkit = [
         // Plain http to a remote host would send the token in clear: refused.
         ("INKIT_API_URL", "http://api.inkit.example/v1"),
         ("INKIT_API_TOKEN", STAND_IN_TOKEN),
     ];
-    let (api, process) = start_with_records_table(BINARY, NAME, SECRET_VAR, &table, &inkit).await;
+    let (api, process) =
+        start_with_records_table(BINARY, NAME, SECRET_VAR, &records.name, &inkit).await;
     let (status, body) = invoke(&api, &api_gateway_event(&finished(), DEVELOPMENT_SECRET)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["details"], "pending");
-    let store = DynamoRecordStore::new(client.clone(), &table);
-    assert_eq!(store.inkit_events(RESOURCE_ID).await.unwrap().len(), 1);
+    let events = records.store.inkit_events(RESOURCE_ID).await.unwrap();
+    assert_eq!(events.len(), 1);
     let logs = process.stop();
     assert!(logs.contains("not loopback"), "{logs}");
     assert!(
@@ -93,5 +93,5 @@ async fn an_unusable_inkit_url_keeps_the_event_with_the_details_pending_and_says
         "the handover is logged: {logs}"
     );
     assert!(!logs.contains(STAND_IN_TOKEN), "{logs}");
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }

@@ -1,19 +1,16 @@
 //! The endpoint against DynamoDB Local: a deletion delivered twice is one event item, marks
 //! the document deleted and keeps the resource's earlier events.
 
-use std::sync::Arc;
-
-use record_store::{DynamoRecordStore, InkitEvent, InkitRecordStore, Timestamp};
+use record_store::{InkitEvent, InkitRecordStore, Timestamp};
 use webhook_model::inkit::InkitEventType;
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
-use webhook_test_support::{drop_table, item_count};
 
 use crate::support::DELETED;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
-    let (client, table) = DELETED.records_table("twice").await;
-    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let records = DELETED.records("twice").await;
+    let store = &records.store;
     let created = InkitEvent {
         resource_id: RESOURCE_ID.to_owned(),
         event_type: InkitEventType::DocumentCreateFinished,
@@ -22,11 +19,7 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
     store.record_inkit_event(&created).await.unwrap();
 
     DELETED.assert_recorded_once(store.clone()).await;
-    assert_eq!(
-        item_count(&client, &table).await,
-        3,
-        "two events and the document"
-    );
+    assert_eq!(records.item_count().await, 3, "two events and the document");
     let events = store.inkit_events(RESOURCE_ID).await.unwrap();
     let types: Vec<_> = events.iter().map(|e| e.event_type.clone()).collect();
     assert_eq!(
@@ -39,18 +32,18 @@ async fn the_same_deletion_twice_writes_one_event_and_keeps_the_history() {
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);
     assert_eq!(document.deleted_at, Some(events[1].received_at.clone()));
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deletion_of_an_unknown_resource_leaves_a_deleted_marker() {
-    let (client, table) = DELETED.records_table("unknown").await;
-    let store = Arc::new(DynamoRecordStore::new(client.clone(), &table));
+    let records = DELETED.records("unknown").await;
+    let store = &records.store;
     let (status, body) = DELETED.signed(store.clone(), &DELETED.own_event()).await;
     assert_eq!(status, 200, "{body}");
     let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
     assert!(document.deleted);
     assert!(!document.details_fetched);
-    assert_eq!(item_count(&client, &table).await, 2);
-    drop_table(&client, &table).await;
+    assert_eq!(records.item_count().await, 2);
+    records.drop_table().await;
 }

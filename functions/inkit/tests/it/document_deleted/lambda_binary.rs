@@ -1,10 +1,10 @@
 //! The built Lambda binary, started as Lambda starts it, answering a signed delivery wrapped
 //! in an API Gateway HTTP API (v2) event, with DynamoDB Local as its records table.
 
-use record_store::{DynamoRecordStore, InkitRecordStore};
+use record_store::InkitRecordStore;
 use webhook_test_support::binary::start;
 use webhook_test_support::inkit_recorder::RESOURCE_ID;
-use webhook_test_support::{drop_table, invoke, item_count};
+use webhook_test_support::invoke;
 
 use crate::support::{DELETED, DEVELOPMENT_SECRET, binary_recording_once};
 
@@ -12,14 +12,18 @@ const BINARY: &str = env!("CARGO_BIN_EXE_inkit-document-deleted");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_marks_the_document_deleted_once_and_refuses_a_forgery() {
-    let (client, table, _api, _process) = binary_recording_once(DELETED, BINARY).await;
+    let (records, _api, _process) = binary_recording_once(DELETED, BINARY).await;
 
-    let store = DynamoRecordStore::new(client.clone(), &table);
-    let document = store.inkit_document(RESOURCE_ID).await.unwrap().unwrap();
+    let document = records
+        .store
+        .inkit_document(RESOURCE_ID)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(document.deleted);
     // The event, the document and the delivery's idempotency record.
-    assert_eq!(item_count(&client, &table).await, 3);
-    drop_table(&client, &table).await;
+    assert_eq!(records.item_count().await, 3);
+    records.drop_table().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
