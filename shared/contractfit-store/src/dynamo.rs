@@ -20,8 +20,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-use backon::{ExponentialBuilder, RetryableWithContext};
-use dynamodb_support::{Attributes, Item, PK, SK, get_item, s, sdk_error};
+use backon::ExponentialBuilder;
+use dynamodb_support::{Attributes, Item, PK, SK, batch_write_item, get_item, s, sdk_error};
 use serde_json::Value;
 use webhook_model::contractfit::{DocumentId, Section};
 
@@ -52,14 +52,6 @@ const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
 /// Hex digits of the content hash in a version's or failure's sort key: with the arrival
 /// time, enough to keep two versions apart.
 const KEY_HASH_DIGITS: usize = 16;
-
-/// Why a `BatchWriteItem` ended before DynamoDB had written all of it.
-enum Unwritten {
-    /// The request failed: not retried.
-    Failed(Unavailable),
-    /// DynamoDB left this many writes unprocessed: retried after a pause.
-    Left(usize),
-}
 
 /// [`ContractFitStore`] on the records table.
 #[derive(Debug, Clone)]
@@ -179,40 +171,14 @@ impl DynamoContractFitStore {
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), Unavailable> {
         let (client, table) = (&self.client, self.table.as_str());
         for batch in requests.chunks(BATCH_SIZE) {
-            let write = |pending: Vec<WriteRequest>| async move {
-                let output = match client
-                    .batch_write_item()
-                    .request_items(table, pending)
-                    .send()
-                    .await
-                {
-                    Ok(output) => output,
-                    Err(e) => {
-                        let failure = sdk_error(CONTRACTFIT_STORE, "BatchWriteItem", table, e);
-                        return (Vec::new(), Err(Unwritten::Failed(failure)));
-                    }
-                };
-                let left = output
-                    .unprocessed_items
-                    .and_then(|mut unprocessed| unprocessed.remove(table))
-                    .unwrap_or_default();
-                let written = match left.len() {
-                    0 => Ok(()),
-                    n => Err(Unwritten::Left(n)),
-                };
-                (left, written)
-            };
-            let (_, written) = write
-                .retry(BATCH_BACKOFF)
-                .context(batch.to_vec())
-                .when(|unwritten| matches!(unwritten, Unwritten::Left(_)))
-                .await;
-            written.map_err(|unwritten| match unwritten {
-                Unwritten::Failed(failure) => failure,
-                Unwritten::Left(left) => contractfit_unavailable(format!(
-                    "DynamoDB left {left} writes on table {table:?} unprocessed after {BATCH_ATTEMPTS} attempts"
-                )),
-            })?;
+            batch_write_item(
+                client,
+                table,
+                batch.to_vec(),
+                BATCH_BACKOFF,
+                CONTRACTFIT_STORE,
+            )
+            .await?;
         }
         Ok(())
     }

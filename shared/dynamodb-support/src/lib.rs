@@ -3,6 +3,8 @@
 //! - **the client** ([`connect`], [`shared_client_from_env`]): one per process, its HTTPS
 //!   on rustls trusting the Amazon Trust Services roots compiled into the binary
 //!   ([`https_client`]), DynamoDB Local when `DYNAMODB_ENDPOINT` is set;
+//! - **batches** ([`batch_write_item`], [`Unfinished`]): what DynamoDB leaves unprocessed
+//!   sent again under a backoff;
 //! - **transactions** ([`transact_write`]): retried while another transaction holds the same
 //!   items, with the per-item cancellation reasons read by [`classify_cancellation`];
 //! - **tables** ([`wait_until_table_active`], [`check_pk_sk_schema`], [`create_table`]): the
@@ -14,6 +16,7 @@
 //!   whole cause chain.
 
 mod attribute;
+mod batch;
 mod client;
 mod error;
 mod https;
@@ -22,6 +25,7 @@ mod table;
 mod transaction;
 
 pub use attribute::{Attributes, Item, PK, SK, n, s};
+pub use batch::{Unfinished, attempts, batch_write_item};
 pub use client::{DYNAMODB_ENDPOINT_ENV, connect, shared_client_from_env};
 pub use error::{sdk_error, sdk_failure};
 pub use https::{

@@ -12,7 +12,7 @@ use backon::{ExponentialBuilder, RetryableWithContext};
 use tokio::task::JoinSet;
 use vendor_matching::{Unavailable, Vendor, index_keys};
 
-use dynamodb_support::{PK, SK, s, sdk_error};
+use dynamodb_support::{PK, SK, Unfinished, batch_write_item, s, sdk_error};
 use vendor_matching::MASTER_DATA;
 
 use crate::item::{FINGERPRINT, INDEX_KEYS, PROFILE_SK, index_item, profile_item, vendor_pk};
@@ -34,30 +34,6 @@ const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
     .with_min_delay(Duration::from_millis(25))
     .with_max_delay(Duration::from_millis(2_500))
     .with_max_times(MAX_ATTEMPTS as usize - 1);
-
-/// Why a batch request ended before DynamoDB had processed all of it.
-enum Unfinished {
-    /// The request failed: not retried.
-    Failed(Unavailable),
-    /// DynamoDB left this many keys or items unprocessed: retried after a pause.
-    Left(usize),
-}
-
-impl Unfinished {
-    fn is_left(&self) -> bool {
-        matches!(self, Unfinished::Left(_))
-    }
-
-    /// The failure, or what was still left when the attempts ran out.
-    fn into_unavailable(self, operation: &str, table: &str, what: &str) -> Unavailable {
-        match self {
-            Unfinished::Failed(failure) => failure,
-            Unfinished::Left(left) => master_data_unavailable(format!(
-                "{operation} on table {table:?} left {left} {what} unprocessed after {MAX_ATTEMPTS} attempts"
-            )),
-        }
-    }
-}
 
 /// What an import did, one count per vendor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -210,7 +186,9 @@ async fn read_profiles(
         .context((keys, HashMap::with_capacity(vendors.len())))
         .when(Unfinished::is_left)
         .await;
-    read.map_err(|e| e.into_unavailable("BatchGetItem", table, "keys"))?;
+    read.map_err(|e| {
+        e.into_unavailable(MASTER_DATA, BATCH_BACKOFF, ("BatchGetItem", table), "keys")
+    })?;
     Ok(profiles)
 }
 
@@ -289,36 +267,7 @@ async fn write_batch(
     table: String,
     batch: Vec<WriteRequest>,
 ) -> Result<(), Unavailable> {
-    let (client, table) = (&client, table.as_str());
-    let write = |batch: Vec<WriteRequest>| async move {
-        let output = match client
-            .batch_write_item()
-            .request_items(table, batch)
-            .send()
-            .await
-        {
-            Ok(output) => output,
-            Err(e) => {
-                let failure = sdk_error(MASTER_DATA, "BatchWriteItem", table, e);
-                return (Vec::new(), Err(Unfinished::Failed(failure)));
-            }
-        };
-        let left = output
-            .unprocessed_items
-            .and_then(|mut u| u.remove(table))
-            .unwrap_or_default();
-        let written = match left.len() {
-            0 => Ok(()),
-            n => Err(Unfinished::Left(n)),
-        };
-        (left, written)
-    };
-    let (_, written) = write
-        .retry(BATCH_BACKOFF)
-        .context(batch)
-        .when(Unfinished::is_left)
-        .await;
-    written.map_err(|e| e.into_unavailable("BatchWriteItem", table, "items"))
+    batch_write_item(&client, &table, batch, BATCH_BACKOFF, MASTER_DATA).await
 }
 
 #[cfg(test)]
