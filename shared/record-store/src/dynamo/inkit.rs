@@ -3,6 +3,8 @@
 use crate::records_unavailable;
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
 use dynamodb_support::{classify_cancellation, condition_failed, sdk_error, transact_write};
 use webhook_model::inkit::InkitEventType;
@@ -230,23 +232,33 @@ impl DynamoRecordStore {
         update.set("details_fetched_at", s(fetched_at.as_str()));
         update.remove("details_unavailable");
         let pk = update.name(PK);
-        let result = self
-            .client
+        let condition = format!("attribute_exists({pk})");
+        match self.update_document(resource_id, update, condition).await {
+            Ok(_) => Ok(()),
+            Err(err) if condition_failed(&err) => Err(no_document(resource_id)),
+            Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
+        }
+    }
+
+    /// `update` applied to the document item of `resource_id` when `condition` holds.
+    async fn update_document(
+        &self,
+        resource_id: &str,
+        update: Expression,
+        condition: String,
+    ) -> Result<(), SdkError<UpdateItemError>> {
+        self.client
             .update_item()
             .table_name(&self.table)
             .key(PK, s(InkitEvent::key_of_resource(resource_id)))
             .key(SK, s(DOCUMENT_SK))
             .update_expression(update.text())
-            .condition_expression(format!("attribute_exists({pk})"))
+            .condition_expression(condition)
             .set_expression_attribute_names(Some(update.names))
             .set_expression_attribute_values(Some(update.values))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if condition_failed(&err) => Err(no_document(resource_id)),
-            Err(err) => Err(sdk_error(RECORDS, "UpdateItem", &self.table, err)),
-        }
+            .await
+            .map(drop)
     }
 
     async fn mark_unavailable(
@@ -261,21 +273,8 @@ impl DynamoRecordStore {
         let pk = update.name(PK);
         let fetched = update.name("details_fetched");
         let not_fetched = update.value("not_fetched", boolean(false));
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(InkitEvent::key_of_resource(resource_id)))
-            .key(SK, s(DOCUMENT_SK))
-            .update_expression(update.text())
-            .condition_expression(format!(
-                "attribute_exists({pk}) AND {fetched} = {not_fetched}"
-            ))
-            .set_expression_attribute_names(Some(update.names))
-            .set_expression_attribute_values(Some(update.values))
-            .send()
-            .await;
-        match result {
+        let condition = format!("attribute_exists({pk}) AND {fetched} = {not_fetched}");
+        match self.update_document(resource_id, update, condition).await {
             Ok(_) => Ok(()),
             // Another delivery fetched the details meanwhile (they stand), or there is no
             // document item to mark.
