@@ -293,15 +293,27 @@ fn unavailable_records(what: &str) -> UnavailableRecordStore {
 /// The `main` of every function's Lambda binary: logs what start-up finds missing, builds the
 /// endpoint from the environment and serves it through the Lambda Runtime API.
 pub fn lambda_main(function: &Function) -> Result<(), LambdaError> {
+    run_in_lambda(|dependencies| async move {
+        let config = EndpointConfig::from_env(SecretSource::Environment);
+        function.platform.log_startup_findings(&config);
+        webhook_endpoint::run_lambda(function.build(&config, &dependencies)).await
+    })
+}
+
+/// What every Lambda binary's `main` starts with, then `run`: a one-thread runtime (a Lambda
+/// function handles one event at a time), the log format, and the dependencies the
+/// environment names, through the process's one DynamoDB client.
+pub fn run_in_lambda<F, Fut>(run: F) -> Result<(), LambdaError>
+where
+    F: FnOnce(Dependencies) -> Fut,
+    Fut: Future<Output = Result<(), LambdaError>>,
+{
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
         .block_on(async {
             webhook_endpoint::init_tracing();
-            let config = EndpointConfig::from_env(SecretSource::Environment);
-            function.platform.log_startup_findings(&config);
             let client = dynamodb_support::shared_client_from_env().await;
-            let endpoint = function.build(&config, &Dependencies::from_environment(client));
-            webhook_endpoint::run_lambda(endpoint).await
+            run(Dependencies::from_environment(client)).await
         })
 }

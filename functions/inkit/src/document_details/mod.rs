@@ -19,8 +19,8 @@ use inkit_client::InkitApi;
 use record_store::InkitRecordStore;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use webhook_endpoint::{LambdaError, init_tracing, run_lambda_events};
-use webhook_function::{Dependencies, Platform, Worker};
+use webhook_endpoint::{LambdaError, run_lambda_events};
+use webhook_function::{Platform, Worker};
 use webhook_model::inkit::InkitEventType;
 
 pub const FUNCTION_NAME: &str = "inkit-document-details";
@@ -35,33 +35,27 @@ pub const WORKER: Worker = Worker {
 /// The `main` of its Lambda binary: each batch of stream records is completed and answered
 /// with the records still pending, which the stream hands over again.
 pub fn lambda_main() -> Result<(), LambdaError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            init_tracing();
-            let dependencies =
-                Dependencies::from_environment(dynamodb_support::shared_client_from_env().await);
-            let (records, inkit) = (dependencies.inkit_records(), dependencies.inkit_api());
-            run_lambda_events(move |event: StreamEvent, request_id| {
-                let (records, inkit) = (records.clone(), inkit.clone());
-                async move {
-                    let started = std::time::Instant::now();
-                    let size = event.records.len();
-                    let response = complete_batch(event, records, inkit).await;
-                    tracing::info!(
-                        function = FUNCTION_NAME,
-                        request_id,
-                        records = size,
-                        pending = response.batch_item_failures.len(),
-                        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                        "batch handled"
-                    );
-                    Ok(response)
-                }
-            })
-            .await
+    webhook_function::run_in_lambda(|dependencies| async move {
+        let (records, inkit) = (dependencies.inkit_records(), dependencies.inkit_api());
+        run_lambda_events(move |event: StreamEvent, request_id| {
+            let (records, inkit) = (records.clone(), inkit.clone());
+            async move {
+                let started = std::time::Instant::now();
+                let size = event.records.len();
+                let response = complete_batch(event, records, inkit).await;
+                tracing::info!(
+                    function = FUNCTION_NAME,
+                    request_id,
+                    records = size,
+                    pending = response.batch_item_failures.len(),
+                    latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "batch handled"
+                );
+                Ok(response)
+            }
         })
+        .await
+    })
 }
 
 /// The event type whose insertion asks for details.
