@@ -156,6 +156,23 @@ def expectation_ok(path):
         return False
 
 
+def unstated_items(stores, expectation):
+    """The items an expectation file says a delivery writes that the registry's `stores` text
+    does not name (each item named by its sort key's or its partition's first segment, as
+    `STATUS#` or `EXPORT#`); a function that writes nothing says "nothing"."""
+    records = expectation.get("records") or {}
+    items = records.get("items", [])
+    if not items:
+        return [] if stores.startswith("nothing") else ["(writes nothing, yet does not say so)"]
+    partition = records.get("partition", "").split("#")[0] + "#"
+
+    def named(key):
+        head = key.split("#")[0] + ("#" if "#" in key else "")
+        return head in stores or partition in stores
+
+    return [item.get("sk") or item.get("sk_prefix") for item in items if not named(item.get("sk") or item.get("sk_prefix"))]
+
+
 def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / "target/debug/local-server")
     workspace = tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["members"]
@@ -224,6 +241,10 @@ def main(argv):
             check(f"{function}'s payload and expectation are at their paths in the registry",
                   listing["payload"] == f"events/payloads/{function}.json"
                   and listing["expect"] == f"events/payloads/{expect_file.name}", json.dumps(listing))
+            if expectation_ok(expect_file):
+                unstated = unstated_items(listing["stores"], json.loads(expect_file.read_text()))
+                check(f"{function}'s registry text names every item its expectation writes",
+                      not unstated, f"stores: {listing['stores']!r}; not named: {unstated}")
         if event_file.exists():
             event_route = json.loads(event_file.read_text()).get("rawPath")
             check(f"{function} sample event targets {route}", event_route == route, str(event_route))
