@@ -5,40 +5,16 @@
 /// expanded in, for `$function`.
 macro_rules! endpoint_checks {
     ($function:expr) => {
-        #[tokio::test]
-        async fn the_sample_delivery_is_stored_once() {
-            crate::common::checks::stores_its_event_once(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn a_wrong_or_missing_token_is_401() {
-            crate::common::checks::refuses_a_wrong_or_missing_token(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn another_organisation_is_403() {
-            crate::common::checks::refuses_another_organisation(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn other_events_are_422_naming_the_expected_one() {
-            crate::common::checks::refuses_other_events(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn document_fail_and_document_reject_are_recorded_and_acknowledged() {
-            crate::common::checks::records_fail_and_reject(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn malformed_bodies_are_400() {
-            crate::common::checks::refuses_malformed_bodies(&$function).await;
-        }
-
-        #[tokio::test]
-        async fn a_failing_store_is_503() {
-            crate::common::checks::answers_503_when_the_store_fails(&$function).await;
-        }
+        crate::common::check_tests!(#[tokio::test] $function => {
+            the_sample_delivery_is_stored_once: stores_its_event_once,
+            a_wrong_or_missing_token_is_401: refuses_a_wrong_or_missing_token,
+            another_organisation_is_403: refuses_another_organisation,
+            other_events_are_422_naming_the_expected_one: refuses_other_events,
+            document_fail_and_document_reject_are_recorded_and_acknowledged:
+                records_fail_and_reject,
+            malformed_bodies_are_400: refuses_malformed_bodies,
+            a_failing_store_is_503: answers_503_when_the_store_fails,
+        });
     };
 }
 
@@ -46,7 +22,7 @@ mod text {
     use std::sync::Arc;
 
     use contractfit_store::{ContractFitStore, InMemoryContractFitStore};
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use crate::common::{TEXT, authorised};
 
@@ -54,10 +30,8 @@ mod text {
 
     #[tokio::test]
     async fn the_text_is_stored_exactly_as_sent_and_never_echoed() {
-        let store = Arc::new(InMemoryContractFitStore::new());
-        let answer = authorised(&TEXT.endpoint(store.clone()), TEXT.payload).await;
-        assert_eq!(answer.status, 200, "{:?}", answer.body);
-        let payload: Value = serde_json::from_slice(TEXT.payload).unwrap();
+        let (store, answer) = TEXT.sample_stored().await;
+        let payload = TEXT.payload_json();
         let sent = payload["data"]["text"].as_str().unwrap();
         let stored = store.load(&TEXT.document_id()).await.unwrap().unwrap();
         assert_eq!(stored.text.unwrap().text.as_bytes(), sent.as_bytes());
@@ -71,7 +45,7 @@ mod text {
     #[tokio::test]
     async fn a_text_that_is_not_a_string_is_400() {
         let store = Arc::new(InMemoryContractFitStore::new());
-        let mut payload: Value = serde_json::from_slice(TEXT.payload).unwrap();
+        let mut payload = TEXT.payload_json();
         payload["data"]["text"] = json!(["page 1", "page 2"]);
         let answer = authorised(
             &TEXT.endpoint(store.clone()),
@@ -92,19 +66,15 @@ mod text {
 }
 
 mod split {
-    use std::sync::Arc;
+    use contractfit_store::ContractFitStore;
 
-    use contractfit_store::{ContractFitStore, InMemoryContractFitStore};
-
-    use crate::common::{SPLIT, authorised};
+    use crate::common::SPLIT;
 
     endpoint_checks!(SPLIT);
 
     #[tokio::test]
     async fn sections_are_stored_with_their_numbers() {
-        let store = Arc::new(InMemoryContractFitStore::new());
-        let answer = authorised(&SPLIT.endpoint(store.clone()), SPLIT.payload).await;
-        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        let (store, _) = SPLIT.sample_stored().await;
         let stored = store.load(&SPLIT.document_id()).await.unwrap().unwrap();
         let sections = stored.sections.unwrap().sections;
         assert_eq!(sections.len(), 2);
@@ -120,7 +90,7 @@ mod predict {
     use std::sync::Arc;
 
     use contractfit_store::{ContractFitStore, Delivery, InMemoryContractFitStore, Timestamp};
-    use serde_json::{Value, json};
+    use serde_json::json;
     use webhook_model::contractfit::ContractFitEvent;
 
     use crate::common::{PREDICT, authorised};
@@ -129,10 +99,8 @@ mod predict {
 
     #[tokio::test]
     async fn the_document_json_is_stored_whole() {
-        let store = Arc::new(InMemoryContractFitStore::new());
-        let answer = authorised(&PREDICT.endpoint(store.clone()), PREDICT.payload).await;
-        assert_eq!(answer.status, 200, "{:?}", answer.body);
-        let payload: Value = serde_json::from_slice(PREDICT.payload).unwrap();
+        let (store, _) = PREDICT.sample_stored().await;
+        let payload = PREDICT.payload_json();
         let stored = store.load(&PREDICT.document_id()).await.unwrap().unwrap();
         assert_eq!(stored.versions.len(), 1);
         let version = &stored.versions[0];
@@ -166,7 +134,7 @@ mod predict {
         assert_eq!(answer.body["stored"], false);
         assert!(!store.load(&id).await.unwrap().unwrap().has_content());
 
-        let mut newer: Value = serde_json::from_slice(PREDICT.payload).unwrap();
+        let mut newer = PREDICT.payload_json();
         newer["data"]["timings"]["done_time"] = json!("2026-11-20T12:30:00.000000");
         let answer = authorised(&endpoint, &serde_json::to_vec(&newer).unwrap()).await;
         assert_eq!(answer.body["outcome"], "stored", "{:?}", answer.body);
@@ -177,28 +145,21 @@ mod predict {
 mod evaluate {
     use std::sync::Arc;
 
-    use contractfit_store::{ContractFitStore, Delivery, InMemoryContractFitStore};
+    use contractfit_store::{ContractFitStore, InMemoryContractFitStore};
     use serde_json::{Value, json};
-    use webhook_model::contractfit::ContractFitEvent;
 
-    use crate::common::{EVALUATE, authorised};
+    use crate::common::{EVALUATE, authorised, prediction_stored};
 
     endpoint_checks!(EVALUATE);
 
     #[tokio::test]
     async fn each_reviewed_content_is_a_version_next_to_the_prediction() {
         let store = Arc::new(InMemoryContractFitStore::new());
-        let payload: Value = serde_json::from_slice(EVALUATE.payload).unwrap();
+        let payload = EVALUATE.payload_json();
         let id = EVALUATE.document_id();
         let mut predicted = payload["data"].clone();
         predicted["feedback"] = Value::Null;
-        let predict = Delivery::new(
-            ContractFitEvent::DocumentPredict,
-            id.clone(),
-            &predicted,
-            contractfit_store::now(),
-        );
-        store.store_document(&predict, &predicted).await.unwrap();
+        prediction_stored(&*store, &id, &predicted).await;
 
         let mut corrected = payload.clone();
         corrected["data"]["feedback"]["fields"]["purchase_order"][0]["value"] = json!("PO-88214");
@@ -227,11 +188,9 @@ mod evaluate {
 mod delete {
     use std::sync::Arc;
 
-    use contractfit_store::{ContractFitStore, Delivery, InMemoryContractFitStore, Stored};
-    use serde_json::json;
-    use webhook_model::contractfit::ContractFitEvent;
+    use contractfit_store::{ContractFitStore, InMemoryContractFitStore, Stored};
 
-    use crate::common::{DELETE, authorised};
+    use crate::common::{DELETE, authorised, text_stored};
 
     endpoint_checks!(DELETE);
 
@@ -239,14 +198,7 @@ mod delete {
     async fn a_delete_removes_what_was_stored_and_later_events_store_nothing() {
         let store = Arc::new(InMemoryContractFitStore::new());
         let id = DELETE.document_id();
-        let text = json!({"id": id.as_str(), "text": "OCR text"});
-        let text_delivery = Delivery::new(
-            ContractFitEvent::DocumentText,
-            id.clone(),
-            &text,
-            contractfit_store::now(),
-        );
-        store.store_text(&text_delivery, "OCR text").await.unwrap();
+        let text_delivery = text_stored(&*store, &id, "OCR text").await;
 
         let answer = authorised(&DELETE.endpoint(store.clone()), DELETE.payload).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);

@@ -5,17 +5,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use contractfit_functions::Settings;
-use contractfit_store::{
-    ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore, UnavailableContractFitStore,
-};
+use contractfit_store::{ContractFitStore, InMemoryContractFitStore, UnavailableContractFitStore};
 use lambda_runtime_stub::RuntimeApi;
 use serde_json::json;
 use webhook_model::contractfit::ContractFitEvent;
-use webhook_test_support::{
-    api_gateway_event, bearer, drop_table, dynamodb_endpoint, invoke, item_count, records_table,
-};
+use webhook_test_support::{api_gateway_event, bearer, dynamodb_endpoint, invoke};
 
-use super::{Answer, DEVELOPMENT_TOKEN, FunctionUnderTest, ORGANIZATION, TOKEN, authorised, call};
+use super::{
+    Answer, DEVELOPMENT_TOKEN, FunctionUnderTest, ORGANIZATION, TOKEN, authorised, call,
+    contractfit_table,
+};
 
 fn assert_refused(answer: &Answer, status: u16, code: &str) {
     assert_eq!(answer.status, status, "{:?}", answer.body);
@@ -213,28 +212,27 @@ pub async fn answers_503_when_the_store_fails(f: &FunctionUnderTest) {
 /// Through the endpoint into DynamoDB Local: stored, and the same delivery again writes
 /// nothing.
 pub async fn stores_once_in_dynamodb(f: &FunctionUnderTest) {
-    let (client, table) = records_table("contractfit", f.function.name).await;
-    let store = Arc::new(DynamoContractFitStore::new(client.clone(), &table));
+    let (records, store) = contractfit_table(f.function.name).await;
     let endpoint = f.endpoint(store.clone());
     let first = authorised(&endpoint, f.payload).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     assert_eq!(first.body["outcome"], "stored");
-    let items = item_count(&client, &table).await;
+    let items = records.item_count().await;
     let stored = store.load(&f.document_id()).await.unwrap().expect("stored");
     // Another endpoint (an empty idempotency store): the records table alone de-duplicates.
     let again = authorised(&f.endpoint(store.clone()), f.payload).await;
     assert_eq!(again.status, 200, "{:?}", again.body);
     assert_eq!(again.body["outcome"], "duplicate");
-    assert_eq!(item_count(&client, &table).await, items);
+    assert_eq!(records.item_count().await, items);
     assert_eq!(store.load(&f.document_id()).await.unwrap(), Some(stored));
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }
 
 /// The built binary, with its records table, stores the sample delivery once and refuses
 /// a wrong token; without a table it answers 503 and says why at start-up.
 pub async fn binary_stores_once_in_dynamodb(f: &FunctionUnderTest) {
     let route = f.function.route;
-    let (client, table) = records_table("contractfit", f.function.name).await;
+    let (records, store) = contractfit_table(f.function.name).await;
     let endpoint = dynamodb_endpoint();
     let api = RuntimeApi::start().await.unwrap();
     let _process = api
@@ -244,7 +242,7 @@ pub async fn binary_stores_once_in_dynamodb(f: &FunctionUnderTest) {
             &[
                 ("CONTRACTFIT_WEBHOOK_TOKEN", DEVELOPMENT_TOKEN),
                 ("CONTRACTFIT_ORGANIZATION", ORGANIZATION),
-                ("RECORDS_TABLE", &table),
+                ("RECORDS_TABLE", &records.name),
                 ("DYNAMODB_ENDPOINT", &endpoint),
                 ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
             ],
@@ -264,13 +262,12 @@ pub async fn binary_stores_once_in_dynamodb(f: &FunctionUnderTest) {
     let (status, body) = invoke(&api, &forged).await;
     assert_eq!(status, 401, "{body}");
 
-    let store = DynamoContractFitStore::new(client.clone(), &table);
     let stored = store.load(&f.document_id()).await.unwrap().expect("stored");
     assert_eq!(
         stored.deliveries.len(),
         usize::from(f.function.event != ContractFitEvent::DocumentDelete)
     );
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }
 
 /// The built binary without `RECORDS_TABLE`: every delivery 503, the reason logged.

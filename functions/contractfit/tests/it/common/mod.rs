@@ -6,12 +6,14 @@ pub mod checks;
 use std::sync::Arc;
 
 use contractfit_functions::{ContractFitFunction, Settings};
-use contractfit_store::ContractFitStore;
+use contractfit_store::{
+    ContractFitStore, Delivery, DynamoContractFitStore, InMemoryContractFitStore,
+};
 use idempotency::InMemoryIdempotencyStore;
 use serde_json::{Value, json};
 use webhook_endpoint::{Endpoint, EndpointConfig, env_names};
-use webhook_model::contractfit::DocumentId;
-use webhook_test_support::{bearer, config, respond};
+use webhook_model::contractfit::{ContractFitEvent, DocumentId};
+use webhook_test_support::{RecordsTable, bearer, config, respond};
 
 /// The token the endpoints under test are configured with.
 pub const TOKEN: &str = "contractfit-token-under-test";
@@ -30,35 +32,47 @@ pub struct FunctionUnderTest {
     pub binary: &'static str,
 }
 
-pub const TEXT: FunctionUnderTest = FunctionUnderTest {
-    function: contractfit_functions::DOCUMENT_TEXT,
-    payload: include_bytes!("../../../../../events/payloads/contractfit-document-text.json"),
-    binary: env!("CARGO_BIN_EXE_contractfit-document-text"),
-};
+/// `pub const $name: FunctionUnderTest` for each `$name: $function, "$binary";` row: the
+/// `contractfit_functions` registry entry `$function`, its sample payload
+/// (`events/payloads/$binary.json`) and its built binary `$binary`.
+macro_rules! functions_under_test {
+    ($($name:ident: $function:ident, $binary:literal;)+) => {
+        $(
+            pub const $name: FunctionUnderTest = FunctionUnderTest {
+                function: contractfit_functions::$function,
+                payload: include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../events/payloads/",
+                    $binary,
+                    ".json"
+                )),
+                binary: env!(concat!("CARGO_BIN_EXE_", $binary)),
+            };
+        )+
+    };
+}
 
-pub const SPLIT: FunctionUnderTest = FunctionUnderTest {
-    function: contractfit_functions::DOCUMENT_SPLIT,
-    payload: include_bytes!("../../../../../events/payloads/contractfit-document-split.json"),
-    binary: env!("CARGO_BIN_EXE_contractfit-document-split"),
-};
+functions_under_test! {
+    TEXT: DOCUMENT_TEXT, "contractfit-document-text";
+    SPLIT: DOCUMENT_SPLIT, "contractfit-document-split";
+    PREDICT: DOCUMENT_PREDICT, "contractfit-document-predict";
+    EVALUATE: DOCUMENT_EVALUATE, "contractfit-document-evaluate";
+    DELETE: DOCUMENT_DELETE, "contractfit-document-delete";
+}
 
-pub const PREDICT: FunctionUnderTest = FunctionUnderTest {
-    function: contractfit_functions::DOCUMENT_PREDICT,
-    payload: include_bytes!("../../../../../events/payloads/contractfit-document-predict.json"),
-    binary: env!("CARGO_BIN_EXE_contractfit-document-predict"),
-};
-
-pub const EVALUATE: FunctionUnderTest = FunctionUnderTest {
-    function: contractfit_functions::DOCUMENT_EVALUATE,
-    payload: include_bytes!("../../../../../events/payloads/contractfit-document-evaluate.json"),
-    binary: env!("CARGO_BIN_EXE_contractfit-document-evaluate"),
-};
-
-pub const DELETE: FunctionUnderTest = FunctionUnderTest {
-    function: contractfit_functions::DOCUMENT_DELETE,
-    payload: include_bytes!("../../../../../events/payloads/contractfit-document-delete.json"),
-    binary: env!("CARGO_BIN_EXE_contractfit-document-delete"),
-};
+/// One test per `test: check` pair, each running `common::checks::check` on `$function`, with
+/// `$attribute` (`#[tokio::test]`, or a multi-threaded one) as its test attribute.
+macro_rules! check_tests {
+    (#[$attribute:meta] $function:expr => { $($test:ident: $check:ident),+ $(,)? }) => {
+        $(
+            #[$attribute]
+            async fn $test() {
+                crate::common::checks::$check(&$function).await;
+            }
+        )+
+    };
+}
+pub(crate) use check_tests;
 
 /// An endpoint configuration whose contract.fit token is [`TOKEN`].
 pub fn configured() -> EndpointConfig {
@@ -84,6 +98,15 @@ impl FunctionUnderTest {
             Arc::new(InMemoryIdempotencyStore::new()),
             settings,
         )
+    }
+
+    /// The sample delivered, authorised, to the endpoint over a new in-memory store: answered
+    /// 200; the store and the answer.
+    pub async fn sample_stored(&self) -> (Arc<InMemoryContractFitStore>, Answer) {
+        let store = Arc::new(InMemoryContractFitStore::new());
+        let answer = authorised(&self.endpoint(store.clone()), self.payload).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        (store, answer)
     }
 
     pub fn payload_json(&self) -> Value {
@@ -131,6 +154,35 @@ impl FunctionUnderTest {
         }))
         .unwrap()
     }
+}
+
+/// A delivery of `event` for the document `id` carrying `data`, received now.
+fn delivery(event: ContractFitEvent, id: &DocumentId, data: &Value) -> Delivery {
+    Delivery::new(event, id.clone(), data, contractfit_store::now())
+}
+
+/// `text` stored in `store` for the document `id` as a `document_text` delivery stores it;
+/// that delivery.
+pub async fn text_stored(store: &dyn ContractFitStore, id: &DocumentId, text: &str) -> Delivery {
+    let data = json!({"id": id.as_str(), "text": text});
+    let text_delivery = delivery(ContractFitEvent::DocumentText, id, &data);
+    store.store_text(&text_delivery, text).await.unwrap();
+    text_delivery
+}
+
+/// `document` stored in `store` for the document `id` as a `document_predict` delivery
+/// stores it.
+pub async fn prediction_stored(store: &dyn ContractFitStore, id: &DocumentId, document: &Value) {
+    let predict = delivery(ContractFitEvent::DocumentPredict, id, document);
+    store.store_document(&predict, document).await.unwrap();
+}
+
+/// A new records table in DynamoDB Local whose name no other test uses, and the contract.fit
+/// store over it.
+pub async fn contractfit_table(label: &str) -> (RecordsTable, Arc<DynamoContractFitStore>) {
+    let records = RecordsTable::new("contractfit", label).await;
+    let store = DynamoContractFitStore::new(records.client.clone(), &records.name);
+    (records, Arc::new(store))
 }
 
 /// An endpoint's answer: status, `retry-after` header, JSON body.
