@@ -56,6 +56,11 @@ fn all_endpoints(config: &EndpointConfig) -> Vec<Endpoint> {
     endpoints
 }
 
+/// Every route, configured with the secrets of [`secrets`].
+fn every_route() -> Vec<Endpoint> {
+    all_endpoints(&config(&secrets()))
+}
+
 /// The header that authenticates `body` on `endpoint`'s platform.
 fn authentication(endpoint: &Endpoint, body: &[u8]) -> (&'static str, String) {
     let route = endpoint.route();
@@ -119,8 +124,7 @@ fn malformed_bodies() -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_bodies_are_400_on_every_route() {
-    let config = config(&secrets());
-    for endpoint in all_endpoints(&config) {
+    for endpoint in every_route() {
         for (what, body) in malformed_bodies() {
             let (status, answer) = send(&endpoint, &body).await;
             assert_eq!(status, 400, "{} {what}: {answer}", endpoint.route());
@@ -162,8 +166,7 @@ fn odd_objects() -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odd_objects_are_refused_with_a_4xx_on_every_route() {
-    let config = config(&secrets());
-    for endpoint in all_endpoints(&config) {
+    for endpoint in every_route() {
         for (what, body) in odd_objects() {
             let (status, answer) = send(&endpoint, &body).await;
             assert!(
@@ -238,9 +241,31 @@ fn set_values(payload: &mut Value, schema_id: &str, value: &str) {
     datapoints_mut(&mut payload["annotation"]["content"], schema_id, &mut found);
     assert!(!found.is_empty(), "{schema_id} is in the sample");
     for datapoint in found {
-        datapoint["content"]["value"] = json!(value);
-        datapoint["content"]["normalized_value"] = Value::Null;
+        set_value(datapoint, value);
     }
+}
+
+/// The datapoint's value as a user types it: `value`, not yet normalised.
+fn set_value(datapoint: &mut Value, value: &str) {
+    datapoint["content"]["value"] = json!(value);
+    datapoint["content"]["normalized_value"] = Value::Null;
+}
+
+/// The functions that run rules on the sample annotation.
+const ANNOTATION_HOOKS: [&str; 3] = [
+    "rossum-annotation-initialize",
+    "rossum-annotation-updated",
+    "rossum-annotation-export",
+];
+
+/// The sample of `function`, one of [`ANNOTATION_HOOKS`], as a delivery its rules answer: the
+/// export sample as a `confirm`, which the export gate answers without recording an export.
+fn answered_by_the_rules(function: &str) -> Value {
+    let mut payload = sample(function);
+    if function == "rossum-annotation-export" {
+        payload["action"] = json!("confirm");
+    }
+    payload
 }
 
 fn messages(answer: &Value) -> String {
@@ -249,13 +274,11 @@ fn messages(answer: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amounts_at_the_limits_are_read_or_reported_never_trusted() {
-    let config = config(&secrets());
-    let endpoints = all_endpoints(&config);
+    let endpoints = every_route();
     let export = endpoint_named(&endpoints, "rossum-annotation-export");
     let unreadable = ["NaN", "∞", "-∞", "inf", "e", ""];
     for raw in unreadable {
-        let mut payload = sample("rossum-annotation-export");
-        payload["action"] = json!("confirm");
+        let mut payload = answered_by_the_rules("rossum-annotation-export");
         set_values(&mut payload, "amount_total", raw);
         let (status, answer) = send(export, &delivery(payload)).await;
         assert_eq!(status, 200, "{raw:?}: {answer}");
@@ -276,15 +299,8 @@ async fn amounts_at_the_limits_are_read_or_reported_never_trusted() {
         &"9".repeat(400),
         "18446744073709551616",
     ] {
-        for function in [
-            "rossum-annotation-initialize",
-            "rossum-annotation-updated",
-            "rossum-annotation-export",
-        ] {
-            let mut payload = sample(function);
-            if function == "rossum-annotation-export" {
-                payload["action"] = json!("confirm");
-            }
+        for function in ANNOTATION_HOOKS {
+            let mut payload = answered_by_the_rules(function);
             set_values(&mut payload, "item_amount_total", raw);
             set_values(&mut payload, "amount_total", raw);
             set_values(&mut payload, "item_vat_rate", raw);
@@ -297,13 +313,11 @@ async fn amounts_at_the_limits_are_read_or_reported_never_trusted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn line_totals_that_overflow_do_not_pass_the_sum_check() {
-    let config = config(&secrets());
-    let endpoints = all_endpoints(&config);
+    let endpoints = every_route();
     let export = endpoint_named(&endpoints, "rossum-annotation-export");
     // Each line total is finite; their sum is not (+inf, then +inf + -inf = NaN).
     let huge = "9".repeat(308);
-    let mut payload = sample("rossum-annotation-export");
-    payload["action"] = json!("confirm");
+    let mut payload = answered_by_the_rules("rossum-annotation-export");
     let mut totals = Vec::new();
     datapoints_mut(
         &mut payload["annotation"]["content"],
@@ -312,8 +326,7 @@ async fn line_totals_that_overflow_do_not_pass_the_sum_check() {
     );
     let signs = ["", "", "-", "-"];
     for (datapoint, sign) in totals.into_iter().zip(signs) {
-        datapoint["content"]["value"] = json!(format!("{sign}{huge}"));
-        datapoint["content"]["normalized_value"] = Value::Null;
+        set_value(datapoint, &format!("{sign}{huge}"));
     }
     let (status, answer) = send(export, &delivery(payload)).await;
     assert_eq!(status, 200, "{answer}");
@@ -344,8 +357,7 @@ fn many_line_items(count: u64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_annotation_with_10_000_line_items_is_answered_in_full() {
-    let config = config(&secrets());
-    let endpoints = all_endpoints(&config);
+    let endpoints = every_route();
     let mut payload = sample("rossum-annotation-updated");
     payload["annotation"]["content"]
         .as_array_mut()
@@ -363,10 +375,7 @@ async fn an_annotation_with_10_000_line_items_is_answered_in_full() {
     assert!(replaced.iter().all(|op| op["op"] == "replace"));
 
     for function in ["rossum-annotation-initialize", "rossum-annotation-export"] {
-        let mut payload = sample(function);
-        if function == "rossum-annotation-export" {
-            payload["action"] = json!("confirm");
-        }
+        let mut payload = answered_by_the_rules(function);
         payload["annotation"]["content"]
             .as_array_mut()
             .unwrap()
@@ -384,17 +393,9 @@ async fn an_annotation_with_10_000_line_items_is_answered_in_full() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn datapoint_ids_that_repeat_or_equal_their_parents_are_answered() {
-    let config = config(&secrets());
-    let endpoints = all_endpoints(&config);
-    for function in [
-        "rossum-annotation-initialize",
-        "rossum-annotation-updated",
-        "rossum-annotation-export",
-    ] {
-        let mut payload = sample(function);
-        if function == "rossum-annotation-export" {
-            payload["action"] = json!("confirm");
-        }
+    let endpoints = every_route();
+    for function in ANNOTATION_HOOKS {
+        let mut payload = answered_by_the_rules(function);
         let content = payload["annotation"]["content"].as_array_mut().unwrap();
         let copy = content[0].clone();
         // The same section (same ids) twice, and a node whose child has its own id.
@@ -426,8 +427,7 @@ async fn datapoint_ids_that_repeat_or_equal_their_parents_are_answered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn samples_with_hostile_fields_get_a_4xx_or_an_answer_on_every_route() {
-    let config = config(&secrets());
-    let endpoints = all_endpoints(&config);
+    let endpoints = every_route();
     let long = "é".repeat(500_000);
     for endpoint in &endpoints {
         let base = sample(endpoint.function());

@@ -10,11 +10,13 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use webhook_verify::hmac_sha256;
+use webhook_test_support::rossum_signature;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_local-server");
 const SAMPLE: &[u8] = include_bytes!("../../../../events/payloads/rossum-annotation-updated.json");
 const ROUTE: &str = "/rossum/annotation-content/updated";
+/// The secret the server uses for Rossum when none is configured.
+const DEVELOPMENT_SECRET: &str = "rossum-development-secret";
 
 struct Server {
     child: Child,
@@ -120,6 +122,13 @@ impl Server {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
     }
+
+    /// POSTs `body` to the Rossum hook at [`ROUTE`], signed with `secret`.
+    async fn post_signed(&self, secret: &str, body: &[u8]) -> (u16, Value) {
+        let signature = rossum_signature(secret, body);
+        let headers = [("x-rossum-signature-sha256", signature.as_str())];
+        self.send("POST", ROUTE, &headers, body).await
+    }
 }
 
 impl Drop for Server {
@@ -129,29 +138,15 @@ impl Drop for Server {
     }
 }
 
-fn signature(secret: &str, body: &[u8]) -> String {
-    let digest: String = hmac_sha256(secret.as_bytes(), body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256={digest}")
-}
-
 #[tokio::test]
 async fn serves_the_rossum_hook_with_the_development_secret_and_says_so() {
     let server = Server::start(&["--port", "0"], &[]);
-    let sig = signature("rossum-development-secret", SAMPLE);
-    let (status, body) = server
-        .send(
-            "POST",
-            ROUTE,
-            &[("X-Rossum-Signature-SHA256", &sig)],
-            SAMPLE,
-        )
-        .await;
+    let (status, body) = server.post_signed(DEVELOPMENT_SECRET, SAMPLE).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["operations"].as_array().map(Vec::len), Some(2));
 
+    // The sample's signature on another body, its header named in another case.
+    let sig = rossum_signature(DEVELOPMENT_SECRET, SAMPLE);
     let (status, body) = server
         .send("POST", ROUTE, &[("X-Rossum-Signature-SHA256", &sig)], b"{}")
         .await;
@@ -195,40 +190,16 @@ async fn configured_secrets_replace_the_development_one_and_the_port_comes_from_
         &[("ROSSUM_HOOK_SECRET", "configured"), ("PORT", &port)],
     );
     assert!(server.address.ends_with(&format!(":{port}")));
-    let dev = signature("rossum-development-secret", SAMPLE);
-    let (status, _) = server
-        .send(
-            "POST",
-            ROUTE,
-            &[("x-rossum-signature-sha256", &dev)],
-            SAMPLE,
-        )
-        .await;
+    let (status, _) = server.post_signed(DEVELOPMENT_SECRET, SAMPLE).await;
     assert_eq!(status, 401);
-    let configured = signature("configured", SAMPLE);
-    let (status, _) = server
-        .send(
-            "POST",
-            ROUTE,
-            &[("x-rossum-signature-sha256", &configured)],
-            SAMPLE,
-        )
-        .await;
+    let (status, _) = server.post_signed("configured", SAMPLE).await;
     assert_eq!(status, 200);
 }
 
 #[tokio::test]
 async fn bodies_over_the_limit_are_refused_with_413() {
     let server = Server::start(&["--port=0"], &[("WEBHOOK_MAX_BODY_BYTES", "4096")]);
-    let sig = signature("rossum-development-secret", SAMPLE);
-    let (status, body) = server
-        .send(
-            "POST",
-            ROUTE,
-            &[("x-rossum-signature-sha256", &sig)],
-            SAMPLE,
-        )
-        .await;
+    let (status, body) = server.post_signed(DEVELOPMENT_SECRET, SAMPLE).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (413, Some("payload_too_large"))
