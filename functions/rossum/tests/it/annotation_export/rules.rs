@@ -4,21 +4,46 @@ use super::common;
 
 use common::{
     AMOUNT_TOTAL_ID, ANNOTATION_ID, CURRENCY_ID, VENDOR_MATCH_ID, datapoint, export_payload,
+    sample_export_record,
 };
-use record_store::{Amount, InMemoryRecordStore, Timestamp, UnavailableRecordStore};
+use record_store::{ExportRecord, InMemoryRecordStore, RecordStore, UnavailableRecordStore};
 use rossum_functions::annotation_export::{
     ExportSettings, VENDOR_NOT_MATCHED, export_record, gate, respond,
 };
 use rossum_rules::Settings;
 use serde_json::{Value, json};
 use webhook_endpoint::WebhookError;
-use webhook_model::rossum::{AnnotationContentEvent, Message, MessageType};
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, MessageType};
 
 const EXPORT_SAMPLE: &[u8] =
     include_bytes!("../../../../../events/payloads/rossum-annotation-export.json");
 
 fn event(payload: Value) -> AnnotationContentEvent {
     serde_json::from_value(payload).expect("the payload parses")
+}
+
+/// The export record of `payload` under the default settings.
+fn record_of(payload: Value) -> Result<ExportRecord, String> {
+    export_record(
+        &event(payload),
+        &Settings::default(),
+        &ExportSettings::default(),
+    )
+}
+
+/// The hook's answer to `payload` under the default settings, recording in `records`.
+async fn respond_by_default(
+    payload: Value,
+    records: &dyn RecordStore,
+) -> Result<HookResponse, WebhookError> {
+    let settings = Settings::default();
+    respond(
+        &event(payload),
+        &settings,
+        &ExportSettings::default(),
+        records,
+    )
+    .await
 }
 
 fn errors(messages: &[Message]) -> Vec<(Option<u64>, String)> {
@@ -107,42 +132,14 @@ fn required_fields_that_are_empty_or_absent_block() {
 
 #[test]
 fn the_export_record_carries_what_the_erp_needs() {
-    let record = export_record(
-        &event(export_payload()),
-        &Settings::default(),
-        &ExportSettings::default(),
-    )
-    .unwrap();
-    assert_eq!(record.annotation_id, ANNOTATION_ID);
-    assert_eq!(record.document_id, Some(3309021));
-    assert_eq!(record.vendor_id, "V-10027");
-    let amount = |raw: &str, value: f64| {
-        Some(Amount {
-            raw: raw.to_owned(),
-            value: Some(value),
-        })
-    };
-    assert_eq!(record.amount_total, amount("3085.08", 3085.08));
-    assert_eq!(record.amount_total_tax, amount("461.58", 461.58));
-    assert_eq!(record.amount_total_base, amount("2623.50", 2623.5));
-    assert_eq!(record.currency.as_deref(), Some("EUR"));
-    assert_eq!(
-        record.exported_at,
-        Timestamp::parse("2026-11-20T09:52:44.118204Z").unwrap()
-    );
-    assert_eq!(record.request_id, "b7d41e09-5c2a-4f3e-9a86-0e4f7c1d2b93");
+    assert_eq!(record_of(export_payload()), Ok(sample_export_record()));
 }
 
 #[test]
 fn the_document_id_falls_back_to_the_annotations_document_url() {
     let mut payload = export_payload();
     payload.as_object_mut().unwrap().remove("document");
-    let record = export_record(
-        &event(payload),
-        &Settings::default(),
-        &ExportSettings::default(),
-    )
-    .unwrap();
+    let record = record_of(payload).unwrap();
     assert_eq!(record.document_id, Some(3309021));
 }
 
@@ -150,52 +147,35 @@ fn the_document_id_falls_back_to_the_annotations_document_url() {
 fn an_export_without_id_or_timestamp_cannot_be_recorded() {
     let mut payload = export_payload();
     payload["annotation"].as_object_mut().unwrap().remove("id");
-    let error = export_record(
-        &event(payload),
-        &Settings::default(),
-        &ExportSettings::default(),
-    )
-    .unwrap_err();
+    let error = record_of(payload).unwrap_err();
     assert!(error.contains("annotation.id"), "{error}");
 
     let mut payload = export_payload();
     payload["timestamp"] = json!("20 Nov 2026");
-    let error = export_record(
-        &event(payload),
-        &Settings::default(),
-        &ExportSettings::default(),
-    )
-    .unwrap_err();
+    let error = record_of(payload).unwrap_err();
     assert!(error.contains("timestamp"), "{error}");
 }
 
 #[tokio::test]
 async fn confirm_only_gates_and_export_records_once() {
     let store = InMemoryRecordStore::new();
-    let settings = (Settings::default(), ExportSettings::default());
 
     let mut confirm = export_payload();
     confirm["action"] = json!("confirm");
-    let response = respond(&event(confirm), &settings.0, &settings.1, &store)
-        .await
-        .unwrap();
+    let response = respond_by_default(confirm, &store).await.unwrap();
     assert!(response.messages.is_empty() && response.operations.is_empty());
     assert_eq!(store.export_count(), 0, "confirm writes nothing");
 
-    let first = event(export_payload());
-    let response = respond(&first, &settings.0, &settings.1, &store)
-        .await
-        .unwrap();
+    let first = export_payload();
+    let response = respond_by_default(first.clone(), &store).await.unwrap();
     assert!(response.messages.is_empty() && response.operations.is_empty());
     let mut retry = export_payload();
     retry["request_id"] = json!("another-delivery");
-    respond(&event(retry), &settings.0, &settings.1, &store)
-        .await
-        .unwrap();
+    respond_by_default(retry, &store).await.unwrap();
     assert_eq!(store.export_count(), 1);
     assert_eq!(
         store.export(ANNOTATION_ID).unwrap().request_id,
-        first.request_id,
+        event(first).request_id,
         "the first export's record stays"
     );
 }
@@ -205,25 +185,13 @@ async fn a_gate_failure_writes_nothing_and_a_store_failure_is_unavailable() {
     let store = InMemoryRecordStore::new();
     let mut payload = export_payload();
     datapoint(&mut payload, VENDOR_MATCH_ID)["content"]["value"] = json!("");
-    let response = respond(
-        &event(payload),
-        &Settings::default(),
-        &ExportSettings::default(),
-        &store,
-    )
-    .await
-    .unwrap();
+    let response = respond_by_default(payload, &store).await.unwrap();
     assert_eq!(response.messages.len(), 1);
     assert_eq!(store.export_count(), 0);
 
     let down = UnavailableRecordStore::new("connection refused");
-    let error = respond(
-        &event(export_payload()),
-        &Settings::default(),
-        &ExportSettings::default(),
-        &down,
-    )
-    .await
-    .unwrap_err();
+    let error = respond_by_default(export_payload(), &down)
+        .await
+        .unwrap_err();
     assert!(matches!(error, WebhookError::Unavailable(_)), "{error}");
 }

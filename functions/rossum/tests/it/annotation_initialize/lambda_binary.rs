@@ -1,13 +1,11 @@
 //! The built Lambda binary answering the `events/` sample through the real lambda_http event
 //! path, matching against vendors imported into DynamoDB Local.
 
-use std::path::Path;
-
 use vendor_matching::read_vendor_file;
 use webhook_test_support::binary::start;
 use webhook_test_support::{drop_table, dynamodb_endpoint, invoke};
 
-use crate::support::SECRET_VAR;
+use crate::support::{SECRET_VAR, sample_vendor_file};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-annotation-initialize");
 const NAME: &str = "rossum-annotation-initialize";
@@ -18,8 +16,7 @@ async fn the_binary_matches_the_sample_against_dynamodb() {
     let endpoint = dynamodb_endpoint();
     let client = webhook_test_support::client().await;
     let table = webhook_test_support::new_master_data_table(&client, "initialize", "binary").await;
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/master-data/vendors.csv");
-    let vendors: Vec<_> = read_vendor_file(&sample)
+    let vendors: Vec<_> = read_vendor_file(&sample_vendor_file())
         .unwrap()
         .vendors
         .into_iter()

@@ -1,22 +1,12 @@
 //! The initialize hook's answer on the real-shaped sample annotation and vendor file.
 
-use std::path::Path;
-
 use rossum_functions::annotation_initialize::respond;
 use rossum_rules::Settings;
 use serde_json::Value;
-use vendor_matching::{InMemoryVendorStore, UnavailableVendorStore};
+use vendor_matching::UnavailableVendorStore;
 use webhook_model::rossum::{AnnotationContentEvent, MessageType, Operation};
 
-const VENDOR_MATCH_ID: u64 = 6600015;
-const AMOUNT_TOTAL_ID: u64 = 6600023;
-
-fn sample() -> Value {
-    serde_json::from_slice(include_bytes!(
-        "../../../../../events/payloads/rossum-annotation-initialize.json"
-    ))
-    .unwrap()
-}
+use crate::support::{AMOUNT_TOTAL_ID, VENDOR_MATCH_ID, initialize_sample, sample_vendors};
 
 fn event(payload: Value) -> AnnotationContentEvent {
     serde_json::from_value(payload).unwrap()
@@ -35,16 +25,15 @@ fn set(nodes: &mut Value, schema_id: &str, value: &str) {
     }
 }
 
-fn vendors() -> InMemoryVendorStore {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/master-data/vendors.csv");
-    InMemoryVendorStore::load(&path).unwrap().0
-}
-
 #[tokio::test]
 async fn the_sample_is_matched_zero_rates_fixed_and_nothing_blocks_automation() {
-    let response = respond(&event(sample()), &Settings::default(), &vendors())
-        .await
-        .unwrap();
+    let response = respond(
+        &event(initialize_sample()),
+        &Settings::default(),
+        &sample_vendors(),
+    )
+    .await
+    .unwrap();
     assert!(response.messages.is_empty(), "{:?}", response.messages);
     assert!(response.automation_blockers.is_empty());
     let replaced: Vec<(u64, String)> = response
@@ -69,13 +58,13 @@ async fn the_sample_is_matched_zero_rates_fixed_and_nothing_blocks_automation() 
 
 #[tokio::test]
 async fn an_unknown_vendor_and_a_wrong_total_block_automation() {
-    let mut payload = sample();
+    let mut payload = initialize_sample();
     let content = &mut payload["annotation"]["content"];
     set(content, "amount_total", "3 100,00");
     set(content, "sender_vat_id", "NL 0000.00.000.B01");
     set(content, "iban", "");
     set(content, "sender_name", "Unheard Of Holdings");
-    let response = respond(&event(payload), &Settings::default(), &vendors())
+    let response = respond(&event(payload), &Settings::default(), &sample_vendors())
         .await
         .unwrap();
     let blockers: Vec<Option<u64>> = response.automation_blockers.iter().map(|b| b.id).collect();
@@ -95,7 +84,7 @@ async fn an_unknown_vendor_and_a_wrong_total_block_automation() {
 #[tokio::test]
 async fn unreachable_master_data_is_an_error_so_rossum_retries() {
     let store = UnavailableVendorStore::new("connection refused");
-    let error = respond(&event(sample()), &Settings::default(), &store)
+    let error = respond(&event(initialize_sample()), &Settings::default(), &store)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("connection refused"));

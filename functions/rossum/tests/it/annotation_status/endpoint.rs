@@ -5,20 +5,17 @@ use super::common;
 
 use std::sync::Arc;
 
-use common::{ANNOTATION_ID, SAMPLE, signed};
+use common::{ANNOTATION_ID, SAMPLE, already_recorded, recorded, signed};
 use record_store::InMemoryRecordStore;
-use serde_json::json;
 
 #[tokio::test]
 async fn a_signed_change_is_recorded_and_its_redelivery_is_a_duplicate() {
     let store = Arc::new(InMemoryRecordStore::new());
-    let (status, body) = signed(store.clone(), SAMPLE).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"recorded": true, "latest": true}));
-
-    let (status, body) = signed(store.clone(), SAMPLE).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"recorded": false, "duplicate": true}));
+    assert_eq!(signed(store.clone(), SAMPLE).await, (200, recorded(true)));
+    assert_eq!(
+        signed(store.clone(), SAMPLE).await,
+        (200, already_recorded())
+    );
 
     assert_eq!(store.status_history(ANNOTATION_ID).len(), 1);
     assert_eq!(

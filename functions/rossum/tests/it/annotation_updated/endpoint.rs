@@ -31,18 +31,14 @@ fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_signed_sample_gets_the_seed_operations() {
-    let (status, body) = signed(SAMPLE).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        body,
-        json!({
-            "messages": [],
-            "operations": [
-                {"op": "replace", "id": 6601015, "value": {"content": {"value": "0.0"}}},
-                {"op": "replace", "id": 6601035, "value": {"content": {"value": "0.0"}}}
-            ]
-        })
-    );
+    let seeded = json!({
+        "messages": [],
+        "operations": [
+            {"op": "replace", "id": 6601015, "value": {"content": {"value": "0.0"}}},
+            {"op": "replace", "id": 6601035, "value": {"content": {"value": "0.0"}}}
+        ]
+    });
+    assert_eq!(signed(SAMPLE).await, (200, seeded));
 }
 
 #[tokio::test]

@@ -1,25 +1,17 @@
 //! The hook's answer on the real-shaped sample annotation and the sample vendor file.
 
-use std::path::Path;
-
 use rossum_functions::annotation_updated::{MATCHING_UNAVAILABLE, respond};
 use rossum_rules::Settings;
-use vendor_matching::{InMemoryVendorStore, UnavailableVendorStore};
+use vendor_matching::UnavailableVendorStore;
 use webhook_model::rossum::{AnnotationContentEvent, MessageType, Operation};
 
-const VENDOR_MATCH_ID: u64 = 6600015;
+use crate::support::{VENDOR_MATCH_ID, sample_vendors};
+
 const SENDER_NAME_ID: u64 = 6600011;
 
 fn sample_event() -> AnnotationContentEvent {
     let bytes = include_bytes!("../../../../../events/payloads/rossum-annotation-updated.json");
     serde_json::from_slice(bytes).expect("the sample payload parses")
-}
-
-fn sample_vendors() -> InMemoryVendorStore {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/master-data/vendors.csv");
-    let (store, rejected) = InMemoryVendorStore::load(&path).unwrap();
-    assert!(rejected.is_empty(), "{rejected:?}");
-    store
 }
 
 fn replaced_values(operations: &[Operation]) -> Vec<(u64, String)> {

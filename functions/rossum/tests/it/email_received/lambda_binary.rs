@@ -4,13 +4,12 @@
 
 use super::common;
 
-use common::{EMAIL_URL, EVENT, PRIVATE, SAMPLE, all_items, drop_table};
-use record_store::DynamoRecordStore;
+use common::{EMAIL_URL, EVENT, PRIVATE, SAMPLE};
 use serde_json::json;
-use webhook_test_support::invoke;
 
 use crate::support::{
-    assert_forgery_refused, assert_logged_answers_and_replay, start_with_records_table,
+    assert_forgery_refused, assert_logged_answers_and_replay, invoke_twice,
+    start_with_records_table,
 };
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rossum-email-received");
@@ -18,30 +17,23 @@ const NAME: &str = rossum_functions::EMAIL_RECEIVED.name;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_a_signed_email_records_it_once_and_refuses_a_forged_one() {
-    let (client, table, api, process) = start_with_records_table(BINARY, NAME).await;
+    let (records, api, process) = start_with_records_table(BINARY, NAME).await;
 
-    for _ in 0..2 {
-        let (status, body) = invoke(&api, EVENT).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(
-            body["files"],
-            json!([{"id": "1", "values": []}, {"id": "3", "values": []}])
-        );
-        assert_eq!(
-            body["extracted_original_sender"]["email"],
-            "Jana.Novakova@stavby-novak.example"
-        );
-    }
+    let body = invoke_twice(&api, EVENT).await;
+    assert_eq!(
+        body["files"],
+        json!([{"id": "1", "values": []}, {"id": "3", "values": []}])
+    );
+    assert_eq!(
+        body["extracted_original_sender"]["email"],
+        "Jana.Novakova@stavby-novak.example"
+    );
     // The email record and the delivery's idempotency record.
-    assert_eq!(all_items(&client, &table).await.len(), 2);
-    let record = DynamoRecordStore::new(client.clone(), &table)
-        .email(EMAIL_URL)
-        .await
-        .unwrap()
-        .expect("recorded");
-    assert_eq!(record.files_imported, ["1", "3"]);
+    assert_eq!(records.item_count().await, 2);
+    let record = records.store.email(EMAIL_URL).await.unwrap();
+    assert_eq!(record.expect("recorded").files_imported, ["1", "3"]);
 
     assert_forgery_refused(&api, rossum_functions::EMAIL_RECEIVED.route, SAMPLE).await;
     assert_logged_answers_and_replay(&process.stop(), PRIVATE);
-    drop_table(&client, &table).await;
+    records.drop_table().await;
 }

@@ -12,6 +12,22 @@ fn sender(email: &str, name: &str) -> Option<OriginalSender> {
     })
 }
 
+/// An email whose body is `text`, in plain text only.
+fn plain(text: &str) -> EmailBody {
+    EmailBody {
+        body_text_plain: Some(text.to_owned()),
+        body_text_html: None,
+    }
+}
+
+/// An email whose body is `html`, in HTML only.
+fn html_body(html: &str) -> EmailBody {
+    EmailBody {
+        body_text_plain: None,
+        body_text_html: Some(html.to_owned()),
+    }
+}
+
 /// The forwarder's note, then `forwarded`, then the supplier's text.
 fn forward(forwarded: &str) -> String {
     format!("{FORWARDER_NOTE}{forwarded}\n\nDear customer,\ninvoice attached.\n")
@@ -255,10 +271,7 @@ fn the_html_body_is_read_when_the_plain_text_has_no_sender() {
                 <span dir=\"auto\">&lt;<a href=\"mailto:jana@stavby-novak.example\">\
                 jana@stavby-novak.example</a>&gt;</span><br>Date: Mon, 16 Nov 2026</div></div></div>";
     let expected = sender("jana@stavby-novak.example", "Jana Nováková");
-    let html_only = EmailBody {
-        body_text_plain: None,
-        body_text_html: Some(html.to_owned()),
-    };
+    let html_only = html_body(html);
     assert_eq!(original_sender(&html_only, None), expected);
     let empty_plain = EmailBody {
         body_text_plain: Some("FYI".to_owned()),
@@ -276,12 +289,8 @@ fn outlook_html_with_a_rule_and_bold_labels() {
                 <b>From:</b> Novák, Jan &lt;jan.novak@stavby-novak.example&gt;<br>\n\
                 <b>Sent:</b> Monday, November 16, 2026 10:12<br>\
                 <b>To:</b> Petra</font></div></body></html>";
-    let body = EmailBody {
-        body_text_plain: None,
-        body_text_html: Some(html.to_owned()),
-    };
     assert_eq!(
-        original_sender(&body, None),
+        original_sender(&html_body(html), None),
         sender("jan.novak@stavby-novak.example", "Novák, Jan")
     );
 }
@@ -310,13 +319,6 @@ fn windows_line_endings_are_handled() {
         forwarded_sender(body),
         sender("jan@stavby-novak.example", "Jan")
     );
-}
-
-fn plain(text: &str) -> EmailBody {
-    EmailBody {
-        body_text_plain: Some(text.to_owned()),
-        body_text_html: None,
-    }
 }
 
 #[test]
@@ -377,18 +379,14 @@ fn a_reply_names_no_forwarded_sender() {
         original_sender(&plain(reply), Some("Re: Invoice FV-2026-0457")),
         None
     );
-    let html = EmailBody {
-        body_text_plain: None,
-        body_text_html: Some(
-            "<div>Thanks, it is paid.</div><div>Petra &lt;petra@buyer.example&gt;</div>\
-             <div class=\"gmail_quote\">On Mon, 16 Nov 2026 at 10:12, Jana Nov&aacute;kov&aacute; \
-             &lt;jana@stavby-novak.example&gt; wrote:<br><blockquote>Invoice attached.\
-             </blockquote></div>"
-                .to_owned(),
-        ),
-    };
+    let reply = html_body(
+        "<div>Thanks, it is paid.</div><div>Petra &lt;petra@buyer.example&gt;</div>\
+         <div class=\"gmail_quote\">On Mon, 16 Nov 2026 at 10:12, Jana Nov&aacute;kov&aacute; \
+         &lt;jana@stavby-novak.example&gt; wrote:<br><blockquote>Invoice attached.\
+         </blockquote></div>",
+    );
     assert_eq!(
-        original_sender(&html, Some("Re: Invoice FV-2026-0457")),
+        original_sender(&reply, Some("Re: Invoice FV-2026-0457")),
         None
     );
 }
@@ -408,15 +406,11 @@ fn an_ordinary_mail_mentioning_from_names_no_sender() {
             "{body}"
         );
     }
-    let html = EmailBody {
-        body_text_plain: None,
-        body_text_html: Some(
-            "<p>Hello,</p><p>From: 1 December, invoices go to \
-             <a href=\"mailto:billing@stavby-novak.example\">billing@stavby-novak.example</a></p>"
-                .to_owned(),
-        ),
-    };
-    assert_eq!(original_sender(&html, None), None);
+    let ordinary = html_body(
+        "<p>Hello,</p><p>From: 1 December, invoices go to \
+         <a href=\"mailto:billing@stavby-novak.example\">billing@stavby-novak.example</a></p>",
+    );
+    assert_eq!(original_sender(&ordinary, None), None);
 }
 
 #[test]
@@ -426,12 +420,8 @@ fn html_with_named_entities_and_one_div_a_line() {
                 <div>Betreff: Rechnung</div>\n<div>Datum: Mon, 16 Nov 2026</div>\n\
                 <div>Von: Max M&uuml;ller &lt;max@lieferant.example&gt;</div>\n\
                 <div>An: petra@buyer.example</div></body></html>";
-    let body = EmailBody {
-        body_text_plain: None,
-        body_text_html: Some(html.to_owned()),
-    };
     assert_eq!(
-        original_sender(&body, None),
+        original_sender(&html_body(html), None),
         sender("max@lieferant.example", "Max Müller")
     );
 }
@@ -460,12 +450,8 @@ fn hostile_bodies_of_a_megabyte_are_read_in_bounded_time() {
     for text in bodies {
         original_sender(&plain(&text), Some("Fw: Invoice"));
     }
-    for html in html_bodies {
-        let body = EmailBody {
-            body_text_plain: None,
-            body_text_html: Some(html),
-        };
-        original_sender(&body, Some("Fw: Invoice"));
+    for text in html_bodies {
+        original_sender(&html_body(&text), Some("Fw: Invoice"));
     }
     let elapsed = started.elapsed();
     assert!(
@@ -660,17 +646,10 @@ mod corpus {
             let text = read(&fixture.body);
             let subject = fixture.subject.as_deref().map(read);
             let subject = subject.as_deref().map(str::trim);
-            let plain = EmailBody {
-                body_text_plain: Some(text.clone()),
-                body_text_html: None,
-            };
-            if !found(&plain, subject) {
+            if !found(&super::plain(&text), subject) {
                 plain_misses.push(fixture.label());
             }
-            let html = EmailBody {
-                body_text_plain: None,
-                body_text_html: Some(as_html(&text, &entity_names, index % 2 == 1)),
-            };
+            let html = super::html_body(&as_html(&text, &entity_names, index % 2 == 1));
             if !found(&html, subject) {
                 html_misses.push(fixture.label());
             }

@@ -2,14 +2,9 @@
 
 use serde_json::Value;
 
-pub const SAMPLE: &[u8] =
-    include_bytes!("../../../../../events/payloads/rossum-upload-created.json");
-/// The signed sample event users invoke the function with.
-pub const EVENT: &[u8] = include_bytes!("../../../../../events/rossum-upload-created.json");
-/// What the sample carries that must never reach a log: the secret, the API token, file
-/// names.
+crate::support::samples!("rossum-upload-created");
+/// What the sample carries that must never reach a log: the API token, file names.
 pub const PRIVATE: &[&str] = &[
-    crate::support::DEVELOPMENT_SECRET,
     "8c1e4a7f2d9b05c3e6a1f4b7d0c2e5a8f1b4d7c0",
     "INV-2026-10873.pdf",
     "Jana Novakova.vcf",
