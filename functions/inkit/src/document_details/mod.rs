@@ -23,11 +23,12 @@ use webhook_endpoint::{LambdaError, run_lambda_events};
 use webhook_function::{Platform, Worker};
 use webhook_model::inkit::InkitEventType;
 
-pub const FUNCTION_NAME: &str = "inkit-document-details";
+/// The worker's name: its Lambda binary, its registry entry, its log lines.
+pub const NAME: &str = "inkit-document-details";
 
 /// This worker as the registry knows it.
 pub const WORKER: Worker = Worker {
-    name: FUNCTION_NAME,
+    name: NAME,
     platform: Platform::Inkit(InkitEventType::DocumentCreateFinished),
     source: "the records table's DynamoDB stream (the local server retries in the background)",
 };
@@ -44,7 +45,7 @@ pub fn lambda_main() -> Result<(), LambdaError> {
                 let size = event.records.len();
                 let response = complete_batch(event, records, inkit).await;
                 tracing::info!(
-                    function = FUNCTION_NAME,
+                    function = NAME,
                     request_id,
                     records = size,
                     pending = response.batch_item_failures.len(),
@@ -124,18 +125,13 @@ pub async fn complete_batch(
     let mut fetches = tokio::task::JoinSet::new();
     for record in event.records {
         let Some(resource_id) = record.resource_to_complete().map(str::to_owned) else {
-            tracing::debug!(function = FUNCTION_NAME, sequence = %record.dynamodb.sequence_number, "not a finished document: acknowledged");
+            tracing::debug!(function = NAME, sequence = %record.dynamodb.sequence_number, "not a finished document: acknowledged");
             continue;
         };
         let (records, inkit) = (records.clone(), inkit.clone());
         fetches.spawn(async move {
-            let outcome = complete_details(
-                FUNCTION_NAME,
-                &resource_id,
-                records.as_ref(),
-                inkit.as_ref(),
-            )
-            .await;
+            let outcome =
+                complete_details(NAME, &resource_id, records.as_ref(), inkit.as_ref()).await;
             (record.dynamodb.sequence_number, resource_id, outcome)
         });
     }
@@ -149,7 +145,7 @@ pub async fn complete_batch(
         match outcome {
             DetailsOutcome::Pending(reason) => {
                 tracing::warn!(
-                    function = FUNCTION_NAME,
+                    function = NAME,
                     resource_id,
                     sequence,
                     "document details still pending, left to Lambda's retry: {reason}"
@@ -159,7 +155,7 @@ pub async fn complete_batch(
                 });
             }
             done => tracing::info!(
-                function = FUNCTION_NAME,
+                function = NAME,
                 resource_id,
                 details = done.as_str(),
                 "document details completed"
