@@ -170,6 +170,14 @@ impl Token {
     }
 }
 
+/// What a condition may hold, as refusals say it.
+const SUPPORTED: &str = "only strings, numbers, True, False, None, placeholders, ==, !=, and, or, not and parentheses are";
+
+/// Moves `chars` past the token that ends at byte `end`.
+fn skip_to(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, end: usize) {
+    while chars.next_if(|&(i, _)| i < end).is_some() {}
+}
+
 fn tokens(text: &str) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
     let mut chars = text.char_indices().peekable();
@@ -215,9 +223,7 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                     .map(|close| at + close + 1)
                     .ok_or_else(|| format!("{text:?} has a '{{' that no '}}' closes"))?;
                 tokens.push(Token::Text(Template::parse(&text[at..end])?));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                skip_to(&mut chars, end);
             }
             c if c.is_ascii_digit() || c == '-' || c == '.' => {
                 let end = text[at..]
@@ -234,9 +240,7 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                     .parse::<f64>()
                     .map_err(|_| format!("{:?} in {text:?} is not a number", &text[at..end]))?;
                 tokens.push(Token::Number(number));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                skip_to(&mut chars, end);
             }
             c if c.is_alphabetic() || c == '_' => {
                 let end = text[at..]
@@ -245,17 +249,15 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                 let word = &text[at..end];
                 if !matches!(word, "and" | "or" | "not" | "True" | "False" | "None") {
                     return Err(format!(
-                        "{word:?} in {text:?} is not supported (only strings, numbers, True, False, None, placeholders, ==, !=, and, or, not and parentheses are)"
+                        "{word:?} in {text:?} is not supported ({SUPPORTED})"
                     ));
                 }
                 tokens.push(Token::Word(word.to_owned()));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                skip_to(&mut chars, end);
             }
             other => {
                 return Err(format!(
-                    "{other:?} in {text:?} is not supported (only strings, numbers, True, False, None, placeholders, ==, !=, and, or, not and parentheses are)"
+                    "{other:?} in {text:?} is not supported ({SUPPORTED})"
                 ));
             }
         }

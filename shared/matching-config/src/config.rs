@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::condition::Condition;
 use crate::path::RecordPath;
-use crate::template::{Template, is_schema_id};
+use crate::template::{Piece, Template, braced_pieces, is_schema_id};
 
 /// Most configurations one hook may have.
 pub const MAX_CONFIGURATIONS: usize = 100;
@@ -576,30 +576,13 @@ fn read_mapping(
 
 /// `{code} - {name}`: text with `{record path}` references.
 fn label_template(template: &str) -> Result<Vec<LabelPart>, String> {
-    if template.len() > crate::template::MAX_TEMPLATE_CHARS {
-        return Err(format!(
-            "a template of {} characters is longer than the {} allowed",
-            template.len(),
-            crate::template::MAX_TEMPLATE_CHARS
-        ));
-    }
-    let mut parts = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        if open > 0 {
-            parts.push(LabelPart::Text(rest[..open].to_owned()));
-        }
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("{template:?} has a '{{' that no '}}' closes"))?;
-        parts.push(LabelPart::Path(RecordPath::parse(&after[..close])?));
-        rest = &after[close + 1..];
-    }
-    if !rest.is_empty() {
-        parts.push(LabelPart::Text(rest.to_owned()));
-    }
-    Ok(parts)
+    braced_pieces(template)?
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => Ok(LabelPart::Text(text.to_owned())),
+            Piece::Braced(key) => RecordPath::parse(key).map(LabelPart::Path),
+        })
+        .collect()
 }
 
 fn read_default(

@@ -21,41 +21,25 @@ impl Template {
     /// Reads `text`; a `{` that opens no placeholder of a schema id (an unclosed brace, a
     /// filter such as `{x | re}`, anything but a schema id) is refused, naming it.
     pub fn parse(text: &str) -> Result<Self, String> {
-        if text.len() > MAX_TEMPLATE_CHARS {
-            return Err(format!(
-                "a text of {} characters is longer than the {MAX_TEMPLATE_CHARS} allowed",
-                text.len()
-            ));
-        }
         let mut parts = Vec::new();
-        let mut literal = String::new();
-        let mut rest = text;
-        while let Some(open) = rest.find('{') {
-            literal.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let close = after
-                .find('}')
-                .ok_or_else(|| format!("{text:?} has a '{{' that no '}}' closes"))?;
-            let inner = after[..close].trim();
-            if inner.contains('|') {
-                return Err(format!(
-                    "placeholder filters such as {{{inner}}} are not supported (they serve regular expressions, which equality queries do not use)"
-                ));
+        for piece in braced_pieces(text)? {
+            match piece {
+                Piece::Text(literal) => parts.push(Part::Text(literal.to_owned())),
+                Piece::Braced(inner) => {
+                    let inner = inner.trim();
+                    if inner.contains('|') {
+                        return Err(format!(
+                            "placeholder filters such as {{{inner}}} are not supported (they serve regular expressions, which equality queries do not use)"
+                        ));
+                    }
+                    if !is_schema_id(inner) {
+                        return Err(format!(
+                            "{{{inner}}} in {text:?} is not a placeholder of a schema id"
+                        ));
+                    }
+                    parts.push(Part::Placeholder(inner.to_owned()));
+                }
             }
-            if !is_schema_id(inner) {
-                return Err(format!(
-                    "{{{inner}}} in {text:?} is not a placeholder of a schema id"
-                ));
-            }
-            if !literal.is_empty() {
-                parts.push(Part::Text(std::mem::take(&mut literal)));
-            }
-            parts.push(Part::Placeholder(inner.to_owned()));
-            rest = &after[close + 1..];
-        }
-        literal.push_str(rest);
-        if !literal.is_empty() {
-            parts.push(Part::Text(literal));
         }
         Ok(Self { parts })
     }
@@ -89,6 +73,41 @@ impl Template {
         }
         Ok(text)
     }
+}
+
+/// A piece of a text whose `{...}` are references: the text between them, or what a pair of
+/// braces holds.
+pub(crate) enum Piece<'t> {
+    Text(&'t str),
+    Braced(&'t str),
+}
+
+/// `text` cut at its `{...}` (placeholders here, record keys in label templates), at most
+/// [`MAX_TEMPLATE_CHARS`] long; a `{` that no `}` closes is refused.
+pub(crate) fn braced_pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    if text.len() > MAX_TEMPLATE_CHARS {
+        return Err(format!(
+            "a text of {} characters is longer than the {MAX_TEMPLATE_CHARS} allowed",
+            text.len()
+        ));
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("{text:?} has a '{{' that no '}}' closes"))?;
+        pieces.push(Piece::Braced(&after[..close]));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    Ok(pieces)
 }
 
 /// Whether `text` can be a schema id: letters, digits, `_` and `-`, at most 200 characters.
