@@ -33,10 +33,8 @@ pub const DOCUMENT_CREATE_FAILED: Function = Function {
     idempotency_key: Some(inkit_key),
     stores: "one EVENT# item per event and the document's DOCUMENT item, marked failed",
     endpoint: |config, deps| {
-        let records = deps.inkit_records();
-        let handler =
-            move |delivery| document_create_failed::RECORDER.handle(delivery, records.clone());
-        DOCUMENT_CREATE_FAILED.serve(config, deps, handler)
+        let record = |delivery, records| document_create_failed::RECORDER.handle(delivery, records);
+        DOCUMENT_CREATE_FAILED.serve_with(config, deps, deps.inkit_records(), record)
     },
 };
 
@@ -48,9 +46,8 @@ pub const DOCUMENT_DELETED: Function = Function {
     idempotency_key: Some(inkit_key),
     stores: "one EVENT# item per event and the document's DOCUMENT item, marked deleted",
     endpoint: |config, deps| {
-        let records = deps.inkit_records();
-        let handler = move |delivery| document_deleted::RECORDER.handle(delivery, records.clone());
-        DOCUMENT_DELETED.serve(config, deps, handler)
+        let record = |delivery, records| document_deleted::RECORDER.handle(delivery, records);
+        DOCUMENT_DELETED.serve_with(config, deps, deps.inkit_records(), record)
     },
 };
 

@@ -26,9 +26,7 @@ pub const ANNOTATION_UPDATED: Function = Function {
     idempotency_key: None,
     stores: "nothing: it answers with the vendor match and the rules' messages",
     endpoint: |config, deps| {
-        let vendors = deps.vendors();
-        let handler = move |delivery| annotation_updated::handle(delivery, vendors.clone());
-        ANNOTATION_UPDATED.serve(config, deps, handler)
+        ANNOTATION_UPDATED.serve_with(config, deps, deps.vendors(), annotation_updated::handle)
     },
 };
 
@@ -40,9 +38,12 @@ pub const ANNOTATION_INITIALIZE: Function = Function {
     idempotency_key: None,
     stores: "nothing: it answers with the vendor match",
     endpoint: |config, deps| {
-        let vendors = deps.vendors();
-        let handler = move |delivery| annotation_initialize::handle(delivery, vendors.clone());
-        ANNOTATION_INITIALIZE.serve(config, deps, handler)
+        ANNOTATION_INITIALIZE.serve_with(
+            config,
+            deps,
+            deps.vendors(),
+            annotation_initialize::handle,
+        )
     },
 };
 
@@ -54,9 +55,7 @@ pub const ANNOTATION_EXPORT: Function = Function {
     idempotency_key: Some(rossum_key),
     stores: "one EXPORT# record per exported annotation",
     endpoint: |config, deps| {
-        let records = deps.records();
-        let handler = move |delivery| annotation_export::handle(delivery, records.clone());
-        ANNOTATION_EXPORT.serve(config, deps, handler)
+        ANNOTATION_EXPORT.serve_with(config, deps, deps.records(), annotation_export::handle)
     },
 };
 
@@ -68,9 +67,7 @@ pub const ANNOTATION_STATUS: Function = Function {
     idempotency_key: Some(rossum_key),
     stores: "the annotation's status history (one STATUS# item per transition) and its LATEST status",
     endpoint: |config, deps| {
-        let records = deps.records();
-        let handler = move |delivery| annotation_status::handle(delivery, records.clone());
-        ANNOTATION_STATUS.serve(config, deps, handler)
+        ANNOTATION_STATUS.serve_with(config, deps, deps.records(), annotation_status::handle)
     },
 };
 
@@ -82,9 +79,7 @@ pub const EMAIL_RECEIVED: Function = Function {
     idempotency_key: Some(rossum_key),
     stores: "one EMAIL# record per email",
     endpoint: |config, deps| {
-        let records = deps.records();
-        let handler = move |delivery| email_received::handle(delivery, records.clone());
-        EMAIL_RECEIVED.serve(config, deps, handler)
+        EMAIL_RECEIVED.serve_with(config, deps, deps.records(), email_received::handle)
     },
 };
 

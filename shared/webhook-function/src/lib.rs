@@ -79,6 +79,25 @@ impl Function {
         }
     }
 
+    /// [`Function::serve`] of `handler` given its own clone of `state` (the stores it was
+    /// built from) with each delivery.
+    pub fn serve_with<S, H, Fut>(
+        &self,
+        config: &EndpointConfig,
+        dependencies: &Dependencies,
+        state: S,
+        handler: H,
+    ) -> Endpoint
+    where
+        S: Clone + Send + Sync + 'static,
+        H: Fn(Delivery, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, WebhookError>> + Send + 'static,
+    {
+        self.serve(config, dependencies, move |delivery| {
+            handler(delivery, state.clone())
+        })
+    }
+
     fn serve_unguarded<F, Fut>(&self, config: &EndpointConfig, handler: F) -> Endpoint
     where
         F: Fn(Delivery) -> Fut + Send + Sync + 'static,
