@@ -1,0 +1,23 @@
+//! Named master-data datasets, as Rossum's Master Data Hub keeps them: records as imported
+//! (nested objects kept), in file order, looked up by the fields a user indexed at import.
+//!
+//! - [`IndexSpec`] and [`index_key`]: which fields (one or several, dotted paths allowed) a
+//!   dataset is indexed by, and the typed key a record or a query value has under it
+//!   (`"42"` and `42` are different keys, as they are different values in MongoDB).
+//! - [`DatasetStore`]: what matching needs: which datasets exist and how they are indexed,
+//!   the records under a batch of index keys, and fuzzy candidates by name blocks. Lookups
+//!   never scan: a query must name an indexed field.
+//! - [`InMemoryDatasetStore`]: the local server's and the tests' store; the DynamoDB one
+//!   lives with the master-data table.
+
+mod key;
+mod memory;
+mod store;
+
+pub use key::{IndexSpec, KEY_SEPARATOR, index_key, read_field, scalar_key};
+pub use memory::{Dataset, InMemoryDatasetStore};
+pub use store::{
+    DATASETS, DEFAULT_FUZZY_BLOCK_LIMIT, DatasetInfo, DatasetStore, StoredRecord,
+    UnavailableDatasetStore, datasets_unavailable,
+};
+pub use unavailable::{StoreFuture, Unavailable};
