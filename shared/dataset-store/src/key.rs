@@ -78,6 +78,16 @@ pub fn read_field<'r>(record: &'r Value, dotted: &str) -> Option<&'r Value> {
         .try_fold(record, |value, segment| value.as_object()?.get(segment))
 }
 
+/// The text of a record's field that fuzzy lookups block and compare (a number as written,
+/// anything else as ""), the same for every store.
+pub fn fuzzy_field_text(record: &Value, field: &str) -> String {
+    match read_field(record, field) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// The typed key of one scalar: `s` + text for a string, `n` + its canonical number for a
 /// number (`1`, `1.0` and `1e0` are one key, as MongoDB compares them equal), `b1`/`b0`,
 /// `z` for null. Arrays and objects have none.

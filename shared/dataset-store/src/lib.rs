@@ -14,7 +14,7 @@ mod key;
 mod memory;
 mod store;
 
-pub use key::{IndexSpec, KEY_SEPARATOR, index_key, read_field, scalar_key};
+pub use key::{IndexSpec, KEY_SEPARATOR, fuzzy_field_text, index_key, read_field, scalar_key};
 pub use memory::{Dataset, InMemoryDatasetStore};
 pub use store::{
     DATASETS, DEFAULT_FUZZY_BLOCK_LIMIT, DatasetInfo, DatasetStore, StoredRecord,
