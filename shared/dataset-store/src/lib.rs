@@ -10,10 +10,15 @@
 //! - [`InMemoryDatasetStore`]: the local server's and the tests' store; the DynamoDB one
 //!   lives with the master-data table.
 
+mod file;
 mod key;
 mod memory;
 mod store;
 
+pub use file::{
+    DatasetFormat, MAX_FILE_BYTES, MAX_RECORD_BYTES, ReadDataset, RejectedRow, read_dataset,
+    read_dataset_file,
+};
 pub use key::{IndexSpec, KEY_SEPARATOR, fuzzy_field_text, index_key, read_field, scalar_key};
 pub use memory::{Dataset, InMemoryDatasetStore};
 pub use store::{
