@@ -4,6 +4,7 @@
 //! the local server's registry ([`FUNCTIONS`]).
 
 use idempotency::rossum_key;
+use master_data::MasterData;
 use rossum_rules::Settings;
 use webhook_endpoint::rossum::{checked_hook_settings, parse_annotation_content};
 use webhook_endpoint::{Delivery, WebhookError};
@@ -15,6 +16,7 @@ pub mod annotation_initialize;
 pub mod annotation_status;
 pub mod annotation_updated;
 pub mod email_received;
+pub mod master_data;
 pub mod upload_created;
 
 /// The interactive `annotation_content` hook ([`annotation_updated`]): unguarded, Rossum never
@@ -24,9 +26,14 @@ pub const ANNOTATION_UPDATED: Function = Function {
     route: "/rossum/annotation-content/updated",
     platform: Platform::Rossum,
     idempotency_key: None,
-    stores: "nothing: it answers with the vendor match and the rules' messages",
+    stores: "nothing: it answers with the master-data matches and the rules' messages",
     endpoint: |config, deps| {
-        ANNOTATION_UPDATED.serve_with(config, deps, deps.vendors(), annotation_updated::handle)
+        ANNOTATION_UPDATED.serve_with(
+            config,
+            deps,
+            MasterData::of(deps),
+            annotation_updated::handle,
+        )
     },
 };
 
@@ -36,12 +43,12 @@ pub const ANNOTATION_INITIALIZE: Function = Function {
     route: "/rossum/annotation-content/initialize",
     platform: Platform::Rossum,
     idempotency_key: None,
-    stores: "nothing: it answers with the vendor match",
+    stores: "nothing: it answers with the master-data matches",
     endpoint: |config, deps| {
         ANNOTATION_INITIALIZE.serve_with(
             config,
             deps,
-            deps.vendors(),
+            MasterData::of(deps),
             annotation_initialize::handle,
         )
     },

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use contractfit_store::{ContractFitStore, UnavailableContractFitStore};
+use dataset_store::{DatasetStore, UnavailableDatasetStore};
 use idempotency::{IdempotencyStore, KeyFn};
 use inkit_client::InkitApi;
 use record_store::{InkitRecordStore, RecordStore, UnavailableRecordStore};
@@ -168,6 +169,7 @@ pub struct Dependencies {
     source: Source,
     background: Background,
     vendors: OnceLock<Arc<dyn VendorStore>>,
+    datasets: OnceLock<Arc<dyn DatasetStore>>,
     records: OnceLock<Arc<dyn RecordStore>>,
     inkit_records: OnceLock<Arc<dyn InkitRecordStore>>,
     inkit_api: OnceLock<Arc<dyn InkitApi>>,
@@ -192,6 +194,7 @@ impl Dependencies {
             source,
             background,
             vendors: OnceLock::new(),
+            datasets: OnceLock::new(),
             records: OnceLock::new(),
             inkit_records: OnceLock::new(),
             inkit_api: OnceLock::new(),
@@ -202,6 +205,11 @@ impl Dependencies {
 
     pub fn with_vendors(self, store: Arc<dyn VendorStore>) -> Self {
         let _ = self.vendors.set(store);
+        self
+    }
+
+    pub fn with_datasets(self, store: Arc<dyn DatasetStore>) -> Self {
+        let _ = self.datasets.set(store);
         self
     }
 
@@ -240,6 +248,18 @@ impl Dependencies {
             .get_or_init(|| match &self.source {
                 Source::Environment(client) => master_data_store::vendor_store_from_env(client),
                 Source::Given => Arc::new(UnavailableVendorStore::new(not_given("vendor store"))),
+            })
+            .clone()
+    }
+
+    /// The master-data datasets (`VENDOR_TABLE`, beside the vendors).
+    pub fn datasets(&self) -> Arc<dyn DatasetStore> {
+        self.datasets
+            .get_or_init(|| match &self.source {
+                Source::Environment(_) => {
+                    Arc::new(UnavailableDatasetStore::new("DATASETS-ON-DYNAMODB-PENDING"))
+                }
+                Source::Given => Arc::new(UnavailableDatasetStore::new(not_given("dataset store"))),
             })
             .clone()
     }

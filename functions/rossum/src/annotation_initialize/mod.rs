@@ -2,23 +2,27 @@
 //! when extraction finishes. Not interactive and retried by Rossum, so this is where the
 //! full checks run:
 //!
-//! - vendor matching against the master data (fills the vendor enum datapoint);
+//! - master-data matching: the hook's Master Data Hub `configurations` against the datasets
+//!   when its settings have them, else vendor matching (fills the vendor enum datapoint);
 //! - zero VAT rates;
 //! - sum checks (line totals against the total, tax details against the total tax), as
 //!   warnings;
-//! - `automation_blockers` for an unmatched vendor and for failed sums.
+//! - `automation_blockers` for an unmatched vendor, a configuration's error message and
+//!   failed sums.
 //!
-//! When the master data cannot be reached the answer is 503, so that Rossum retries.
+//! When the master data cannot be reached the answer is 503, so that Rossum retries; a
+//! configuration that cannot run on the datasets is a 400 naming what to change.
 //!
 //! Not behind the idempotency guard: matching only reads, so a retry computes the same answer.
 
-use std::sync::Arc;
-
-use rossum_rules::{Settings, match_vendor_datapoint, sum_checks, zero_vat_rates};
+use dataset_matching::MatchingError;
+use rossum_rules::{Settings, sum_checks, zero_vat_rates};
 use vendor_matching::{Unavailable, VendorStore};
 use webhook_endpoint::rossum::hook_response;
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
-use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, HookResponse, Message};
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
+
+use crate::master_data::{self, MasterData, Matcher, configured_matching, refusal};
 
 /// The function's name: its Lambda binary, its registry entry, its log lines.
 pub const NAME: &str = "rossum-annotation-initialize";
@@ -27,28 +31,50 @@ pub const ACTIONS: [&str; 1] = ["initialize"];
 
 pub(crate) async fn handle(
     delivery: Delivery,
-    vendors: Arc<dyn VendorStore>,
+    master: MasterData,
 ) -> Result<Response<Body>, WebhookError> {
     let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
-    let response = respond(&event, &settings, vendors.as_ref()).await?;
+    let configured = configured_matching(&event)?;
+    let matcher = Matcher::new(configured.as_ref(), &master);
+    let response = respond_with(&event, &settings, matcher)
+        .await
+        .map_err(refusal)?;
     Ok(hook_response(&response))
 }
 
-/// The hook's answer, or the store error that makes it a 503.
+/// The hook's answer with the built-in vendor matching, or the store error that makes it a
+/// 503.
 pub async fn respond(
     event: &AnnotationContentEvent,
     settings: &Settings,
     vendors: &dyn VendorStore,
 ) -> Result<HookResponse, Unavailable> {
+    respond_with(event, settings, Matcher::Vendors(vendors))
+        .await
+        .map_err(|error| match error {
+            MatchingError::Unavailable(error) => error,
+            // Vendor matching reads no configuration.
+            MatchingError::Configuration(reason) => {
+                vendor_matching::master_data_unavailable(reason)
+            }
+        })
+}
+
+/// The hook's answer with `matcher`.
+pub async fn respond_with(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    matcher: Matcher<'_>,
+) -> Result<HookResponse, MatchingError> {
     let content = event.content();
-    let matched = match_vendor_datapoint(content, settings, vendors).await?;
+    let matched = master_data::run(NAME, matcher, event, settings).await?;
     let (mut messages, mut operations) = zero_vat_rates(content, settings);
     messages.extend(matched.messages);
     operations.extend(matched.operations);
-    let mut automation_blockers: Vec<AutomationBlocker> = matched.blocker.into_iter().collect();
+    let mut automation_blockers = matched.automation_blockers;
     for failure in sum_checks(content, settings) {
         messages.push(Message::warning(failure.id, failure.message.clone()));
-        automation_blockers.push(AutomationBlocker {
+        automation_blockers.push(webhook_model::rossum::AutomationBlocker {
             id: failure.id,
             content: failure.message,
         });

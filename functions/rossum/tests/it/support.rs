@@ -65,6 +65,24 @@ pub fn initialize_sample() -> Value {
     .expect("the initialize sample is JSON")
 }
 
+/// Sets every datapoint of `schema_id` to `value` (and drops its normalised value).
+pub fn set_datapoint_in(nodes: &mut Value, schema_id: &str, value: &str) {
+    for node in nodes.as_array_mut().into_iter().flatten() {
+        if node["schema_id"] == schema_id {
+            node["content"]["value"] = Value::from(value);
+            node["content"]["normalized_value"] = Value::Null;
+        }
+        if let Some(children) = node.get_mut("children") {
+            set_datapoint_in(children, schema_id, value);
+        }
+    }
+}
+
+/// Sets every datapoint of `schema_id` in a delivery's annotation to `value`.
+pub fn set_datapoint(payload: &mut Value, schema_id: &str, value: &str) {
+    set_datapoint_in(&mut payload["annotation"]["content"], schema_id, value);
+}
+
 /// The sample vendor file, `events/master-data/vendors.csv`.
 pub fn sample_vendor_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/master-data/vendors.csv")

@@ -1,4 +1,5 @@
 //! `rossum-annotation-initialize`.
 
+mod configured;
 mod lambda_binary;
 mod respond;

@@ -6,23 +6,12 @@ use serde_json::Value;
 use vendor_matching::UnavailableVendorStore;
 use webhook_model::rossum::{AnnotationContentEvent, MessageType, Operation};
 
-use crate::support::{AMOUNT_TOTAL_ID, VENDOR_MATCH_ID, initialize_sample, sample_vendors};
+use crate::support::{
+    AMOUNT_TOTAL_ID, VENDOR_MATCH_ID, initialize_sample, sample_vendors, set_datapoint_in as set,
+};
 
 fn event(payload: Value) -> AnnotationContentEvent {
     serde_json::from_value(payload).unwrap()
-}
-
-/// Sets every datapoint of `schema_id` to `value` (and drops its normalised value).
-fn set(nodes: &mut Value, schema_id: &str, value: &str) {
-    for node in nodes.as_array_mut().into_iter().flatten() {
-        if node["schema_id"] == schema_id {
-            node["content"]["value"] = Value::from(value);
-            node["content"]["normalized_value"] = Value::Null;
-        }
-        if let Some(children) = node.get_mut("children") {
-            set(children, schema_id, value);
-        }
-    }
 }
 
 #[tokio::test]
