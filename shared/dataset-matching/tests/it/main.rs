@@ -4,4 +4,5 @@
 mod annotation;
 mod header;
 mod line_items;
+mod published;
 mod refusals;
