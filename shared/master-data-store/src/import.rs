@@ -29,7 +29,7 @@ const MAX_ATTEMPTS: u32 = 10;
 /// The pauses between those tries: 25 ms doubling up to 2.5 s, each lengthened by a random
 /// part of up to as much again (so 25-50 ms first, at most 5 s), so that parallel batches do
 /// not retry in step.
-const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+pub(crate) const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
     .with_jitter()
     .with_min_delay(Duration::from_millis(25))
     .with_max_delay(Duration::from_millis(2_500))
@@ -117,8 +117,8 @@ pub async fn import_vendors(
             profile_writes.push(put(profile_item(vendor, &keys))?);
         }
         // Profiles last: a profile's fingerprint promises that its index items are written.
-        write_all(client, table, index_writes).await?;
-        write_all(client, table, profile_writes).await?;
+        write_all(client, table, index_writes, MASTER_DATA).await?;
+        write_all(client, table, profile_writes, MASTER_DATA).await?;
         processed += chunk.len();
         progress(processed);
     }
@@ -220,41 +220,51 @@ fn stored_profile(item: &HashMap<String, AttributeValue>) -> StoredProfile {
     }
 }
 
-fn put(item: HashMap<String, AttributeValue>) -> Result<WriteRequest, Unavailable> {
+pub(crate) fn put(item: HashMap<String, AttributeValue>) -> Result<WriteRequest, Unavailable> {
     let request = PutRequest::builder()
         .set_item(Some(item))
         .build()
-        .map_err(|e| master_data_unavailable(format!("put request: {e}")))?;
+        .map_err(|e| Unavailable::new(MASTER_DATA, format!("put request: {e}")))?;
     Ok(WriteRequest::builder().put_request(request).build())
 }
 
-fn delete(pk: &str, sk: &str) -> Result<WriteRequest, Unavailable> {
+pub(crate) fn delete(pk: &str, sk: &str) -> Result<WriteRequest, Unavailable> {
     let request = DeleteRequest::builder()
         .key(PK, s(pk))
         .key(SK, s(sk))
         .build()
-        .map_err(|e| master_data_unavailable(format!("delete request: {e}")))?;
+        .map_err(|e| Unavailable::new(MASTER_DATA, format!("delete request: {e}")))?;
     Ok(WriteRequest::builder().delete_request(request).build())
 }
 
-/// Writes `requests` in batches of 25, [`WRITES_IN_FLIGHT`] at a time. On the first failure
-/// the batches still in flight are abandoned (dropping the set aborts them).
-async fn write_all(
+/// Writes `requests` in batches of 25, [`WRITES_IN_FLIGHT`] at a time, failing as an
+/// [`Unavailable`] of `dependency`. On the first failure the batches still in flight are
+/// abandoned (dropping the set aborts them).
+pub(crate) async fn write_all(
     client: &Client,
     table: &str,
     requests: Vec<WriteRequest>,
+    dependency: &'static str,
 ) -> Result<(), Unavailable> {
     let mut requests = requests.into_iter().peekable();
     let mut in_flight = JoinSet::new();
     loop {
         while in_flight.len() < WRITES_IN_FLIGHT && requests.peek().is_some() {
             let batch: Vec<WriteRequest> = requests.by_ref().take(WRITE_BATCH).collect();
-            in_flight.spawn(write_batch(client.clone(), table.to_owned(), batch));
+            in_flight.spawn(write_batch(
+                client.clone(),
+                table.to_owned(),
+                batch,
+                dependency,
+            ));
         }
         match in_flight.join_next().await {
             None => return Ok(()),
             Some(joined) => joined.map_err(|e| {
-                master_data_unavailable(format!("a BatchWriteItem task on {table:?} failed: {e}"))
+                Unavailable::new(
+                    dependency,
+                    format!("a BatchWriteItem task on {table:?} failed: {e}"),
+                )
             })??,
         }
     }
@@ -266,8 +276,9 @@ async fn write_batch(
     client: Client,
     table: String,
     batch: Vec<WriteRequest>,
+    dependency: &'static str,
 ) -> Result<(), Unavailable> {
-    batch_write_item(&client, &table, batch, BATCH_BACKOFF, MASTER_DATA).await
+    batch_write_item(&client, &table, batch, BATCH_BACKOFF, dependency).await
 }
 
 #[cfg(test)]

@@ -51,14 +51,24 @@
 //! index items are written before its profile, so a profile with the new fingerprint exists
 //! only once the index is complete: an interrupted import redoes that vendor next time.
 //! Vendors missing from an import are left in the table.
+//!
+//! # Datasets
+//!
+//! The same table holds master-data datasets (purchase orders, products...): see
+//! [`datasets`] for their items, lookups and imports.
 
+pub mod datasets;
 mod from_env;
 mod import;
 mod item;
 mod store;
 mod table;
 
-pub use from_env::{VENDOR_TABLE_ENV, vendor_store_from_env};
+pub use datasets::{
+    DatasetImport, DatasetImportMode, DatasetImportSummary, DynamoDatasetStore, RejectedRecord,
+    delete_dataset, import_dataset,
+};
+pub use from_env::{VENDOR_TABLE_ENV, dataset_store_from_env, vendor_store_from_env};
 pub use import::{ImportSummary, import_vendors};
 pub use item::{
     PROFILE_SK, index_item, profile_item, vendor_from_item, vendor_pk, vendor_to_attributes,
