@@ -256,9 +256,7 @@ impl Dependencies {
     pub fn datasets(&self) -> Arc<dyn DatasetStore> {
         self.datasets
             .get_or_init(|| match &self.source {
-                Source::Environment(_) => {
-                    Arc::new(UnavailableDatasetStore::new("DATASETS-ON-DYNAMODB-PENDING"))
-                }
+                Source::Environment(client) => master_data_store::dataset_store_from_env(client),
                 Source::Given => Arc::new(UnavailableDatasetStore::new(not_given("dataset store"))),
             })
             .clone()
