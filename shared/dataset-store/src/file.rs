@@ -1,4 +1,5 @@
-//! Dataset files as Rossum's Master Data Hub takes them: CSV with a header row (`;` or `,`),
+//! Dataset files as Rossum's Master Data Hub takes them: CSV with a header row (`;` or `,`;
+//! every value a string, an empty cell no field),
 //! a JSON array of objects, or JSON Lines. Every accepted record is a JSON object (nested
 //! objects kept); a row that cannot be one is rejected with its 1-based line in the file.
 //!
@@ -284,10 +285,14 @@ fn read_csv(content: &[u8]) -> Result<ReadDataset, RejectedRow> {
         match row {
             Ok(row) => {
                 let line = line_of(row.position());
+                // An empty cell is no value: the record lacks that field, so a query for ""
+                // (an empty datapoint) does not match every record with a blank cell.
                 let record: Map<String, Value> = names
                     .iter()
                     .cloned()
-                    .zip(row.iter().map(|cell| Value::String(cell.to_owned())))
+                    .zip(row.iter())
+                    .filter(|(_, cell)| !cell.is_empty())
+                    .map(|(name, cell)| (name, Value::String(cell.to_owned())))
                     .collect();
                 let record = Value::Object(record);
                 match check_size(&record) {
@@ -590,14 +595,17 @@ mod tests {
         let csv = "\u{feff}po_number;line_number;description\r\n\
                    PO-1;1;\"Bolts; M8\"\r\n\
                    PO-1;2\r\n\
-                   PO-2;1;\" spaced \"\r\n";
+                   PO-2;1;\" spaced \"\r\n\
+                   PO-3;1;\r\n";
         let read = read(csv, DatasetFormat::Csv);
         assert_eq!(
             read.records,
             [
                 json!({"po_number": "PO-1", "line_number": "1", "description": "Bolts; M8"}),
                 json!({"po_number": "PO-2", "line_number": "1", "description": " spaced "}),
-            ]
+                json!({"po_number": "PO-3", "line_number": "1"}),
+            ],
+            "an empty cell is no field"
         );
         assert_eq!(rejected(&read), [(3, "2 cells where the header has 3")]);
     }

@@ -184,3 +184,114 @@ async fn unreadable_datasets_are_retried_on_initialize_and_a_warning_on_updated(
     );
     assert_eq!(replaced_value(&answer, VENDOR_MATCH_ID), None);
 }
+
+/// The shipped `events/master-data/vendors.matching.json` over `vendors.csv` imported as a
+/// dataset, and the built-in vendor matching over the same file: the same vendor chosen, the
+/// same options, the same kind of message and blocker, for every way a supplier is found.
+#[tokio::test]
+async fn the_shipped_vendor_configuration_answers_as_the_built_in_vendor_matching() {
+    use rossum_functions::annotation_initialize::{respond, respond_with};
+    use rossum_functions::master_data::Matcher;
+    use rossum_rules::Settings;
+    use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Operation};
+
+    let shipped: Value = serde_json::from_slice(include_bytes!(
+        "../../../../../events/master-data/vendors.matching.json"
+    ))
+    .unwrap();
+    let configurations = matching_config::MatchingSettings::from_hook_settings(&shipped)
+        .unwrap()
+        .unwrap();
+    assert!(
+        configurations.warnings.is_empty(),
+        "{:?}",
+        configurations.warnings
+    );
+    let read = dataset_store::read_dataset_file(&crate::support::sample_vendor_file()).unwrap();
+    assert!(read.rejected.is_empty(), "{:?}", read.rejected);
+    let datasets = InMemoryDatasetStore::new([Dataset::new(
+        "vendors",
+        read.records,
+        vec![
+            IndexSpec::parse("vat_id").unwrap(),
+            IndexSpec::parse("iban").unwrap(),
+        ],
+        vec!["name".to_owned()],
+    )]);
+    let vendors = crate::support::sample_vendors();
+
+    /// The vendor target's value and options, the kinds of its messages, and its blockers.
+    fn vendor_answer(response: &HookResponse) -> (Option<Value>, Vec<String>, usize) {
+        let target = response.operations.iter().find_map(|op| match op {
+            Operation::Replace { id, value } if *id == VENDOR_MATCH_ID => {
+                Some(serde_json::to_value(value).unwrap())
+            }
+            _ => None,
+        });
+        let kinds = response
+            .messages
+            .iter()
+            .filter(|m| m.id == Some(VENDOR_MATCH_ID))
+            .map(|m| format!("{:?}", m.kind))
+            .collect();
+        let blockers = response
+            .automation_blockers
+            .iter()
+            .filter(|b| b.id == Some(VENDOR_MATCH_ID))
+            .count();
+        (target, kinds, blockers)
+    }
+
+    let cases: [(&str, &str, &str, &str); 6] = [
+        (
+            "the sample, its VAT id formatted",
+            "NL 8531.22.947.B01",
+            "NL91 ABNA 0417 1643 00",
+            "Northwind Consulting B.V.",
+        ),
+        ("by VAT id", "GB123456789", "", "Someone Else"),
+        (
+            "by IBAN",
+            "XX000",
+            "SE4550000000058398257466",
+            "Someone Else",
+        ),
+        ("by a misspelt name", "XX000", "", "Fabrikam Logistic SA"),
+        (
+            "two branches share a VAT id",
+            "FI20774740",
+            "",
+            "Adventure Works",
+        ),
+        (
+            "no such vendor",
+            "XX000",
+            "XX00 0000",
+            "Unheard Of Holdings",
+        ),
+    ];
+    for (case, vat, iban, name) in cases {
+        let mut payload = initialize_sample();
+        crate::support::set_datapoint(&mut payload, "sender_vat_id", vat);
+        crate::support::set_datapoint(&mut payload, "iban", iban);
+        crate::support::set_datapoint(&mut payload, "sender_name", name);
+        let event: AnnotationContentEvent = serde_json::from_value(payload).unwrap();
+        let settings = Settings::default();
+        let built_in = respond(&event, &settings, &vendors).await.unwrap();
+        let configured = respond_with(
+            &event,
+            &settings,
+            Matcher::Configured {
+                settings: &configurations,
+                datasets: &datasets,
+            },
+        )
+        .await
+        .unwrap();
+        let (built_in, configured) = (vendor_answer(&built_in), vendor_answer(&configured));
+        assert_eq!(configured, built_in, "{case}");
+        if case != "no such vendor" {
+            assert!(built_in.0.is_some(), "{case}: a vendor is chosen");
+        }
+    }
+}
