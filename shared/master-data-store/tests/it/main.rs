@@ -2,6 +2,7 @@
 
 mod common;
 mod datasets;
+mod datasets_large;
 mod import_large;
 mod master_data;
 mod vendor_round_trips;
