@@ -1,5 +1,6 @@
 //! `rossum-annotation-initialize`.
 
 mod configured;
+mod datasets;
 mod lambda_binary;
 mod respond;
