@@ -100,7 +100,7 @@ fn delivery(action: &str) -> Value {
     payload
 }
 
-fn replaced<'a>(answer: &'a Value, id: u64) -> Option<&'a Value> {
+fn replaced(answer: &Value, id: u64) -> Option<&Value> {
     answer["operations"]
         .as_array()?
         .iter()
