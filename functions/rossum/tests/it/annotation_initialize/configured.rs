@@ -295,3 +295,37 @@ async fn the_shipped_vendor_configuration_answers_as_the_built_in_vendor_matchin
         }
     }
 }
+
+#[tokio::test]
+async fn hostile_configurations_are_refused_naming_the_bound() {
+    let huge_label = {
+        let mut c = vendor_configuration();
+        c["mapping"]["label_template"] = json!("{name}".repeat(200_000));
+        json!([c])
+    };
+    let nested_find = {
+        let mut value = json!("{sender_vat_id}");
+        for _ in 0..100 {
+            value = json!({ "$eq": value });
+        }
+        let mut c = vendor_configuration();
+        c["source"]["queries"] = json!([{"find": {"vat_id": value}}]);
+        json!([c])
+    };
+    let cases = [
+        (
+            "10 000 configurations",
+            json!(vec![vendor_configuration(); 10_000]),
+            "configurations",
+        ),
+        ("a 1.2 MB label template", huge_label, "allowed"),
+        ("a find nested 100 deep", nested_find, "configurations[0]"),
+    ];
+    for (case, configurations, named) in cases {
+        let body = delivery("initialize", configurations);
+        let (status, answer) = call(&ANNOTATION_INITIALIZE, Arc::new(vendors()), &body).await;
+        assert_refused(status, &answer, 400, "malformed_body");
+        let said = answer["messages"][0]["content"].as_str().unwrap();
+        assert!(said.contains(named), "{case}: {said}");
+    }
+}
