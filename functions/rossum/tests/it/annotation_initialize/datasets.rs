@@ -14,8 +14,7 @@ use webhook_test_support::binary::start;
 use webhook_test_support::{drop_table, dynamodb_endpoint, invoke};
 
 use crate::support::{
-    DEVELOPMENT_SECRET, SECRET_VAR, VENDOR_MATCH_ID, bytes, configured, given, initialize_sample,
-    signed_event,
+    DEVELOPMENT_SECRET, SECRET_VAR, VENDOR_MATCH_ID, bytes, configured, given, signed_event,
 };
 
 const INITIALIZE: &str = env!("CARGO_BIN_EXE_rossum-annotation-initialize");
@@ -66,37 +65,22 @@ fn specs(indexes: &[&str]) -> Vec<IndexSpec> {
         .collect()
 }
 
-/// The sample annotation with the datapoints the configurations fill, and their settings.
+/// `events/master-data/invoice-with-purchase-order.json`: the sample annotation with the
+/// datapoints the configurations fill, and the configurations in its settings.
 fn delivery(action: &str) -> Value {
-    let mut payload = initialize_sample();
-    payload["action"] = json!(action);
+    let mut payload: Value = serde_json::from_slice(
+        &std::fs::read(master_data_file("invoice-with-purchase-order.json")).unwrap(),
+    )
+    .unwrap();
     let settings: Value = serde_json::from_slice(
         &std::fs::read(master_data_file("purchase-orders.matching.json")).unwrap(),
     )
     .unwrap();
-    payload["settings"]["configurations"] = settings["configurations"].clone();
-    let content = payload["annotation"]["content"].as_array_mut().unwrap();
-    let enum_point = |id: u64, schema_id: &str| {
-        json!({"id": id, "schema_id": schema_id, "category": "datapoint", "type": "enum",
-               "content": {"value": ""}, "options": []})
-    };
-    content[0]["children"]
-        .as_array_mut()
-        .unwrap()
-        .push(enum_point(PO_MATCH_ID, "po_match"));
-    let rows = content[3]["children"][0]["children"]
-        .as_array_mut()
-        .unwrap();
-    for (row, tuple) in rows.iter_mut().enumerate() {
-        let [line, product, unit] = row_targets(row as u64);
-        let cells = tuple["children"].as_array_mut().unwrap();
-        cells.push(enum_point(line, "item_po_line"));
-        cells.push(enum_point(product, "item_product"));
-        cells.push(
-            json!({"id": unit, "schema_id": "item_unit", "category": "datapoint",
-                          "content": {"value": ""}}),
-        );
-    }
+    assert_eq!(
+        payload["settings"]["configurations"], settings["configurations"],
+        "the sample delivery carries the shipped configurations"
+    );
+    payload["action"] = json!(action);
     payload
 }
 
