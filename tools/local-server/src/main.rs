@@ -1,5 +1,7 @@
 //! `local-server`: run every webhook function on a laptop, no AWS account needed.
 
+mod datasets;
+
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
@@ -7,12 +9,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use contractfit_store::{ContractFitStore, DynamoContractFitStore, InMemoryContractFitStore};
+use dataset_store::DatasetStore;
+use datasets::{DatasetFlags, DatasetSpec};
 use dynamodb_support::connect;
 use idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
 use local_server::{
     Background, Dependencies, Router, SAMPLE_VENDORS_CSV, endpoints, function_list, serve,
 };
-use master_data_store::DynamoVendorStore;
+use master_data_store::{DynamoDatasetStore, DynamoVendorStore};
 use record_store::{
     DynamoRecordStore, InMemoryRecordStore, InkitRecordStore, RecordStore, create_records_table,
 };
@@ -23,6 +27,7 @@ const USAGE: &str = "\
 Serve every webhook function locally, at the same paths as the deployed HTTP API.
 
 Usage: local-server [--port PORT] [--host ADDRESS] [--vendors FILE | --dynamodb-endpoint URL]
+                    [--dataset NAME=FILE [--index NAME.FIELD]... [--fuzzy-index NAME.FIELD]...]...
        local-server --list-functions [--json]
 
 Options:
@@ -30,7 +35,15 @@ Options:
   --host ADDRESS            address to bind (default: 127.0.0.1)
   --vendors FILE            vendor master data for matching, CSV or JSON Lines
                             (default: the built-in sample, events/master-data/vendors.csv)
-  --dynamodb-endpoint URL   match against DynamoDB at URL (e.g. DynamoDB Local) instead
+  --dataset NAME=FILE       a master-data dataset for matching configurations, read from a
+                            CSV (header row, `;` or `,`), JSON (array of objects) or JSON
+                            Lines file; repeatable (default: no datasets)
+  --index NAME.FIELD        look dataset NAME up by FIELD, a dotted path for a nested one
+                            (NAME.vendor.id) or FIELD1+FIELD2 for a compound key; repeatable.
+                            A query must name an indexed field
+  --fuzzy-index NAME.FIELD  index FIELD of dataset NAME for fuzzy queries; repeatable
+  --dynamodb-endpoint URL   match against DynamoDB at URL (e.g. DynamoDB Local) instead, its
+                            vendors and datasets as imported (no --vendors or --dataset)
                             (default: $DYNAMODB_ENDPOINT; with $VENDOR_TABLE set and no
                             endpoint, the AWS account of the environment's credentials)
   --vendor-table NAME       the master-data table (default: $VENDOR_TABLE, else vendors)
@@ -57,6 +70,8 @@ struct Options {
     host: IpAddr,
     port: u16,
     vendors: VendorSource,
+    /// The `--dataset` files; empty with DynamoDB, whose datasets are the table's.
+    datasets: Vec<DatasetSpec>,
     records: RecordsTarget,
     /// `--list-functions`: print the registry and exit.
     list: Option<List>,
@@ -91,6 +106,7 @@ fn parse_options(
 ) -> Result<Option<Options>, String> {
     let env_port = env("PORT");
     let mut vendor_file: Option<PathBuf> = None;
+    let mut dataset_flags = DatasetFlags::default();
     let mut dynamodb_endpoint = env("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty());
     let mut vendor_table = env("VENDOR_TABLE").filter(|v| !v.is_empty());
     let mut records_table = env("RECORDS_TABLE").filter(|v| !v.is_empty());
@@ -131,6 +147,9 @@ fn parse_options(
                     .map_err(|_| format!("--host must be an IP address, not {v:?}"))?;
             }
             "--vendors" => vendor_file = Some(PathBuf::from(value()?)),
+            "--dataset" => dataset_flags.add_dataset(&value()?)?,
+            "--index" => dataset_flags.add_index(&value()?)?,
+            "--fuzzy-index" => dataset_flags.add_fuzzy_index(&value()?)?,
             "--dynamodb-endpoint" => dynamodb_endpoint = Some(value()?),
             "--vendor-table" => vendor_table = Some(value()?),
             "--records-table" => records_table = Some(value()?),
@@ -159,6 +178,14 @@ fn parse_options(
         },
         (None, None, None) => VendorSource::BuiltInSample,
     };
+    if matches!(vendors, VendorSource::DynamoDb { .. }) && !dataset_flags.is_empty() {
+        return Err(
+            "--dataset, --index and --fuzzy-index are for files; with DynamoDB the datasets \
+             and their indexes are the table's, as imported"
+                .to_owned(),
+        );
+    }
+    let datasets = dataset_flags.resolve()?;
     if json && list.is_none() {
         return Err("--json goes with --list-functions".to_owned());
     }
@@ -166,6 +193,7 @@ fn parse_options(
         host,
         port,
         vendors,
+        datasets,
         records,
         list: list.map(|l| if json { List::Json } else { l }),
     }))
@@ -223,8 +251,8 @@ async fn main() -> ExitCode {
             dev.variable
         );
     }
-    let vendors = match load_vendors(&options.vendors).await {
-        Ok(vendors) => vendors,
+    let (vendors, datasets) = match load_master_data(&options.vendors, options.datasets).await {
+        Ok(stores) => stores,
         Err(message) => {
             eprintln!("local-server: {message}");
             return ExitCode::FAILURE;
@@ -241,6 +269,7 @@ async fn main() -> ExitCode {
     // What the stream and the worker do on AWS is done in-process, retried with backoff.
     let deps = Dependencies::given(Background::InProcess)
         .with_vendors(vendors)
+        .with_datasets(datasets)
         .with_records(records)
         .with_inkit_records(inkit_records)
         // Without INKIT_API_TOKEN it warns, and events are recorded without document details.
@@ -271,8 +300,13 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, String> {
-    match source {
+/// The vendors and the datasets: both from the files (or the built-in vendor sample), or both
+/// from the master-data table.
+async fn load_master_data(
+    source: &VendorSource,
+    datasets: Vec<DatasetSpec>,
+) -> Result<(Arc<dyn VendorStore>, Arc<dyn DatasetStore>), String> {
+    let vendors: Arc<dyn VendorStore> = match source {
         VendorSource::BuiltInSample => {
             let read =
                 read_vendors(SAMPLE_VENDORS_CSV.as_bytes(), false).map_err(|e| e.to_string())?;
@@ -281,7 +315,7 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
                 "vendor master data: {} vendors of the built-in sample",
                 store.len()
             );
-            Ok(Arc::new(store))
+            Arc::new(store)
         }
         VendorSource::File(path) => {
             let (store, rejected) = InMemoryVendorStore::load(path)
@@ -299,19 +333,23 @@ async fn load_vendors(source: &VendorSource) -> Result<Arc<dyn VendorStore>, Str
                 store.len(),
                 path.display()
             );
-            Ok(Arc::new(store))
+            Arc::new(store)
         }
         VendorSource::DynamoDb { endpoint, table } => {
             let client = connect(endpoint.as_deref()).await;
             tracing::info!(
-                "vendor master data: DynamoDB table {table} at {}",
+                "vendor master data and datasets: DynamoDB table {table} at {}",
                 endpoint
                     .as_deref()
                     .unwrap_or("the environment's AWS account")
             );
-            Ok(Arc::new(DynamoVendorStore::new(client, table.clone())))
+            return Ok((
+                Arc::new(DynamoVendorStore::new(client.clone(), table.clone())),
+                Arc::new(DynamoDatasetStore::new(client, table.clone())),
+            ));
         }
-    }
+    };
+    Ok((vendors, Arc::new(datasets::load(datasets)?)))
 }
 
 /// The stores records go to: one records table (or memory) behind four interfaces.
@@ -354,4 +392,98 @@ async fn load_records(target: &RecordsTarget) -> Result<RecordStores, String> {
         Arc::new(DynamoContractFitStore::new(client, table)),
         records,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Options, String> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        parse_options(args.iter().map(|a| (*a).to_owned()), |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .map(|options| options.expect("not --help"))
+    }
+
+    #[test]
+    fn datasets_and_their_indexes_come_from_repeated_flags() {
+        let options = parse(
+            &[
+                "--dataset",
+                "purchase_orders=po.json",
+                "--dataset=products=products.jsonl",
+                "--index",
+                "purchase_orders.po_number",
+                "--index=purchase_orders.vendor.id+po_number",
+                "--fuzzy-index",
+                "products.name",
+            ],
+            &[],
+        )
+        .unwrap();
+        let summary: Vec<(String, String, Vec<String>, Vec<String>)> = options
+            .datasets
+            .iter()
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    d.path.display().to_string(),
+                    d.indexes.iter().map(ToString::to_string).collect(),
+                    d.fuzzy_fields.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "purchase_orders".to_owned(),
+                    "po.json".to_owned(),
+                    vec!["po_number".to_owned(), "po_number+vendor.id".to_owned()],
+                    vec![]
+                ),
+                (
+                    "products".to_owned(),
+                    "products.jsonl".to_owned(),
+                    vec![],
+                    vec!["name".to_owned()]
+                ),
+            ]
+        );
+        assert!(matches!(options.vendors, VendorSource::BuiltInSample));
+        assert!(parse(&[], &[]).unwrap().datasets.is_empty());
+    }
+
+    #[test]
+    fn malformed_or_dangling_indexes_are_errors_naming_them() {
+        let error = |args: &[&str]| parse(args, &[]).err().unwrap();
+        assert_eq!(
+            error(&["--index", "po_number"]),
+            "--index wants NAME.FIELD (NAME.FIELD1+FIELD2 for a compound key), not \"po_number\""
+        );
+        assert_eq!(
+            error(&["--dataset", "orders=o.json", "--index", "order.po_number"]),
+            "--index \"order.po_number\" names dataset \"order\", which no --dataset gives"
+        );
+        assert_eq!(error(&["--index"]), "--index needs a value");
+        assert!(error(&["--dataset", "orders"]).starts_with("--dataset wants NAME=FILE"));
+    }
+
+    #[test]
+    fn dataset_files_and_dynamodb_exclude_each_other() {
+        for env in [
+            &[("DYNAMODB_ENDPOINT", "http://127.0.0.1:8000")][..],
+            &[("VENDOR_TABLE", "master-data")],
+        ] {
+            let error = parse(&["--dataset", "orders=o.json"], env).err().unwrap();
+            assert!(error.contains("with DynamoDB the datasets"), "{error}");
+        }
+        let options = parse(&["--dynamodb-endpoint", "http://127.0.0.1:8000"], &[]).unwrap();
+        assert!(options.datasets.is_empty());
+        assert!(matches!(options.vendors, VendorSource::DynamoDb { .. }));
+    }
 }

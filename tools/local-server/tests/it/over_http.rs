@@ -219,6 +219,30 @@ fn help_and_bad_arguments() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--port must be a port number"));
 }
 
+#[test]
+fn a_dataset_flag_that_names_no_dataset_is_a_usage_error() {
+    let bad = Command::new(BINARY)
+        .args(["--dataset", "orders=o.json", "--index", "order.po_number"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("names dataset \"order\", which no --dataset gives"),
+        "{stderr}"
+    );
+    let missing = Command::new(BINARY)
+        .args(["--port=0", "--dataset", "orders=/nonexistent/o.json"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("dataset orders: cannot read /nonexistent/o.json"),
+        "{stderr}"
+    );
+}
+
 /// The registry the scripts and tests read: every served route once, each function's sample
 /// files present, and the worker that no route serves.
 #[test]
