@@ -219,6 +219,37 @@ fn help_and_bad_arguments() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--port must be a port number"));
 }
 
+/// The sample datasets load with their indexes, one start-up line each.
+#[tokio::test]
+async fn the_sample_datasets_load_with_one_line_each() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/master-data");
+    let server = Server::start(
+        &[
+            "--port=0",
+            &format!("--dataset=purchase_orders={root}/purchase_orders.json"),
+            &format!("--dataset=purchase_order_lines={root}/purchase_order_lines.csv"),
+            &format!("--dataset=products={root}/products.jsonl"),
+            "--index=purchase_orders.po_number",
+            "--index=purchase_orders.vendor.id",
+            "--index=purchase_order_lines.po_number+description",
+            "--index=products.code",
+            "--fuzzy-index=products.name",
+        ],
+        &[],
+    );
+    let lines = server.output_lines().join("\n");
+    for expected in [
+        "dataset purchase_orders: 8 records from ",
+        "indexes po_number, vendor.id; fuzzy none; rejected 0",
+        "dataset purchase_order_lines: 12 records from ",
+        "indexes description+po_number; fuzzy none; rejected 0",
+        "dataset products: 11 records from ",
+        "indexes code; fuzzy name; rejected 0",
+    ] {
+        assert!(lines.contains(expected), "{expected:?} in {lines}");
+    }
+}
+
 #[test]
 fn a_dataset_flag_that_names_no_dataset_is_a_usage_error() {
     let bad = Command::new(BINARY)
