@@ -11,7 +11,7 @@ use master_data_store::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{client, count_items, drop_table, new_table};
+use crate::common::{client, drop_table, new_table};
 
 fn record_count() -> usize {
     std::env::var("DATASET_IMPORT_TEST_COUNT")
@@ -73,10 +73,6 @@ async fn a_large_dataset_imports_updates_and_deletes() {
 
     let summary = timed("replace", &client, &table, &replace, &records).await;
     assert_eq!(summary.inserted, count);
-    println!(
-        "  items in the table: {}",
-        count_items(&client, &table).await
-    );
     let summary = timed(
         "replace again (same file)",
         &client,
@@ -159,9 +155,5 @@ async fn a_large_dataset_imports_updates_and_deletes() {
     )
     .await;
     assert_eq!(summary.inserted, count);
-    println!(
-        "  items in the table: {}",
-        count_items(&client, &table).await
-    );
     drop_table(&client, &table).await;
 }
