@@ -25,9 +25,12 @@ use crate::import::BATCH_BACKOFF;
 /// per Lambda container): a delivery then costs no head read when another just made one. A
 /// replace becomes visible that much later, well within an import's grace period.
 pub const DEFAULT_HEAD_CACHE_TTL: Duration = Duration::from_secs(5);
-/// Queries of one `find` or `fuzzy_candidates` in flight at once: 100 distinct keys cost
-/// about 7 waves of round trips in parallel, not 100 one after another.
+/// Queries of one import's reads in flight at once.
 pub const QUERIES_IN_FLIGHT: usize = 16;
+/// Queries of one `find` or `fuzzy_candidates` in flight at once: the distinct keys of a
+/// 100-row invoice go out together, one round trip of parallel Queries rather than waves (an
+/// interactive hook waits for the slowest wave).
+pub const LOOKUP_QUERIES_IN_FLIGHT: usize = 128;
 /// Heads one `BatchGetItem` reads (the API's limit).
 const HEADS_PER_BATCH: usize = 100;
 
@@ -118,7 +121,8 @@ impl DynamoDatasetStore {
     }
 
     /// For each of `pks` (in order), the records of that partition in position order, at most
-    /// `limit` of them; each distinct partition is queried once, [`QUERIES_IN_FLIGHT`] at a time.
+    /// `limit` of them; each distinct partition is queried once, [`LOOKUP_QUERIES_IN_FLIGHT`] at
+    /// a time.
     async fn query_partitions(
         &self,
         pks: Vec<String>,
@@ -131,7 +135,7 @@ impl DynamoDatasetStore {
         let mut pending = distinct.into_iter();
         let mut in_flight = JoinSet::new();
         loop {
-            while in_flight.len() < QUERIES_IN_FLIGHT {
+            while in_flight.len() < LOOKUP_QUERIES_IN_FLIGHT {
                 let Some(pk) = pending.next() else { break };
                 let (client, table, pk) = (self.client.clone(), self.table.clone(), pk.clone());
                 in_flight.spawn(async move {

@@ -40,8 +40,9 @@
 //! - `describe`: the heads of every asked name in one `BatchGetItem` (100 a request), kept
 //!   by the store for [`DEFAULT_HEAD_CACHE_TTL`] (5 s, per Lambda container), so a replace is
 //!   seen at most that much later.
-//! - `find`: one `Query` (all pages) per distinct key of the asked generation, 16 in flight
-//!   at once: 100 distinct keys cost a few parallel waves, not 100 sequential round trips.
+//! - `find`: one `Query` (all pages) per distinct key of the asked generation, all in flight at
+//!   once up to [`LOOKUP_QUERIES_IN_FLIGHT`] (128): the distinct keys of a 100-row invoice cost
+//!   one round trip of parallel Queries, not 100 sequential ones.
 //! - `fuzzy_candidates`: one `Query` per block of each value, reading at most
 //!   [`dataset_store::DEFAULT_FUZZY_BLOCK_LIMIT`] items of it, candidates once each in file
 //!   order.
@@ -76,4 +77,6 @@ pub use import::{
     delete_dataset, import_dataset,
 };
 pub use item::{MAX_ITEM_BYTES, MAX_PK_BYTES, check_dataset_name};
-pub use lookup::{DEFAULT_HEAD_CACHE_TTL, DynamoDatasetStore, QUERIES_IN_FLIGHT};
+pub use lookup::{
+    DEFAULT_HEAD_CACHE_TTL, DynamoDatasetStore, LOOKUP_QUERIES_IN_FLIGHT, QUERIES_IN_FLIGHT,
+};
