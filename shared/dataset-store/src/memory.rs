@@ -8,7 +8,7 @@ use unavailable::StoreFuture;
 use vendor_matching::normalize::fuzzy_block_keys;
 
 use crate::store::{DEFAULT_FUZZY_BLOCK_LIMIT, DatasetInfo, DatasetStore, StoredRecord};
-use crate::{IndexSpec, read_field};
+use crate::{IndexSpec, fuzzy_field_text};
 
 /// One dataset with its indexes built.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ impl Dataset {
         for field in &fuzzy_fields {
             let blocks = by_block.entry(field.clone()).or_default();
             for (position, record) in (0u32..).zip(&records) {
-                for block in fuzzy_block_keys(&fuzzy_text(record, field)) {
+                for block in fuzzy_block_keys(&fuzzy_field_text(record, field)) {
                     blocks.entry(block).or_default().push(position);
                 }
             }
@@ -93,15 +93,6 @@ impl Dataset {
             .flat_map(|positions| positions.iter().take(DEFAULT_FUZZY_BLOCK_LIMIT).copied())
             .collect();
         self.stored(&positions.into_iter().collect::<Vec<_>>())
-    }
-}
-
-/// The text of a record's field that fuzzy lookups compare (a number as written).
-pub(crate) fn fuzzy_text(record: &Value, field: &str) -> String {
-    match read_field(record, field) {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Number(number)) => number.to_string(),
-        _ => String::new(),
     }
 }
 

@@ -74,6 +74,23 @@ pub fn vendors() -> Dataset {
     )
 }
 
+/// Runs the `configurations` over `content` on `initialize`; they must run.
+pub async fn initialize(
+    configurations: Value,
+    content: &[Node],
+    store: &InMemoryDatasetStore,
+) -> MatchingAnswer {
+    run(
+        &settings(configurations),
+        content,
+        Trigger::Initialize,
+        &[],
+        store,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Runs `settings` over `content` for `trigger`, with `updated` ids changed.
 pub async fn run(
     settings: &MatchingSettings,

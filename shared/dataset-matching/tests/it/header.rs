@@ -39,15 +39,7 @@ fn invoice(vat: &str, name: &str) -> Vec<webhook_model::rossum::Node> {
 #[tokio::test]
 async fn a_vendor_is_found_by_vat_id_and_its_iban_copied() {
     let store = InMemoryDatasetStore::new([vendors()]);
-    let answer = run(
-        &settings(vendor_by_vat()),
-        &invoice("NL853122947B01", ""),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let answer = initialize(vendor_by_vat(), &invoice("NL853122947B01", ""), &store).await;
     assert_eq!(
         replaced(&answer, 12),
         Some((
@@ -70,15 +62,12 @@ async fn a_vendor_is_found_by_vat_id_and_its_iban_copied() {
 #[tokio::test]
 async fn the_next_query_runs_only_when_the_first_finds_nothing() {
     let store = InMemoryDatasetStore::new([vendors()]);
-    let answer = run(
-        &settings(vendor_by_vat()),
+    let answer = initialize(
+        vendor_by_vat(),
         &invoice("XX000", "Northwind Consulting"),
-        Trigger::Initialize,
-        &[],
         &store,
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(replaced(&answer, 12).unwrap().0, "V-100", "by fuzzy name");
     assert_eq!(answer.store_calls, 3);
 }
@@ -86,15 +75,7 @@ async fn the_next_query_runs_only_when_the_first_finds_nothing() {
 #[tokio::test]
 async fn several_matches_take_each_select_and_say_so_on_the_target() {
     let store = InMemoryDatasetStore::new([vendors()]);
-    let best = run(
-        &settings(vendor_by_vat()),
-        &invoice("DE129273398", ""),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let best = initialize(vendor_by_vat(), &invoice("DE129273398", ""), &store).await;
     let (value, options) = replaced(&best, 12).unwrap();
     assert_eq!(value, "V-200", "best_match is the first in dataset order");
     assert_eq!(
@@ -117,9 +98,7 @@ async fn several_matches_take_each_select_and_say_so_on_the_target() {
     if let Some(node) = filled[0].children.iter_mut().find(|n| n.id == 13) {
         node.content.as_mut().unwrap().value = Some("DE00 OLD".to_owned());
     }
-    let default = run(&settings(config), &filled, Trigger::Initialize, &[], &store)
-        .await
-        .unwrap();
+    let default = initialize(config, &filled, &store).await;
     let (value, options) = replaced(&default, 12).unwrap();
     assert_eq!(value, "UNKNOWN");
     assert_eq!(
@@ -212,15 +191,7 @@ fn po_after_vendor() -> serde_json::Value {
 #[tokio::test]
 async fn a_purchase_order_is_found_by_number_and_the_vendor_matched_before_it() {
     let store = InMemoryDatasetStore::new([vendors(), purchase_orders()]);
-    let answer = run(
-        &settings(po_after_vendor()),
-        &invoice("NL853122947B01", ""),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let answer = initialize(po_after_vendor(), &invoice("NL853122947B01", ""), &store).await;
     assert_eq!(
         replaced(&answer, 15),
         Some((
@@ -253,15 +224,7 @@ async fn queue_ids_and_action_condition_decide_whether_a_configuration_matches()
     let store = InMemoryDatasetStore::new([vendors()]);
     let mut other_queue = vendor_by_vat();
     other_queue[0]["queue_ids"] = json!([1, 2]);
-    let answer = run(
-        &settings(other_queue),
-        &invoice("NL853122947B01", ""),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let answer = initialize(other_queue, &invoice("NL853122947B01", ""), &store).await;
     assert!(answer.operations.is_empty() && answer.messages.is_empty());
 
     let mut conditional = vendor_by_vat();
@@ -272,15 +235,7 @@ async fn queue_ids_and_action_condition_decide_whether_a_configuration_matches()
     if let Some(node) = filled[0].children.iter_mut().find(|n| n.id == 12) {
         node.content.as_mut().unwrap().value = Some("V-999".to_owned());
     }
-    let reset = run(
-        &settings(conditional.clone()),
-        &filled,
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let reset = initialize(conditional.clone(), &filled, &store).await;
     assert_eq!(
         replaced(&reset, 12),
         Some((String::new(), vec![])),
@@ -290,15 +245,7 @@ async fn queue_ids_and_action_condition_decide_whether_a_configuration_matches()
         reset.messages.is_empty(),
         "no message when the condition is false"
     );
-    let runs = run(
-        &settings(conditional),
-        &invoice("NL853122947B01", "x"),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let runs = initialize(conditional, &invoice("NL853122947B01", "x"), &store).await;
     assert_eq!(replaced(&runs, 12).unwrap().0, "V-100");
 }
 
@@ -338,15 +285,7 @@ async fn an_unknown_dataset_or_datapoint_is_a_warning_naming_it() {
     let store = InMemoryDatasetStore::new([vendors()]);
     let mut config = vendor_by_vat();
     config[0]["source"]["dataset"] = json!("vendors_{sender_name}");
-    let answer = run(
-        &settings(config),
-        &invoice("NL853122947B01", "eu"),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let answer = initialize(config, &invoice("NL853122947B01", "eu"), &store).await;
     assert!(
         answer.warnings.iter().any(|w| w.contains("\"vendors_eu\"")),
         "{:?}",
@@ -359,15 +298,7 @@ async fn an_unknown_dataset_or_datapoint_is_a_warning_naming_it() {
 
     let mut missing = vendor_by_vat();
     missing[0]["source"]["queries"][0]["find"]["vat_id"] = json!("{tax_number}");
-    let answer = run(
-        &settings(missing),
-        &invoice("NL853122947B01", ""),
-        Trigger::Initialize,
-        &[],
-        &store,
-    )
-    .await
-    .unwrap();
+    let answer = initialize(missing, &invoice("NL853122947B01", ""), &store).await;
     assert!(
         answer.warnings.iter().any(|w| w.contains("{tax_number}")),
         "{:?}",

@@ -50,15 +50,12 @@ fn rows(codes: &[&str]) -> Vec<webhook_model::rossum::Node> {
 #[tokio::test]
 async fn each_row_gets_its_product_and_an_unmatched_row_its_own_message() {
     let store = InMemoryDatasetStore::new([products()]);
-    let answer = run(
-        &settings(product_per_row()),
+    let answer = initialize(
+        product_per_row(),
         &rows(&["BOLT-8", "NOPE-1", "P-0007"]),
-        Trigger::Initialize,
-        &[],
         &store,
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         replaced(&answer, cell_id(5, 0, 1)),
         Some((
