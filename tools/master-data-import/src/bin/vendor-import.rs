@@ -1,12 +1,12 @@
 //! `vendor-import`: load a vendor master file into the master-data table.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dynamodb_support::connect;
+use master_data_import::progress::Progress;
+use master_data_import::vendors::import_into_local_file;
 use master_data_store::{ImportSummary, create_master_data_table, import_vendors};
-use vendor_import::{import_into_local_file, progress_line};
 use vendor_matching::read_vendor_file;
 
 const USAGE: &str = "\
@@ -136,24 +136,12 @@ async fn import_into_dynamodb(
             .await
             .map_err(|e| e.to_string())?;
     }
-    let total = vendors.len();
-    let interactive = std::io::stderr().is_terminal();
-    let mut last_reported = 0;
-    let mut progress = |done: usize| {
-        // A terminal gets a bar redrawn in place; a log gets a line every 10 000 vendors.
-        if interactive {
-            eprint!("\r{}", progress_line(done, total));
-            let _ = std::io::stderr().flush();
-        } else if done == total || done - last_reported >= 10_000 {
-            eprintln!("{}", progress_line(done, total));
-            last_reported = done;
-        }
-    };
-    let summary = import_vendors(&client, &options.table, vendors, &mut progress)
-        .await
-        .map_err(|e| e.to_string());
-    if interactive {
-        eprintln!();
-    }
+    let mut progress = Progress::new(vendors.len(), "vendors");
+    let summary = import_vendors(&client, &options.table, vendors, &mut |done| {
+        progress.report(done)
+    })
+    .await
+    .map_err(|e| e.to_string());
+    progress.finish();
     summary
 }

@@ -1,11 +1,11 @@
 //! `dataset-import`: load a dataset file into the master-data table.
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use dataset_import::{Options, USAGE, parse_options, progress_line};
 use dataset_store::read_dataset_file;
 use dynamodb_support::connect;
+use master_data_import::datasets::{Options, USAGE, parse_options};
+use master_data_import::progress::Progress;
 use master_data_store::{DatasetImportSummary, create_master_data_table, import_dataset};
 use serde_json::Value;
 
@@ -80,30 +80,16 @@ async fn import_into_dynamodb(
             .await
             .map_err(|e| e.to_string())?;
     }
-    let total = records.len();
-    let interactive = std::io::stderr().is_terminal();
-    let mut last_reported = 0;
-    let mut progress = |done: usize| {
-        // A terminal gets a bar redrawn in place; a log gets a line every 10 000 records.
-        if interactive {
-            eprint!("\r{}", progress_line(done, total));
-            let _ = std::io::stderr().flush();
-        } else if (done == total && last_reported < total) || done - last_reported >= 10_000 {
-            eprintln!("{}", progress_line(done, total));
-            last_reported = done;
-        }
-    };
+    let mut progress = Progress::new(records.len(), "records");
     let summary = import_dataset(
         &client,
         &options.table,
         &options.import,
         records,
-        &mut progress,
+        &mut |done| progress.report(done),
     )
     .await
     .map_err(|e| e.to_string());
-    if interactive {
-        eprintln!();
-    }
+    progress.finish();
     summary
 }

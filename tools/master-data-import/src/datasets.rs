@@ -1,4 +1,4 @@
-//! The command line of `dataset-import`: its options, and the progress line it draws.
+//! The command line of `dataset-import`: its options.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -128,21 +128,6 @@ pub fn parse_options(
     }))
 }
 
-/// A one-line progress bar, redrawn in place.
-pub fn progress_line(done: usize, total: usize) -> String {
-    const WIDTH: usize = 30;
-    let filled = (done * WIDTH)
-        .checked_div(total)
-        .unwrap_or(WIDTH)
-        .min(WIDTH);
-    let percent = (done * 100).checked_div(total).unwrap_or(100);
-    format!(
-        "[{}{}] {done}/{total} records ({percent}%)",
-        "#".repeat(filled),
-        " ".repeat(WIDTH - filled)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,12 +182,5 @@ mod tests {
         assert!(parse(&["p#o", "a"]).err().unwrap().contains("dataset name"));
         assert!(parse(&["po", "a", "--index", "x+"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
-    }
-
-    #[test]
-    fn the_progress_line_fills_up() {
-        assert!(progress_line(0, 10).starts_with("[    "));
-        assert!(progress_line(10, 10).ends_with("10/10 records (100%)"));
-        assert!(progress_line(0, 0).contains("(100%)"));
     }
 }

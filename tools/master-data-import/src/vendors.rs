@@ -61,18 +61,3 @@ pub fn import_into_local_file(path: &Path, vendors: &[Vendor]) -> std::io::Resul
     std::fs::rename(&temporary, path)?;
     Ok(summary)
 }
-
-/// A one-line progress bar, redrawn in place.
-pub fn progress_line(done: usize, total: usize) -> String {
-    const WIDTH: usize = 30;
-    let filled = (done * WIDTH)
-        .checked_div(total)
-        .unwrap_or(WIDTH)
-        .min(WIDTH);
-    let percent = (done * 100).checked_div(total).unwrap_or(100);
-    format!(
-        "[{}{}] {done}/{total} vendors ({percent}%)",
-        "#".repeat(filled),
-        " ".repeat(WIDTH - filled)
-    )
-}
