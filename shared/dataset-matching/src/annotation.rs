@@ -1,30 +1,14 @@
-//! The annotation as matching reads it: header fields and line-item tables by schema id,
-//! the values set so far in this delivery (earlier configurations' results), and which
-//! datapoints the schema says hold numbers.
+//! The annotation as matching reads it: its datapoints by schema id
+//! ([`ContentIndex`]), the values set so far in this delivery (earlier configurations'
+//! results), and which datapoints the schema says hold numbers.
 
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
-use webhook_model::rossum::{Category, EnumOption, Node};
-
-/// A row of a line-item table: `(table, row)` indexes.
-pub(crate) type RowRef = (usize, usize);
-
-/// Where a schema id is in the annotation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Place {
-    Header,
-    Column(usize),
-    Missing,
-}
+use webhook_model::rossum::{ContentIndex, EnumOption, Node, Place, RowRef};
 
 pub(crate) struct Fields<'a> {
-    /// The first datapoint of each schema id outside any table row.
-    header: HashMap<&'a str, &'a Node>,
-    /// The table each line-item column belongs to.
-    columns: HashMap<&'a str, usize>,
-    /// Each table's rows, each row's cells by schema id.
-    tables: Vec<Vec<HashMap<&'a str, &'a Node>>>,
+    index: ContentIndex<'a>,
     /// Schema ids whose schema says `enum_value_type: "number"`.
     numbers: HashSet<String>,
     /// Values and options set in this delivery, by datapoint id.
@@ -34,78 +18,28 @@ pub(crate) struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub(crate) fn new(content: &'a [Node], schemas: Option<&Value>) -> Self {
-        let mut fields = Self {
-            header: HashMap::new(),
-            columns: HashMap::new(),
-            tables: Vec::new(),
-            numbers: HashSet::new(),
+        let mut numbers = HashSet::new();
+        if let Some(schemas) = schemas {
+            collect_number_ids(schemas, &mut numbers);
+        }
+        Self {
+            index: ContentIndex::new(content),
+            numbers,
             values: HashMap::new(),
             options: HashMap::new(),
-        };
-        // Iterative, so a deep tree cannot overflow the stack.
-        let mut stack: Vec<(&'a Node, Option<RowRef>)> =
-            content.iter().rev().map(|n| (n, None)).collect();
-        while let Some((node, row)) = stack.pop() {
-            match node.category {
-                Category::Datapoint => match row {
-                    Some((table, r)) => {
-                        fields.columns.entry(&node.schema_id).or_insert(table);
-                        fields.tables[table][r]
-                            .entry(&node.schema_id)
-                            .or_insert(node);
-                    }
-                    None => {
-                        fields.header.entry(&node.schema_id).or_insert(node);
-                    }
-                },
-                Category::Multivalue
-                    if row.is_none()
-                        && node.children.iter().any(|c| c.category == Category::Tuple) =>
-                {
-                    let table = fields.tables.len();
-                    fields.tables.push(Vec::new());
-                    for tuple in node
-                        .children
-                        .iter()
-                        .filter(|c| c.category == Category::Tuple)
-                    {
-                        let r = fields.tables[table].len();
-                        fields.tables[table].push(HashMap::new());
-                        stack.extend(tuple.children.iter().rev().map(|c| (c, Some((table, r)))));
-                    }
-                }
-                _ => stack.extend(node.children.iter().rev().map(|c| (c, row))),
-            }
         }
-        if let Some(schemas) = schemas {
-            collect_number_ids(schemas, &mut fields.numbers);
-        }
-        fields
     }
 
     pub(crate) fn place(&self, schema_id: &str) -> Place {
-        if self.header.contains_key(schema_id) {
-            Place::Header
-        } else if let Some(&table) = self.columns.get(schema_id) {
-            Place::Column(table)
-        } else {
-            Place::Missing
-        }
+        self.index.place(schema_id)
     }
 
     pub(crate) fn rows(&self, table: usize) -> usize {
-        self.tables[table].len()
+        self.index.rows(table)
     }
 
-    /// The datapoint `schema_id` names for `row` (its cell when it is a column of the row's
-    /// table, else the header field).
     pub(crate) fn node(&self, schema_id: &str, row: Option<RowRef>) -> Option<&'a Node> {
-        if let Some((table, r)) = row
-            && self.columns.get(schema_id) == Some(&table)
-        {
-            return self.tables[table][r].get(schema_id).copied();
-        }
-        self.header.get(schema_id).copied()
+        self.index.node(schema_id, row)
     }
 
     /// The value `schema_id` has for `row`: set in this delivery, else as sent; a row
@@ -113,7 +47,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn value(&self, schema_id: &str, row: Option<RowRef>) -> Option<&str> {
         match self.node(schema_id, row) {
             Some(node) => Some(self.current_value(node)),
-            None if row.is_some_and(|(table, _)| self.columns.get(schema_id) == Some(&table)) => {
+            None if row.is_some_and(|(table, _)| self.index.is_column_of(schema_id, table)) => {
                 Some("")
             }
             None => None,

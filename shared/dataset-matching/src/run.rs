@@ -11,11 +11,11 @@ use matching_config::{Configuration, MatchingSettings, Query, RecordPath, Select
 use serde_json::Value;
 use vendor_matching::normalize::name_similarity;
 use webhook_model::rossum::{
-    AutomationBlocker, EnumOption, Message, MessageType, Node, Operation, ReplaceValue,
-    ValueContent,
+    AutomationBlocker, EnumOption, Message, MessageType, Node, Operation, Place, ReplaceValue,
+    RowRef, ValueContent,
 };
 
-use crate::annotation::{Fields, Place, RowRef};
+use crate::annotation::Fields;
 
 /// Most store calls one delivery's matching makes; the configurations after that do not run
 /// (a warning says so), so no configuration list can make a delivery unbounded.

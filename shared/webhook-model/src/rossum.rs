@@ -37,6 +37,7 @@ mod content;
 pub mod email;
 mod event;
 mod id;
+mod index;
 mod response;
 pub mod status;
 pub mod upload;
@@ -46,6 +47,7 @@ pub use content::{
     node_by_id, walk,
 };
 pub use event::{Annotation, AnnotationContentEvent, AuthorizationToken, Document, HookSecrets};
+pub use index::{ContentIndex, Place, RowRef};
 pub use response::{
     AutomationBlocker, HookResponse, Message, MessageType, Operation, ReplaceValue, ValueContent,
 };
