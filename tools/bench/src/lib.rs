@@ -4,6 +4,8 @@
 //! - `benches/request_path.rs`: `updated` and `initialize` through `Endpoint::handle`, next
 //!   to the floor (verify + parse of the same bytes).
 //! - `src/bin/throughput.rs`: requests per second of the local server on loopback.
+//! - `src/bin/dataset_matching.rs`: Master Data Hub line-item matching against 100 000
+//!   products in DynamoDB Local: times and DynamoDB round trips per delivery.
 //! - `summarize.py`: a markdown table of every criterion result under `target/criterion`.
 
 use serde_json::{Value, json};
@@ -32,6 +34,116 @@ const FIRST_GENERATED_ID: u64 = 90_000_000;
 /// "zero"), each node with a fresh id and URL. For an `updated` payload, `updated_datapoints`
 /// names one cell of the last row: a user editing one table cell.
 pub fn annotation_body(payload: &str, line_items: usize) -> Vec<u8> {
+    let event = annotation_event(payload, line_items, |_, _| {});
+    serde_json::to_vec(&event).expect("a JSON value serialises")
+}
+
+/// [`annotation_body`] with three more cells on every row, `item_product` and `item_unit`
+/// (empty, what matching fills) and last `item_code`, the code of product
+/// [`row_product`]`(row)`, and the settings of [`product_matching_configurations`]. For an
+/// `updated` payload, `updated_datapoints` names the last row's `item_code`: a user correcting
+/// one product code.
+pub fn product_annotation_body(payload: &str, line_items: usize) -> Vec<u8> {
+    let mut event = product_annotation_event(payload, line_items);
+    event["settings"]["configurations"] = product_matching_configurations();
+    serde_json::to_vec(&event).expect("a JSON value serialises")
+}
+
+/// The event of [`product_annotation_body`] without its `configurations` (so that any other
+/// configuration can be put there).
+pub fn product_annotation_event(payload: &str, line_items: usize) -> Value {
+    annotation_event(payload, line_items, |row, tuple| {
+        let cells = tuple["children"]
+            .as_array_mut()
+            .expect("sample rows have cells");
+        let template = cells[0].clone();
+        let code = product_code(row_product(row));
+        for (schema_id, value) in [
+            ("item_product", ""),
+            ("item_unit", ""),
+            ("item_code", &code),
+        ] {
+            let mut cell = template.clone();
+            cell["schema_id"] = json!(schema_id);
+            cell["content"]["value"] = json!(value);
+            cell["content"]["normalized_value"] = json!(value);
+            cell["content"]["rir_text"] = json!(value);
+            cells.push(cell);
+        }
+    })
+}
+
+/// The products of the matching benchmarks: `code` is the index, `name` fuzzy-indexed.
+pub const PRODUCTS: usize = 100_000;
+
+/// The code of product `index`.
+pub fn product_code(index: usize) -> String {
+    format!("P-{index:06}")
+}
+
+/// Product `index` of the generated products: a code, a name of a material, an item and an
+/// invented model word (so name blocks are many and small, as in real catalogues), a unit and
+/// a price.
+pub fn generated_product(index: usize) -> Value {
+    const MATERIALS: [&str; 8] = [
+        "Steel", "Brass", "Nylon", "Copper", "Oak", "Granite", "Acrylic", "Zinc",
+    ];
+    const ITEMS: [&str; 10] = [
+        "bolt", "washer", "hinge", "bracket", "panel", "cable", "valve", "gasket", "spring",
+        "clamp",
+    ];
+    const SYLLABLES: [&str; 10] = [
+        "ka", "lo", "mer", "tis", "van", "dor", "pel", "ru", "zen", "qua",
+    ];
+    const UNITS: [&str; 4] = ["pcs", "box", "kg", "m"];
+    let model: String = [index / 10, index / 100, index / 1000, index / 10_000]
+        .iter()
+        .map(|digit| SYLLABLES[digit % SYLLABLES.len()])
+        .collect();
+    let name = format!(
+        "{} {} {model} {}",
+        MATERIALS[index % MATERIALS.len()],
+        ITEMS[index % ITEMS.len()],
+        index % 100,
+    );
+    json!({
+        "code": product_code(index),
+        "name": name,
+        "unit": UNITS[index % UNITS.len()],
+        "price": (index % 10_000) as f64 / 100.0 + 1.0,
+    })
+}
+
+/// The product row `row` of a generated invoice names: distinct for every row of an invoice
+/// of up to [`PRODUCTS`] rows, spread over the whole dataset.
+pub fn row_product(row: usize) -> usize {
+    // 7919 is prime, so coprime with PRODUCTS: row -> product is one-to-one.
+    (row * 7919 + 13) % PRODUCTS
+}
+
+/// One Master Data Hub configuration per line item: the row's product by its code, its code
+/// and name as the label, its unit copied into the row's `item_unit`.
+pub fn product_matching_configurations() -> Value {
+    json!([{
+        "name": "Product per line item",
+        "source": {"dataset": "products", "queries": [{"find": {"code": "{item_code}"}}]},
+        "mapping": {"target_schema_id": "item_product", "dataset_key": "code",
+                    "label_keys": ["code", "name"]},
+        "additional_mappings": [{"target_schema_id": "item_unit", "dataset_key": "unit"}],
+        "result_actions": {
+            "one_match_found": {"select": "best_match"},
+            "no_match_found": {"message": {"type": "error", "content": "Unknown product code"}}
+        }
+    }])
+}
+
+/// `payload` with `line_items` rows made from its own, each changed by `extend_row(row, tuple)`
+/// before it is renumbered.
+fn annotation_event(
+    payload: &str,
+    line_items: usize,
+    mut extend_row: impl FnMut(usize, &mut Value),
+) -> Value {
     let mut event: Value = serde_json::from_str(payload).expect("the sample payload is JSON");
     let table = line_item_table(&mut event);
     let samples = std::mem::take(table);
@@ -40,6 +152,7 @@ pub fn annotation_body(payload: &str, line_items: usize) -> Vec<u8> {
     let mut edited_cell = None;
     for row in 0..line_items {
         let mut tuple = samples[row % samples.len()].clone();
+        extend_row(row, &mut tuple);
         renumber(&mut tuple, &mut next_id);
         edited_cell = tuple["children"]
             .as_array()
@@ -50,7 +163,7 @@ pub fn annotation_body(payload: &str, line_items: usize) -> Vec<u8> {
     if event["action"] == "updated" {
         event["updated_datapoints"] = json!(edited_cell.into_iter().collect::<Vec<_>>());
     }
-    serde_json::to_vec(&event).expect("a JSON value serialises")
+    event
 }
 
 /// The rows of the `line_items` multivalue.
@@ -136,6 +249,33 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .ends_with(&format!("/{}", last_cell["id"].as_u64().unwrap()))
+        );
+    }
+
+    #[test]
+    fn product_rows_end_in_their_own_product_code_and_updated_names_the_last() {
+        let mut event: Value =
+            serde_json::from_slice(&product_annotation_body(UPDATED_PAYLOAD, 100)).unwrap();
+        assert_eq!(
+            event["settings"]["configurations"],
+            product_matching_configurations()
+        );
+        let edited = event["updated_datapoints"].clone();
+        let rows = line_item_table(&mut event).clone();
+        let codes: std::collections::BTreeSet<String> = rows
+            .iter()
+            .map(|row| {
+                let code = row["children"].as_array().unwrap().last().unwrap();
+                assert_eq!(code["schema_id"], "item_code");
+                code["content"]["value"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(codes.len(), 100, "every row a different product");
+        let last_code = rows[99]["children"].as_array().unwrap().last().unwrap();
+        assert_eq!(edited, json!([last_code["id"]]));
+        assert_eq!(
+            last_code["content"]["value"],
+            generated_product(row_product(99))["code"]
         );
     }
 
