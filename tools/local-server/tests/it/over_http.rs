@@ -31,6 +31,9 @@ impl Server {
             .args(args)
             .env_remove("ROSSUM_HOOK_SECRET")
             .env_remove("PORT")
+            // The test command exports DynamoDB Local's endpoint; these servers use memory.
+            .env_remove("DYNAMODB_ENDPOINT")
+            .env_remove("VENDOR_TABLE")
             .env("RUST_LOG", "info");
         for (k, v) in env {
             command.env(k, v);
@@ -253,6 +256,8 @@ async fn the_sample_datasets_load_with_one_line_each() {
 #[test]
 fn a_dataset_flag_that_names_no_dataset_is_a_usage_error() {
     let bad = Command::new(BINARY)
+        .env_remove("DYNAMODB_ENDPOINT")
+        .env_remove("VENDOR_TABLE")
         .args(["--dataset", "orders=o.json", "--index", "order.po_number"])
         .output()
         .unwrap();
@@ -263,6 +268,8 @@ fn a_dataset_flag_that_names_no_dataset_is_a_usage_error() {
         "{stderr}"
     );
     let missing = Command::new(BINARY)
+        .env_remove("DYNAMODB_ENDPOINT")
+        .env_remove("VENDOR_TABLE")
         .args(["--port=0", "--dataset", "orders=/nonexistent/o.json"])
         .output()
         .unwrap();
