@@ -20,6 +20,8 @@ enum V<'a> {
     Num(Decimal),
     Date(Date),
     Text(Cow<'a, str>),
+    /// The text of `str()`: never cast again, so `str(a) + str(b)` joins texts.
+    Str(Cow<'a, str>),
     List(Vec<V<'a>>),
     Delta(Delta),
 }
@@ -82,7 +84,7 @@ fn to_value(v: V<'_>, at: usize) -> Result<Value, ExpressionError> {
         V::Bool(b) => Value::Bool(b),
         V::Num(n) => Value::Number(n),
         V::Date(d) => Value::Date(d),
-        V::Text(t) => Value::Text(t.into_owned()),
+        V::Text(t) | V::Str(t) => Value::Text(t.into_owned()),
         V::List(items) => Value::List(
             items
                 .into_iter()
@@ -104,7 +106,7 @@ fn type_name(v: &V<'_>) -> &'static str {
         V::Bool(_) => "a boolean",
         V::Num(_) => "a number",
         V::Date(_) => "a date",
-        V::Text(_) => "a text",
+        V::Text(_) | V::Str(_) => "a text",
         V::List(_) => "a list",
         V::Delta(_) => "a timedelta",
     }
@@ -116,14 +118,14 @@ fn truthy(v: &V<'_>) -> bool {
         V::Bool(b) => *b,
         V::Num(n) => !n.is_zero(),
         V::Date(_) | V::Delta(_) => true,
-        V::Text(t) => !t.is_empty(),
+        V::Text(t) | V::Str(t) => !t.is_empty(),
         V::List(items) => !items.is_empty(),
     }
 }
 
 fn not_empty(v: &V<'_>) -> bool {
     !matches!(v, V::None)
-        && !matches!(v, V::Text(t) if t.is_empty())
+        && !matches!(v, V::Text(t) | V::Str(t) if t.is_empty())
         && !matches!(v, V::List(l) if l.is_empty())
 }
 
@@ -146,6 +148,9 @@ fn cast<'a>(v: V<'a>, at: usize) -> R<V<'a>> {
 
 /// Python's `==` after the automatic cast: values of different types are unequal, `True == 1`.
 fn equal(a: &V<'_>, b: &V<'_>) -> bool {
+    if let Some((x, y)) = raw_texts(a, b) {
+        return x == y;
+    }
     let a = cast(a.clone(), 0).unwrap_or_else(|_| a.clone());
     let b = cast(b.clone(), 0).unwrap_or_else(|_| b.clone());
     match (&a, &b) {
@@ -177,7 +182,7 @@ fn key(v: &V<'_>) -> Key {
         V::Num(n) => Key::Num(n.normalize()),
         V::Bool(b) => Key::Num(Decimal::from(u8::from(b))),
         V::Date(d) => Key::Date(d),
-        V::Text(t) => Key::Text(t.into_owned()),
+        V::Text(t) | V::Str(t) => Key::Text(t.into_owned()),
         other => Key::Other(format!("{other:?}")),
     }
 }
@@ -296,8 +301,18 @@ impl<'a> Eval<'a> {
             V::Bool(b) => V::Num(Decimal::from(u8::from(b))),
             other => other,
         };
-        let left = as_number(cast(left, at)?);
-        let right = as_number(cast(right, at)?);
+        // A str() text and another text join as they are; with a number, they do not add.
+        let manual = matches!(left, V::Str(_)) || matches!(right, V::Str(_));
+        let left = if manual {
+            left
+        } else {
+            as_number(cast(left, at)?)
+        };
+        let right = if manual {
+            right
+        } else {
+            as_number(cast(right, at)?)
+        };
         let overflow = || {
             Stop::Fail(ExpressionError::new(
                 "arithmetic overflow (beyond 28 digits)",
@@ -342,7 +357,7 @@ impl<'a> Eval<'a> {
                     days: x.days + sign * y.days,
                 }))
             }
-            (V::Text(x), V::Text(y)) if op == Arith::Add => {
+            (V::Text(x) | V::Str(x), V::Text(y) | V::Str(y)) if op == Arith::Add => {
                 if x.len() + y.len() > limits::RESULT_TEXT_BYTES {
                     return Err(Stop::Fail(ExpressionError::limit(
                         limits::RESULT_TEXT_BYTES_NAME,
@@ -724,14 +739,14 @@ impl<'a> Eval<'a> {
                     },
                 }
             }
-            Func::Int | Func::Float => match cast(self.eval(&args[0])?, at)? {
+            Func::Int | Func::Float => match cast(manual_to_text(self.eval(&args[0])?), at)? {
                 V::Num(n) => Ok(V::Num(if call.func == Func::Int { n.trunc() } else { n })),
                 V::Bool(b) => Ok(V::Num(Decimal::from(u8::from(b)))),
                 V::None => Err(Stop::Skip),
                 V::Text(t) => fail(format!("'{t}' is not a number"), args[0].at),
                 other => fail(format!("{} is not a number", type_name(&other)), args[0].at),
             },
-            Func::Date => match self.eval(&args[0])? {
+            Func::Date => match manual_to_text(self.eval(&args[0])?) {
                 V::Date(d) => Ok(V::Date(d)),
                 V::None => Err(Stop::Skip),
                 V::Text(t) => {
@@ -753,9 +768,25 @@ impl<'a> Eval<'a> {
             },
             Func::Str => {
                 let value = self.eval(&args[0])?;
-                Ok(V::Text(text_of(value, args[0].at)?))
+                Ok(V::Str(text_of(value, args[0].at)?))
             }
         }
+    }
+}
+
+/// Both texts as they are, when one of them is a `str()` text and the other a text too.
+fn raw_texts<'v>(a: &'v V<'_>, b: &'v V<'_>) -> Option<(&'v str, &'v str)> {
+    match (a, b) {
+        (V::Str(x), V::Str(y) | V::Text(y)) | (V::Text(x), V::Str(y)) => Some((x, y)),
+        _ => None,
+    }
+}
+
+/// A `str()` text given to a manual cast is read again like any text.
+fn manual_to_text(v: V<'_>) -> V<'_> {
+    match v {
+        V::Str(t) => V::Text(t),
+        other => other,
     }
 }
 
@@ -769,7 +800,7 @@ fn shift<'a>(date: Date, months: i64, days: i64, at: usize) -> R<V<'a>> {
 /// `str()` of a value: a text as it was read, a number as written (`1.50`), `True`, `None`.
 fn text_of(value: V<'_>, at: usize) -> R<Cow<'_, str>> {
     let text = match value {
-        V::Text(t) => return Ok(t),
+        V::Text(t) | V::Str(t) => return Ok(t),
         V::Delta(_) => return fail("a timedelta is not a text: add it to a date", at),
         other => to_value(other, at)?.to_string(),
     };
@@ -799,6 +830,15 @@ fn compare(op: Compare, left: &V<'_>, right: &V<'_>, at: usize) -> R<bool> {
             _ => None,
         }
     };
+    if let Some((x, y)) = raw_texts(left, right) {
+        let ordering = x.cmp(y);
+        return Ok(match op {
+            Compare::Lt => ordering.is_lt(),
+            Compare::Gt => ordering.is_gt(),
+            Compare::Le => ordering.is_le(),
+            _ => ordering.is_ge(),
+        });
+    }
     let left = cast(left.clone(), at)?;
     let right = cast(right.clone(), at)?;
     let ordering: Ordering = match (&left, &right) {

@@ -59,7 +59,8 @@
 //!    `//` and `%` follow Python's signs (`-7 // 2 == -4`, `-7 % 2 == 1`).
 //! 2. The cast is lazy: a field's value stays text until an operator or aggregate uses it, so
 //!    `str()`, `regexp()`, `substring()` and `similarity()` see the text as it was read
-//!    (`"0012"`, not `12`). A text the cast reads as a number never equals it as text:
+//!    (`"0012"`, not `12`). What `str()` returns is never cast again: `str(a) + str(b)` joins
+//!    the texts, `str(10) < "9"` compares texts. A text the cast reads as a number never equals it as text:
 //!    `{po} == "00123"` compares the numbers 123 and 123. The number forms are Python's
 //!    `float()` ones for finite values: whitespace around, a sign, `5.`, `.5`, an exponent;
 //!    not `1,000.00`, `21%`, `1_000`, `inf`, `nan` (those stay text). Dates are exactly

@@ -167,6 +167,16 @@ fn manual_casts() {
         Value::Text("2024-01-05".into())
     );
     assert_eq!(value("str([1, 'a'])"), Value::Text("[1, 'a']".into()));
+    // A str() text stays text: it joins, compares as text, and does not add to a number.
+    assert_eq!(value("str(1.50) + str(2)"), Value::Text("1.502".into()));
+    assert!(truth("str(10) < '9'"));
+    assert!(!truth("str(1.0) == '1'"));
+    assert!(
+        error("str(1) + 1")
+            .to_string()
+            .contains("cannot apply '+' to a text and a number")
+    );
+    assert_eq!(value("int(str(12))"), number("12"));
     assert!(
         error("int('abc')")
             .to_string()
