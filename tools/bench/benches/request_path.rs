@@ -1,8 +1,11 @@
 //! The request path of `rossum-annotation-updated` and `rossum-annotation-initialize` with the
 //! embedded vendor store, on annotations of 10, 100 and 1 000 line items, through the real
 //! `Endpoint::handle` with a request shaped as the Lambda conversion hands it. Next to each,
-//! the floor: verify + `serde_json::from_slice::<Value>` of the same bytes. A breakdown of
-//! `updated` on 100 and 1 000 line items follows, and a ratio table at the end.
+//! the floor: verify + `serde_json::from_slice::<Value>` of the same bytes. Then the same
+//! hooks on 100 line items with a Master Data Hub configuration matching each row's product
+//! by its code among 100 000 products held in memory (`Matcher::Configured`): what matching
+//! adds per request. A breakdown of `updated` on 100 and 1 000 line items follows, and a
+//! ratio table at the end.
 //!
 //! `cargo bench -p bench --bench request_path`
 
@@ -12,10 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bench::{
-    INITIALIZE_PAYLOAD, ROSSUM_DEVELOPMENT_SECRET, ROSSUM_SIGNATURE_HEADER, SAMPLE_VENDORS_CSV,
-    UPDATED_PAYLOAD, annotation_body, median, rossum_signature,
+    INITIALIZE_PAYLOAD, PRODUCTS, ROSSUM_DEVELOPMENT_SECRET, ROSSUM_SIGNATURE_HEADER,
+    SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body, generated_product, median,
+    product_annotation_body, rossum_signature,
 };
 use criterion::{Criterion, Throughput};
+use dataset_store::{Dataset, DatasetStore, InMemoryDatasetStore, IndexSpec};
 use lambda_http::http::{HeaderMap, HeaderValue, Method};
 use lambda_http::{Context, RequestExt};
 use rossum_rules::Settings;
@@ -27,6 +32,8 @@ use webhook_model::rossum::AnnotationContentEvent;
 use webhook_verify::RossumVerifier;
 
 const LINE_ITEMS: [usize; 3] = [10, 100, 1000];
+/// Rows of the deliveries matched against the products.
+const PRODUCT_LINE_ITEMS: usize = 100;
 const SAMPLE_SIZE: usize = 10;
 
 /// Short runs: the suite shares a 2-core machine and must finish in a few minutes.
@@ -131,7 +138,17 @@ impl Fixture {
         let vendors: Arc<dyn VendorStore> = Arc::new(InMemoryVendorStore::new(
             read.vendors.into_iter().map(|(_, vendor)| vendor),
         ));
-        let dependencies = Dependencies::given(Background::InProcess).with_vendors(vendors.clone());
+        let products = Dataset::new(
+            "products",
+            (0..PRODUCTS).map(generated_product).collect(),
+            vec![IndexSpec::parse("code").expect("an index spec")],
+            vec!["name".to_owned()],
+        );
+        let datasets: Arc<dyn DatasetStore> = Arc::new(InMemoryDatasetStore::new([products]));
+        // Deliveries without `configurations` keep the built-in vendor matching.
+        let dependencies = Dependencies::given(Background::InProcess)
+            .with_vendors(vendors.clone())
+            .with_datasets(datasets);
         Self {
             updated: rossum_functions::ANNOTATION_UPDATED.build(&config, &dependencies),
             initialize: rossum_functions::ANNOTATION_INITIALIZE.build(&config, &dependencies),
@@ -167,51 +184,85 @@ impl Fixture {
 
 fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
     for line_items in LINE_ITEMS {
-        let updated = Delivery::new(
-            rossum_functions::ANNOTATION_UPDATED.route,
-            annotation_body(UPDATED_PAYLOAD, line_items),
+        let updated = annotation_body(UPDATED_PAYLOAD, line_items);
+        let initialize = annotation_body(INITIALIZE_PAYLOAD, line_items);
+        let group = format!("request_path_{line_items}_items");
+        hooks(
+            c,
+            fixture,
+            recorder,
+            &group,
+            &line_items.to_string(),
+            updated,
+            initialize,
         );
-        let initialize = Delivery::new(
-            rossum_functions::ANNOTATION_INITIALIZE.route,
-            annotation_body(INITIALIZE_PAYLOAD, line_items),
-        );
-        fixture.check(&fixture.updated, &updated);
-        fixture.check(&fixture.initialize, &initialize);
-
-        let mut group = c.benchmark_group(format!("request_path_{line_items}_items"));
-        group.throughput(Throughput::Bytes(updated.body.len() as u64));
-        let cases = [
-            ("updated", &fixture.updated, &updated),
-            ("initialize", &fixture.initialize, &initialize),
-        ];
-        for (name, endpoint, delivery) in cases {
-            let floor_id = format!("{line_items}/floor_{name}");
-            group.bench_function(format!("floor_{name}"), |b| {
-                b.iter_custom(|iters| {
-                    timed(
-                        recorder,
-                        &floor_id,
-                        iters,
-                        || (),
-                        |()| fixture.floor(delivery),
-                    )
-                })
-            });
-            let id = format!("{line_items}/{name}");
-            group.bench_function(name, |b| {
-                b.iter_custom(|iters| {
-                    timed(
-                        recorder,
-                        &id,
-                        iters,
-                        || delivery.request(),
-                        |request| fixture.runtime.block_on(endpoint.handle(request)),
-                    )
-                })
-            });
-        }
-        group.finish();
     }
+    // Every row's product matched on `initialize`, the edited row's on `updated`.
+    let updated = product_annotation_body(UPDATED_PAYLOAD, PRODUCT_LINE_ITEMS);
+    let initialize = product_annotation_body(INITIALIZE_PAYLOAD, PRODUCT_LINE_ITEMS);
+    let group = format!("request_path_{PRODUCT_LINE_ITEMS}_items_products");
+    hooks(
+        c,
+        fixture,
+        recorder,
+        &group,
+        PRODUCTS_KEY,
+        updated,
+        initialize,
+    );
+}
+
+/// The recorder's key of the product-matching deliveries.
+const PRODUCTS_KEY: &str = "100 + products";
+
+/// `updated` and `initialize` on these bodies, each next to its floor, recorded under `key`.
+fn hooks(
+    c: &mut Criterion,
+    fixture: &Fixture,
+    recorder: &Recorder,
+    group: &str,
+    key: &str,
+    updated: Vec<u8>,
+    initialize: Vec<u8>,
+) {
+    let updated = Delivery::new(rossum_functions::ANNOTATION_UPDATED.route, updated);
+    let initialize = Delivery::new(rossum_functions::ANNOTATION_INITIALIZE.route, initialize);
+    fixture.check(&fixture.updated, &updated);
+    fixture.check(&fixture.initialize, &initialize);
+
+    let mut group = c.benchmark_group(group);
+    group.throughput(Throughput::Bytes(updated.body.len() as u64));
+    let cases = [
+        ("updated", &fixture.updated, &updated),
+        ("initialize", &fixture.initialize, &initialize),
+    ];
+    for (name, endpoint, delivery) in cases {
+        let floor_id = format!("{key}/floor_{name}");
+        group.bench_function(format!("floor_{name}"), |b| {
+            b.iter_custom(|iters| {
+                timed(
+                    recorder,
+                    &floor_id,
+                    iters,
+                    || (),
+                    |()| fixture.floor(delivery),
+                )
+            })
+        });
+        let id = format!("{key}/{name}");
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                timed(
+                    recorder,
+                    &id,
+                    iters,
+                    || delivery.request(),
+                    |request| fixture.runtime.block_on(endpoint.handle(request)),
+                )
+            })
+        });
+    }
+    group.finish();
 }
 
 /// Where `updated` spends its time, stage by stage.
@@ -266,8 +317,15 @@ fn print_ratios(recorder: &Recorder) {
         "\n| line items | body | floor (verify + parse) | updated | ratio | initialize | ratio |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
-    for line_items in LINE_ITEMS {
-        let time = |name: &str| recorder.median_ns(&format!("{line_items}/{name}"));
+    let rows = LINE_ITEMS
+        .iter()
+        .map(|&n| (n.to_string(), annotation_body(UPDATED_PAYLOAD, n).len()))
+        .chain([(
+            PRODUCTS_KEY.to_owned(),
+            product_annotation_body(UPDATED_PAYLOAD, PRODUCT_LINE_ITEMS).len(),
+        )]);
+    for (key, body_len) in rows {
+        let time = |name: &str| recorder.median_ns(&format!("{key}/{name}"));
         let (Some(floor), Some(updated), Some(initialize_floor), Some(initialize)) = (
             time("floor_updated"),
             time("updated"),
@@ -276,9 +334,8 @@ fn print_ratios(recorder: &Recorder) {
         ) else {
             continue;
         };
-        let body_len = annotation_body(UPDATED_PAYLOAD, line_items).len();
         println!(
-            "| {line_items} | {} | {} | {} | {:.2}x | {} | {:.2}x |",
+            "| {key} | {} | {} | {} | {:.2}x | {} | {:.2}x |",
             kilobytes(body_len),
             micros(floor),
             micros(updated),
@@ -288,7 +345,9 @@ fn print_ratios(recorder: &Recorder) {
         );
     }
     println!(
-        "\nMedians of {SAMPLE_SIZE} criterion samples; each ratio is against the floor on that hook's own bytes."
+        "\nMedians of {SAMPLE_SIZE} criterion samples; each ratio is against the floor on that hook's own bytes. \
+         \"{PRODUCTS_KEY}\": 100 line items with an item code each and a configuration matching every row's \
+         product by code among {PRODUCTS} in memory (`initialize`: all 100 rows; `updated`: the edited row)."
     );
 }
 
