@@ -15,6 +15,7 @@ pub mod annotation_export;
 pub mod annotation_initialize;
 pub mod annotation_status;
 pub mod annotation_updated;
+pub mod checks;
 pub mod email_received;
 pub mod master_data;
 pub mod upload_created;

@@ -9,6 +9,9 @@
 //!   tax), on the datapoint concerned;
 //! - required fields (`required_schema_ids`) that are empty or absent.
 //!
+//! When the hook's settings have Business Rules Validation `checks`, they replace the sum
+//! checks and required fields: their errors block, their warnings and infos are shown.
+//!
 //! It never changes the annotation (no operations). When the gate passes on `export`, the
 //! export record (annotation, document, vendor, totals, currency, time) is written exactly
 //! once per annotation to the records table, where the ERP picks it up; a retried or
@@ -17,12 +20,15 @@
 
 use std::sync::Arc;
 
+use business_rules::{RulesSettings, Trigger};
 use record_store::{Amount, ExportRecord, RecordStore, Timestamp};
 use rossum_rules::{Settings, amount_of, missing_required_fields, sum_checks};
 use serde::Deserialize;
 use webhook_endpoint::rossum::{hook_response, hook_settings};
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
-use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message, Node, first_datapoint};
+use webhook_model::rossum::{
+    AnnotationContentEvent, HookResponse, Message, MessageType, Node, first_datapoint,
+};
 
 /// The function's name: its Lambda binary, its registry entry, its log lines.
 pub const NAME: &str = "rossum-annotation-export";
@@ -59,12 +65,25 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, WebhookError> {
     let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     let export_settings = hook_settings::<ExportSettings>(&event.settings)?;
-    let response = respond(&event, &settings, &export_settings, records.as_ref()).await?;
+    let checks = crate::checks::configured_checks(&event)?;
+    let messages = match &checks {
+        Some(checks) => gate_with_checks(&event, &settings, checks)?,
+        None => gate(event.content(), &settings),
+    };
+    let response = pass(
+        &event,
+        &settings,
+        &export_settings,
+        records.as_ref(),
+        messages,
+    )
+    .await?;
     Ok(hook_response(&response))
 }
 
-/// The hook's answer: the gate's messages, and on a passing `export` the export record
-/// written. A body the record cannot be made from is a 400; a store failure a 503.
+/// The hook's answer with the built-in gate: its messages, and on a passing `export` the
+/// export record written. A body the record cannot be made from is a 400; a store failure a
+/// 503.
 pub async fn respond(
     event: &AnnotationContentEvent,
     settings: &Settings,
@@ -72,7 +91,21 @@ pub async fn respond(
     records: &dyn RecordStore,
 ) -> Result<HookResponse, WebhookError> {
     let messages = gate(event.content(), settings);
-    if !messages.is_empty() || event.action != "export" {
+    pass(event, settings, export_settings, records, messages).await
+}
+
+/// The answer to a delivery the gate said `messages` of: an error among them blocks
+/// confirmation and the export (nothing is written); otherwise a passing `export` writes the
+/// export record.
+async fn pass(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    export_settings: &ExportSettings,
+    records: &dyn RecordStore,
+    messages: Vec<Message>,
+) -> Result<HookResponse, WebhookError> {
+    let blocked = messages.iter().any(|m| m.kind == MessageType::Error);
+    if blocked || event.action != "export" {
         return Ok(HookResponse {
             messages,
             ..HookResponse::default()
@@ -87,11 +120,27 @@ pub async fn respond(
         written,
         "export record"
     );
-    Ok(HookResponse::default())
+    Ok(HookResponse {
+        messages,
+        ..HookResponse::default()
+    })
 }
 
-/// The gate's error messages; none when the annotation may be confirmed and exported.
-pub fn gate(content: &[Node], settings: &Settings) -> Vec<Message> {
+/// The gate with the settings' `checks` in place of the built-in sum checks and required
+/// fields: the vendor check, then every check (its errors block, its warnings are shown).
+pub fn gate_with_checks(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    checks: &RulesSettings,
+) -> Result<Vec<Message>, WebhookError> {
+    let mut messages = vendor_gate(event.content(), settings);
+    let checked = crate::checks::run(NAME, checks, event, Trigger::Gate, &[])?;
+    messages.extend(checked.messages);
+    Ok(messages)
+}
+
+/// The vendor check: an unmatched vendor blocks confirmation and export.
+fn vendor_gate(content: &[Node], settings: &Settings) -> Vec<Message> {
     let mut messages = Vec::new();
     match first_datapoint(content, &settings.vendor_target_schema_id) {
         None => messages.push(Message::error(
@@ -106,6 +155,12 @@ pub fn gate(content: &[Node], settings: &Settings) -> Vec<Message> {
         }
         Some(_) => {}
     }
+    messages
+}
+
+/// The gate's error messages; none when the annotation may be confirmed and exported.
+pub fn gate(content: &[Node], settings: &Settings) -> Vec<Message> {
+    let mut messages = vendor_gate(content, settings);
     for failure in sum_checks(content, settings) {
         messages.push(Message::error(failure.id, failure.message));
     }

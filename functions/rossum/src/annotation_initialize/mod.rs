@@ -6,7 +6,8 @@
 //!   when its settings have them, else vendor matching (fills the vendor enum datapoint);
 //! - zero VAT rates;
 //! - sum checks (line totals against the total, tax details against the total tax), as
-//!   warnings;
+//!   warnings; or, when the hook's settings have Business Rules Validation `checks`, those
+//!   checks instead;
 //! - `automation_blockers` for an unmatched vendor, a configuration's error message and
 //!   failed sums.
 //!
@@ -15,13 +16,15 @@
 //!
 //! Not behind the idempotency guard: matching only reads, so a retry computes the same answer.
 
+use business_rules::{RulesSettings, Trigger};
 use dataset_matching::MatchingError;
 use rossum_rules::{Settings, sum_checks, zero_vat_rates};
 use vendor_matching::{Unavailable, VendorStore};
 use webhook_endpoint::rossum::hook_response;
 use webhook_endpoint::{Body, Delivery, Response, WebhookError};
-use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
+use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, HookResponse, Message};
 
+use crate::checks::configured_checks;
 use crate::master_data::{self, MasterData, Matcher, configured_matching, refusal};
 
 /// The function's name: its Lambda binary, its registry entry, its log lines.
@@ -35,10 +38,14 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, WebhookError> {
     let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     let configured = configured_matching(&event)?;
+    let checks = configured_checks(&event)?;
     let matcher = Matcher::new(configured.as_ref(), &master);
-    let response = respond_with(&event, &settings, matcher)
-        .await
-        .map_err(refusal)?;
+    let response = match &checks {
+        Some(checks) => respond_with_checks(&event, &settings, matcher, checks).await?,
+        None => respond_with(&event, &settings, matcher)
+            .await
+            .map_err(refusal)?,
+    };
     Ok(hook_response(&response))
 }
 
@@ -60,28 +67,61 @@ pub async fn respond(
         })
 }
 
-/// The hook's answer with `matcher`.
+/// The hook's answer with `matcher` and the built-in sum checks.
 pub async fn respond_with(
     event: &AnnotationContentEvent,
     settings: &Settings,
     matcher: Matcher<'_>,
 ) -> Result<HookResponse, MatchingError> {
-    let content = event.content();
-    let matched = master_data::run(NAME, matcher, event, settings).await?;
-    let (mut messages, mut operations) = zero_vat_rates(content, settings);
-    messages.extend(matched.messages);
-    operations.extend(matched.operations);
-    let mut automation_blockers = matched.automation_blockers;
-    for failure in sum_checks(content, settings) {
-        messages.push(Message::warning(failure.id, failure.message.clone()));
-        automation_blockers.push(webhook_model::rossum::AutomationBlocker {
+    let mut response = matched(event, settings, matcher).await?;
+    for failure in sum_checks(event.content(), settings) {
+        response
+            .messages
+            .push(Message::warning(failure.id, failure.message.clone()));
+        response.automation_blockers.push(AutomationBlocker {
             id: failure.id,
             content: failure.message,
         });
     }
+    Ok(response)
+}
+
+/// The hook's answer with `matcher` and the settings' `checks` in place of the built-in sum
+/// checks (they see what matching set).
+pub async fn respond_with_checks(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    matcher: Matcher<'_>,
+    checks: &RulesSettings,
+) -> Result<HookResponse, WebhookError> {
+    let mut response = matched(event, settings, matcher).await.map_err(refusal)?;
+    let checked = crate::checks::run(
+        NAME,
+        checks,
+        event,
+        Trigger::Initialize,
+        &response.operations,
+    )?;
+    response.messages.extend(checked.messages);
+    response
+        .automation_blockers
+        .extend(checked.automation_blockers);
+    Ok(response)
+}
+
+/// Zero VAT rates and master-data matching.
+async fn matched(
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    matcher: Matcher<'_>,
+) -> Result<HookResponse, MatchingError> {
+    let matched = master_data::run(NAME, matcher, event, settings).await?;
+    let (mut messages, mut operations) = zero_vat_rates(event.content(), settings);
+    messages.extend(matched.messages);
+    operations.extend(matched.operations);
     Ok(HookResponse {
         messages,
         operations,
-        automation_blockers,
+        automation_blockers: matched.automation_blockers,
     })
 }

@@ -8,10 +8,13 @@
 //!   id, IBAN or supplier name datapoint is among `updated_datapoints`. When the master data
 //!   cannot be reached the user's edit is not blocked: the answer is a 200 with a warning.
 //!   A configuration that cannot run on the datasets is a 400 naming what to change.
+//! - Business rules: the Business Rules Validation `checks` of the hook's settings, those
+//!   reading a datapoint the user (or this delivery) changed.
 //!
 //! Not behind the idempotency guard: the hook is interactive (Rossum never retries it) and
 //! writes nothing.
 
+use business_rules::Trigger;
 use dataset_matching::MatchingError;
 use rossum_rules::{Settings, matching_inputs_changed, zero_vat_rates};
 use vendor_matching::VendorStore;
@@ -38,10 +41,17 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, WebhookError> {
     let (event, settings) = crate::annotation_content(&delivery, &ACTIONS)?;
     let configured = configured_matching(&event)?;
+    let checks = crate::checks::configured_checks(&event)?;
     let matcher = Matcher::new(configured.as_ref(), &master);
-    let response = respond_with(&event, &settings, matcher)
+    let mut response = respond_with(&event, &settings, matcher)
         .await
         .map_err(WebhookError::MalformedBody)?;
+    if let Some(checks) = &checks {
+        // Only the checks reading what the user or this delivery changed run.
+        let checked =
+            crate::checks::run(NAME, checks, &event, Trigger::Updated, &response.operations)?;
+        response.messages.extend(checked.messages);
+    }
     Ok(hook_response(&response))
 }
 

@@ -5,6 +5,7 @@ mod annotation_export;
 mod annotation_initialize;
 mod annotation_status;
 mod annotation_updated;
+mod checks;
 mod email_received;
 mod hooks;
 mod support;

@@ -1,0 +1,3 @@
+//! Business Rules Validation `checks` in the hooks' settings.
+
+mod built_in;
