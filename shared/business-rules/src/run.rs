@@ -60,9 +60,7 @@ pub fn run_checks(
         if !check.applies_to_queue(input.queue_url) {
             continue;
         }
-        let Some(table) = table_of(check, &values, &mut answer.warnings)? else {
-            continue;
-        };
+        let table = table_of(check, &values)?;
         if input.trigger == Trigger::Updated && !reads_changed(check, &values, &changed) {
             continue;
         }
@@ -159,13 +157,8 @@ fn fails(rule: &Rule, scope: &RowScope<'_, '_>) -> Result<bool, String> {
     }
 }
 
-/// The table the check runs over per row (`Some(None)`: once, for the header and
-/// aggregates); `None` when it names a datapoint the annotation lacks (a warning says so).
-fn table_of(
-    check: &Check,
-    values: &Values<'_>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<Option<usize>>, RulesError> {
+/// The table the check runs over per row (`None`: once, for the header and aggregates).
+fn table_of(check: &Check, values: &Values<'_>) -> Result<Option<usize>, RulesError> {
     let mut tables: BTreeSet<usize> = BTreeSet::new();
     let mut columns: Vec<&str> = Vec::new();
     for expression in check.expressions() {
@@ -178,14 +171,8 @@ fn table_of(
                         columns.push(&placeholder.schema_id);
                     }
                 }
-                Place::Missing if placeholder.has_default => {}
-                Place::Missing => {
-                    warnings.push(format!(
-                        "{}: {{{}}} names no datapoint of the annotation; skipped",
-                        check.label, placeholder.schema_id
-                    ));
-                    return Ok(None);
-                }
+                // As the Expression Engine reads it: empty (`has_value` false, else skipped).
+                Place::Missing => {}
             }
         }
     }
@@ -196,7 +183,7 @@ fn table_of(
             columns.join(", ")
         )));
     }
-    Ok(Some(tables.into_iter().next()))
+    Ok(tables.into_iter().next())
 }
 
 /// Whether a datapoint the check reads is among `changed`.

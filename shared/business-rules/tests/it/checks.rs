@@ -187,3 +187,18 @@ fn checks_that_cannot_run_are_refused_naming_them() {
         settings.warnings
     );
 }
+
+#[test]
+fn a_datapoint_the_annotation_lacks_reads_as_empty() {
+    let checks = settings(json!([
+        {"rule": "has_value({currency})", "message": "The currency is required."},
+        {"rule": "{currency} == \"EUR\"", "message": "Not in euros."}
+    ]));
+    let answer = run(&checks, &invoice("3", &["3"]), Trigger::Gate, &[]).unwrap();
+    // `has_value` fails, document-wide as there is no datapoint to put it on; the comparison
+    // is skipped as with an empty value.
+    assert_eq!(
+        messages(&answer),
+        [(None, Error, "The currency is required.")]
+    );
+}
