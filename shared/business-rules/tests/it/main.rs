@@ -3,3 +3,4 @@
 
 mod annotation;
 mod checks;
+mod published;
