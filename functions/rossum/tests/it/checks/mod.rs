@@ -1,3 +1,4 @@
 //! Business Rules Validation `checks` in the hooks' settings.
 
 mod built_in;
+mod published;
