@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use bench::{
     INITIALIZE_PAYLOAD, PRODUCTS, ROSSUM_DEVELOPMENT_SECRET, ROSSUM_SIGNATURE_HEADER,
-    SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body, generated_product, median,
-    product_annotation_body, rossum_signature,
+    SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body, business_rule_checks,
+    checks_annotation_body, generated_product, median, product_annotation_body, rossum_signature,
 };
 use criterion::{Criterion, Throughput};
 use dataset_store::{Dataset, DatasetStore, InMemoryDatasetStore, IndexSpec};
@@ -25,6 +25,7 @@ use lambda_http::http::{HeaderMap, HeaderValue, Method};
 use lambda_http::{Context, RequestExt};
 use rossum_rules::Settings;
 use serde_json::Value;
+use serde_json::json;
 use vendor_matching::{InMemoryVendorStore, VendorStore, read_vendors};
 use webhook_endpoint::{Body, Endpoint, EndpointConfig, Request, SecretSource, env_names};
 use webhook_function::{Background, Dependencies};
@@ -210,7 +211,25 @@ fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
         updated,
         initialize,
     );
+    // Business rules: 50 checks of every kind on 100 rows; one per-row check, as `updated`
+    // runs it when the user edits one cell it reads.
+    for (key, checks) in [
+        (CHECKS_KEY, business_rule_checks(50)),
+        (
+            ONE_CHECK_KEY,
+            json!([{"rule": "has_value({item_vat_rate})", "message": "VAT rate needed."}]),
+        ),
+    ] {
+        let updated = checks_annotation_body(UPDATED_PAYLOAD, 100, checks.clone());
+        let initialize = checks_annotation_body(INITIALIZE_PAYLOAD, 100, checks);
+        let group = format!("request_path_100_items_{}", key.replace([' ', '+'], "_"));
+        hooks(c, fixture, recorder, &group, key, updated, initialize);
+    }
 }
+
+/// The recorder's keys of the business-rules deliveries.
+const CHECKS_KEY: &str = "100 + 50 checks";
+const ONE_CHECK_KEY: &str = "100 + 1 check";
 
 /// The recorder's key of the product-matching deliveries.
 const PRODUCTS_KEY: &str = "100 + products";
@@ -323,7 +342,17 @@ fn print_ratios(recorder: &Recorder) {
         .chain([(
             PRODUCTS_KEY.to_owned(),
             product_annotation_body(UPDATED_PAYLOAD, PRODUCT_LINE_ITEMS).len(),
-        )]);
+        )])
+        .chain([
+            (
+                CHECKS_KEY.to_owned(),
+                checks_annotation_body(UPDATED_PAYLOAD, 100, business_rule_checks(50)).len(),
+            ),
+            (
+                ONE_CHECK_KEY.to_owned(),
+                annotation_body(UPDATED_PAYLOAD, 100).len(),
+            ),
+        ]);
     for (key, body_len) in rows {
         let time = |name: &str| recorder.median_ns(&format!("{key}/{name}"));
         let (Some(floor), Some(updated), Some(initialize_floor), Some(initialize)) = (
@@ -347,7 +376,9 @@ fn print_ratios(recorder: &Recorder) {
     println!(
         "\nMedians of {SAMPLE_SIZE} criterion samples; each ratio is against the floor on that hook's own bytes. \
          \"{PRODUCTS_KEY}\": 100 line items with an item code each and a configuration matching every row's \
-         product by code among {PRODUCTS} in memory (`initialize`: all 100 rows; `updated`: the edited row)."
+         product by code among {PRODUCTS} in memory (`initialize`: all 100 rows; `updated`: the edited row). \
+         \"{CHECKS_KEY}\": 100 line items and 50 Business Rules Validation checks of every kind (`updated` runs those \
+         reading the edited cell); \"{ONE_CHECK_KEY}\": one per-row check reading the edited column."
     );
 }
 

@@ -210,6 +210,50 @@ pub fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// [`annotation_body`] with `checks` (Business Rules Validation) in its settings.
+pub fn checks_annotation_body(payload: &str, line_items: usize, checks: Value) -> Vec<u8> {
+    let mut event = annotation_event(payload, line_items, |_, _| {});
+    event["settings"]["checks"] = checks;
+    serde_json::to_vec(&event).expect("a JSON value serialises")
+}
+
+/// `count` checks of the kinds users write, in turn: per-row arithmetic and emptiness, header
+/// sums against line items, dates with `timedelta`, `regexp`, `substring`, aggregates and a
+/// `condition`; all over the sample's schema ids.
+pub fn business_rule_checks(count: usize) -> Value {
+    const RULES: [(&str, Option<&str>); 10] = [
+        (
+            "{item_quantity} * {item_amount_base} <= {item_amount_total} + 100000",
+            None,
+        ),
+        (
+            "sum({item_amount_total}) - {amount_total} <= 100000000",
+            None,
+        ),
+        ("has_value({invoice_id})", None),
+        ("{date_due} <= {date_issue} + timedelta(days=120)", None),
+        ("regexp(\"^INV-[0-9]{4}-\", {invoice_id})", None),
+        ("{item_amount_base} >= 0", None),
+        ("len({item_description}) > 0", None),
+        ("unique_len({item_vat_rate}) <= 10", None),
+        ("has_value({item_description})", Some("{amount_total} > 0")),
+        ("substring(\"INV\", {invoice_id})", None),
+    ];
+    Value::Array(
+        (0..count)
+            .map(|i| {
+                let (rule, condition) = RULES[i % RULES.len()];
+                let mut check = json!({"rule": rule, "message": format!("Check {i} failed."),
+                                       "type": if i % 3 == 0 { "warning" } else { "error" }});
+                if let Some(condition) = condition {
+                    check["condition"] = json!(condition);
+                }
+                check
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
