@@ -19,4 +19,4 @@ mod run;
 pub use clock::today_utc;
 
 pub use config::{Check, MAX_CHECKS, MAX_GROUP_MEMBERS, Rule, RulesError, RulesSettings, Test};
-pub use run::{RulesAnswer, RulesInput, Trigger, run_checks};
+pub use run::{MAX_CHECKS_TIME, RulesAnswer, RulesInput, Trigger, run_checks, run_checks_within};

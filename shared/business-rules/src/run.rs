@@ -2,6 +2,7 @@
 //! once per row of the table it reads, its message placed on a datapoint it reads.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use expression_engine::{Date, Evaluated, Expression, Lookup, Scope};
 use serde_json::Value;
@@ -10,6 +11,11 @@ use webhook_model::rossum::{
 };
 
 use crate::config::{Check, Rule, RulesError, RulesSettings, Test};
+
+/// How long one delivery's checks may take in all: each evaluation is bounded by the
+/// engine's step budget, and this bounds their number times it (500 checks over 1 000 rows),
+/// well inside the 30 s API Gateway waits.
+pub const MAX_CHECKS_TIME: Duration = Duration::from_secs(3);
 
 /// Which `annotation_content` action the delivery is, as the checks treat it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +49,21 @@ pub struct RulesAnswer {
     pub warnings: Vec<String>,
 }
 
-/// Evaluates `settings`' checks over the annotation, in order.
+/// Evaluates `settings`' checks over the annotation, in order, for at most
+/// [`MAX_CHECKS_TIME`].
 pub fn run_checks(
     settings: &RulesSettings,
     input: &RulesInput<'_>,
+) -> Result<RulesAnswer, RulesError> {
+    run_checks_within(settings, input, MAX_CHECKS_TIME)
+}
+
+/// [`run_checks`] for at most `budget`: the checks not started by then do not run, and a
+/// warning names them.
+pub fn run_checks_within(
+    settings: &RulesSettings,
+    input: &RulesInput<'_>,
+    budget: Duration,
 ) -> Result<RulesAnswer, RulesError> {
     let values = Values::new(input.content);
     let mut answer = RulesAnswer {
@@ -56,7 +73,20 @@ pub fn run_checks(
     let changed: HashSet<u64> = input.changed.iter().copied().collect();
     // Identical messages on one datapoint (an `or` group's members often share one) show once.
     let mut shown: HashSet<(Option<u64>, String, String)> = HashSet::new();
-    for check in &settings.checks {
+    let deadline = Instant::now() + budget;
+    for (index, check) in settings.checks.iter().enumerate() {
+        if Instant::now() > deadline {
+            let rest: Vec<&str> = settings.checks[index..]
+                .iter()
+                .map(|c| c.label.as_str())
+                .collect();
+            answer.warnings.push(format!(
+                "the checks took longer than {:?} and were stopped; did not run: {}",
+                budget,
+                rest.join(", ")
+            ));
+            break;
+        }
         if !check.applies_to_queue(input.queue_url) {
             continue;
         }

@@ -202,3 +202,31 @@ fn a_datapoint_the_annotation_lacks_reads_as_empty() {
         [(None, Error, "The currency is required.")]
     );
 }
+
+#[test]
+fn checks_past_the_time_budget_do_not_run_and_a_warning_names_them() {
+    let checks = settings(json!([
+        {"rule": "{amount_total} < 100", "message": "Large invoice."},
+        {"rule": "has_value({document_id})", "message": "Invoice number is mandatory."}
+    ]));
+    let content = invoice("500", &["500"]);
+    let input = business_rules::RulesInput {
+        content: &content,
+        queue_url: None,
+        trigger: Trigger::Initialize,
+        changed: &[],
+        today: today(),
+    };
+    let in_time =
+        business_rules::run_checks_within(&checks, &input, std::time::Duration::from_secs(60))
+            .unwrap();
+    assert_eq!(in_time.messages.len(), 1);
+    assert!(in_time.warnings.is_empty());
+    let out_of_time =
+        business_rules::run_checks_within(&checks, &input, std::time::Duration::ZERO).unwrap();
+    assert!(out_of_time.messages.is_empty());
+    assert_eq!(
+        out_of_time.warnings,
+        ["the checks took longer than 0ns and were stopped; did not run: checks[0], checks[1]"]
+    );
+}
