@@ -7,7 +7,9 @@ Runs the README's line-item example (`events/master-data/invoice-with-purchase-o
 variations of its configurations against the local server twice: with the sample datasets
 served from files (`--dataset`), and with the same files imported by `dataset-import` into
 DynamoDB Local (`--dynamodb-endpoint`; skipped with a line saying so when DYNAMODB_ENDPOINT is
-not set). Checks every answer, and that both stores give the same answers.
+not set), and then through the release Lambda binaries of initialize and updated on that table,
+started against a Lambda Runtime API as Lambda starts them. Checks every answer, and that the
+files, the local server on DynamoDB Local and the binaries give the same answers.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import copy
@@ -24,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+import lambda_binaries  # noqa: E402  (the Lambda Runtime API the binaries are started against)
 MASTER_DATA = ROOT / "events/master-data"
 SECRET = b"rossum-development-secret"
 INVOICE = json.loads((MASTER_DATA / "invoice-with-purchase-order.json").read_text())
@@ -213,6 +216,60 @@ def run_all(label, base):
     return passed, failed, answers
 
 
+def http_api_event(route, body):
+    """A signed delivery as API Gateway's HTTP API hands it to a function (payload 2.0)."""
+    signature = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+    return {
+        "version": "2.0", "routeKey": "POST " + route, "rawPath": route, "rawQueryString": "",
+        "headers": {"content-type": "application/json", "user-agent": "Rossum/webhook",
+                    "x-rossum-signature-sha256": "sha256=" + signature},
+        "requestContext": {"http": {"method": "POST", "path": route, "protocol": "HTTP/1.1",
+                                    "sourceIp": "203.0.113.10", "userAgent": "Rossum/webhook"},
+                           "requestId": "e2e", "routeKey": "POST " + route, "stage": "$default"},
+        "body": body.decode("utf-8"), "isBase64Encoded": False,
+    }
+
+
+def run_binaries(target, env, endpoint, table):
+    """Every case through the initialize or updated binary, on the imported table."""
+    processes, apis = {}, {}
+    try:
+        for function in ("rossum-annotation-initialize", "rossum-annotation-updated"):
+            api = lambda_binaries.RuntimeApi()
+            variables = lambda_binaries.lambda_env(
+                api, function, ROSSUM_HOOK_SECRET=SECRET.decode(), DYNAMODB_ENDPOINT=endpoint,
+                VENDOR_TABLE=table, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
+            processes[function] = subprocess.Popen([str(target / function)], env=variables,
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            apis[function] = api
+        passed = failed = 0
+        answers = []
+        for name, payload, check in cases():
+            action = "initialize" if payload["action"] == "initialize" else "updated"
+            function = f"rossum-annotation-{action}"
+            route = "/rossum/annotation-content/" + action
+            body = json.dumps(payload).encode()
+            event = http_api_event(route, body)
+            _, kind, answer = apis[function].invoke(json.dumps(event).encode())
+            proxy = json.loads(answer) if kind == "response" else {}
+            status, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
+            expected = 400 if "400" in name else 200
+            try:
+                ok = status == expected and check(answer)
+            except (KeyError, TypeError, IndexError):
+                ok = False
+            answers.append(answer)
+            print(f"{'ok  ' if ok else 'FAIL'} [{function} binary] {name}: {status} {json.dumps(answer)[:200]}")
+            passed, failed = passed + ok, failed + (not ok)
+        return passed, failed, answers
+    finally:
+        for process in processes.values():
+            process.kill()
+            process.wait(timeout=10)
+        for api in apis.values():
+            api.server.shutdown()
+
+
 def main(argv):
     target = Path(argv[1] if len(argv) > 1 else ROOT / "target/debug")
     env = {k: v for k, v in os.environ.items()
@@ -251,6 +308,11 @@ def main(argv):
             server.wait(timeout=10)
         same = on_dynamodb == in_memory
         print(f"{'ok  ' if same else 'FAIL'} the files and DynamoDB Local give the same answers")
+        passed, failed = passed + same, failed + (not same)
+        p, f, from_binaries = run_binaries(target, env, endpoint, table)
+        passed, failed = passed + p, failed + f
+        same = from_binaries == on_dynamodb
+        print(f"{'ok  ' if same else 'FAIL'} the Lambda binaries answer as the local server on DynamoDB Local")
         passed, failed = passed + same, failed + (not same)
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
