@@ -214,14 +214,7 @@ impl Configuration {
 
     /// Whether it applies to the annotation of the queue at `queue_url`.
     pub fn applies_to_queue(&self, queue_url: Option<&str>) -> bool {
-        if self.queue_ids.is_empty() {
-            return true;
-        }
-        let id = queue_url
-            .map(|url| url.trim_end_matches('/'))
-            .and_then(|url| url.rsplit('/').next())
-            .and_then(|last| last.parse::<u64>().ok());
-        id.is_some_and(|id| self.queue_ids.contains(&id))
+        webhook_model::rossum::in_queues(&self.queue_ids, queue_url)
     }
 }
 

@@ -46,7 +46,9 @@ pub use content::{
     Category, DatapointContent, EnumOption, Node, datapoints_by_schema_id, first_datapoint,
     node_by_id, walk,
 };
-pub use event::{Annotation, AnnotationContentEvent, AuthorizationToken, Document, HookSecrets};
+pub use event::{
+    Annotation, AnnotationContentEvent, AuthorizationToken, Document, HookSecrets, in_queues,
+};
 pub use index::{ContentIndex, Place, RowRef};
 pub use response::{
     AutomationBlocker, HookResponse, Message, MessageType, Operation, ReplaceValue, ValueContent,

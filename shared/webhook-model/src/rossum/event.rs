@@ -109,3 +109,32 @@ impl fmt::Debug for HookSecrets {
         f.write_str("HookSecrets(<redacted>)")
     }
 }
+
+/// Whether an annotation of the queue at `queue_url` is in `queue_ids`, as Rossum extensions
+/// scope a rule or configuration (`queue_ids`): an empty list is every queue; otherwise the
+/// URL's last segment must be a listed id.
+pub fn in_queues(queue_ids: &[u64], queue_url: Option<&str>) -> bool {
+    if queue_ids.is_empty() {
+        return true;
+    }
+    let id = queue_url
+        .map(|url| url.trim_end_matches('/'))
+        .and_then(|url| url.rsplit('/').next())
+        .and_then(|last| last.parse::<u64>().ok());
+    id.is_some_and(|id| queue_ids.contains(&id))
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::in_queues;
+
+    #[test]
+    fn queue_ids_scope_by_the_urls_last_segment() {
+        let url = Some("https://example.rossum.app/api/v1/queues/24710/");
+        assert!(in_queues(&[], url));
+        assert!(in_queues(&[], None));
+        assert!(in_queues(&[1, 24710], url));
+        assert!(!in_queues(&[2471], url));
+        assert!(!in_queues(&[24710], None));
+    }
+}
