@@ -37,16 +37,11 @@ pub fn run(
         Operation::Replace { id, .. } => Some(*id),
         _ => None,
     }));
-    let queue_url = event
-        .annotation
-        .as_ref()
-        .and_then(|a| a.other.get("queue"))
-        .and_then(|q| q.as_str());
     let answer = run_checks(
         checks,
         &business_rules::RulesInput {
             content: event.content(),
-            queue_url,
+            queue_url: event.queue_url(),
             trigger,
             changed: &changed,
             today: today_utc(),

@@ -11,7 +11,7 @@ use rossum_rules::{Settings, match_vendor_datapoint};
 use vendor_matching::VendorStore;
 use webhook_endpoint::WebhookError;
 use webhook_function::Dependencies;
-use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, Message, Operation};
+use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
 
 /// The stores matching reads: the vendors for the built-in matching, the datasets for
 /// configurations.
@@ -63,15 +63,7 @@ pub fn configured_matching(
         .map_err(|e| WebhookError::MalformedBody(e.to_string()))
 }
 
-/// What matching adds to a hook's answer.
-#[derive(Debug, Default)]
-pub struct Matched {
-    pub messages: Vec<Message>,
-    pub operations: Vec<Operation>,
-    pub automation_blockers: Vec<AutomationBlocker>,
-}
-
-/// Runs `matcher` on `event` for `function`. A configuration's warnings (an unknown
+/// Runs `matcher` on `event` for `function`: what matching adds to the hook's answer. A configuration's warnings (an unknown
 /// dataset, a placeholder naming no datapoint, an ignored key) are logged and shown as
 /// document warnings, so whoever pasted the configuration sees them.
 pub async fn run(
@@ -79,11 +71,11 @@ pub async fn run(
     matcher: Matcher<'_>,
     event: &AnnotationContentEvent,
     settings: &Settings,
-) -> Result<Matched, MatchingError> {
+) -> Result<HookResponse, MatchingError> {
     match matcher {
         Matcher::Vendors(vendors) => {
             let matched = match_vendor_datapoint(event.content(), settings, vendors).await?;
-            Ok(Matched {
+            Ok(HookResponse {
                 messages: matched.messages,
                 operations: matched.operations,
                 automation_blockers: matched.blocker.into_iter().collect(),
@@ -91,17 +83,14 @@ pub async fn run(
         }
         Matcher::Configured { settings, datasets } => {
             let Some(trigger) = Trigger::of_action(&event.action) else {
-                return Ok(Matched::default());
+                return Ok(HookResponse::default());
             };
-            let annotation = event.annotation.as_ref();
             let answer = run_matching(
                 settings,
                 &Annotation {
                     content: event.content(),
                     schemas: event.other.get("schemas"),
-                    queue_url: annotation
-                        .and_then(|a| a.other.get("queue"))
-                        .and_then(|q| q.as_str()),
+                    queue_url: event.queue_url(),
                     trigger,
                     updated_datapoints: &event.updated_datapoints,
                 },
@@ -116,7 +105,7 @@ pub async fn run(
                     format!("Master data matching: {warning}"),
                 ));
             }
-            Ok(Matched {
+            Ok(HookResponse {
                 messages,
                 operations: answer.operations,
                 automation_blockers: answer.automation_blockers,

@@ -72,7 +72,7 @@ pub fn run_checks_within(
     };
     let changed: HashSet<u64> = input.changed.iter().copied().collect();
     // Identical messages on one datapoint (an `or` group's members often share one) show once.
-    let mut shown: HashSet<(Option<u64>, String, String)> = HashSet::new();
+    let mut shown: HashSet<(Option<u64>, MessageType, String)> = HashSet::new();
     let deadline = Instant::now() + budget;
     for (index, check) in settings.checks.iter().enumerate() {
         if Instant::now() > deadline {
@@ -115,7 +115,7 @@ pub fn run_checks_within(
             };
             for rule in failed {
                 let id = anchor(&rule.expression, &scope);
-                let key = (id, format!("{:?}", rule.kind), rule.message.clone());
+                let key = (id, rule.kind, rule.message.clone());
                 if !shown.insert(key) {
                     continue;
                 }

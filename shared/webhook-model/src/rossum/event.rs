@@ -31,6 +31,11 @@ impl AnnotationContentEvent {
         format!("{}.{}", self.event, self.action)
     }
 
+    /// The URL of the annotation's queue, as `queue_ids` scope by it.
+    pub fn queue_url(&self) -> Option<&str> {
+        self.annotation.as_ref()?.other.get("queue")?.as_str()
+    }
+
     /// The annotation's content tree (empty when the body carried none).
     pub fn content(&self) -> &[Node] {
         self.annotation
