@@ -25,7 +25,7 @@ impl Scope for Invoice {
             _ => return Lookup::Missing,
         };
         if in_aggregate {
-            Lookup::Many(column.to_vec())
+            Lookup::Many(column.into())
         } else {
             // The current row, as a per-row evaluation would give it.
             Lookup::One(column[0])

@@ -1,7 +1,7 @@
 //! Evaluation of a parsed expression against a [`Scope`].
 
+use foldhash::HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
@@ -35,19 +35,20 @@ struct Delta {
 enum Stop {
     /// An empty operand: the rule does not apply (to this row, inside an aggregate).
     Skip,
-    Fail(ExpressionError),
+    /// Boxed: every step returns this `Result`, so it is kept small.
+    Fail(Box<ExpressionError>),
 }
 
 impl From<ExpressionError> for Stop {
     fn from(e: ExpressionError) -> Self {
-        Stop::Fail(e)
+        Stop::Fail(Box::new(e))
     }
 }
 
 type R<T> = Result<T, Stop>;
 
 fn fail<T>(message: impl Into<String>, at: usize) -> R<T> {
-    Err(Stop::Fail(ExpressionError::new(message, Some(at))))
+    Err(Stop::from(ExpressionError::new(message, Some(at))))
 }
 
 pub(crate) fn evaluate(
@@ -59,6 +60,24 @@ pub(crate) fn evaluate(
         .iter()
         .map(|p| scope.lookup(&p.schema_id, p.in_aggregate))
         .collect();
+    evaluate_with(expression, &lookups, scope.today())
+}
+
+pub(crate) fn evaluate_with<'a>(
+    expression: &'a Expression,
+    lookups: &[Lookup<'a>],
+    today: Date,
+) -> Result<Evaluated, ExpressionError> {
+    if lookups.len() != expression.placeholders.len() {
+        return Err(ExpressionError::new(
+            format!(
+                "{} values given for {} placeholders",
+                lookups.len(),
+                expression.placeholders.len()
+            ),
+            None,
+        ));
+    }
     // Decided before evaluating, so that `and`/`or` short-circuits do not hide an empty field.
     for &index in &expression.plain {
         if matches!(lookups[index], Lookup::One("") | Lookup::Missing) {
@@ -66,7 +85,7 @@ pub(crate) fn evaluate(
         }
     }
     let mut eval = Eval {
-        scope,
+        today,
         lookups,
         row: None,
         steps: 0,
@@ -74,7 +93,7 @@ pub(crate) fn evaluate(
     match eval.eval(&expression.root) {
         Ok(v) => Ok(Evaluated::Value(to_value(v, expression.root.at)?)),
         Err(Stop::Skip) => Ok(Evaluated::Skipped),
-        Err(Stop::Fail(e)) => Err(e),
+        Err(Stop::Fail(e)) => Err(*e),
     }
 }
 
@@ -136,7 +155,7 @@ fn cast<'a>(v: V<'a>, at: usize) -> R<V<'a>> {
         Cast::Number(n) => V::Num(n),
         Cast::Date(d) => V::Date(d),
         Cast::NumberOutOfRange => {
-            return Err(Stop::Fail(ExpressionError::limit(
+            return Err(Stop::from(ExpressionError::limit(
                 limits::NUMBER_DIGITS_NAME,
                 format!("{} significant digits", limits::NUMBER_DIGITS),
                 Some(at),
@@ -168,21 +187,21 @@ fn equal(a: &V<'_>, b: &V<'_>) -> bool {
 
 /// What `unique_len` counts as one value.
 #[derive(PartialEq, Eq, Hash)]
-enum Key {
+enum Key<'a> {
     None,
     Num(Decimal),
     Date(Date),
-    Text(String),
+    Text(Cow<'a, str>),
     Other(String),
 }
 
-fn key(v: &V<'_>) -> Key {
+fn key<'a>(v: &V<'a>) -> Key<'a> {
     match cast(v.clone(), 0).unwrap_or_else(|_| v.clone()) {
         V::None => Key::None,
         V::Num(n) => Key::Num(n.normalize()),
         V::Bool(b) => Key::Num(Decimal::from(u8::from(b))),
         V::Date(d) => Key::Date(d),
-        V::Text(t) | V::Str(t) => Key::Text(t.into_owned()),
+        V::Text(t) | V::Str(t) => Key::Text(t),
         other => Key::Other(format!("{other:?}")),
     }
 }
@@ -202,19 +221,19 @@ fn levenshtein(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-struct Eval<'a> {
-    scope: &'a dyn Scope,
-    lookups: Vec<Lookup<'a>>,
+struct Eval<'a, 'l> {
+    today: Date,
+    lookups: &'l [Lookup<'a>],
     /// The row an aggregate is evaluating its argument for.
     row: Option<usize>,
     steps: u64,
 }
 
-impl<'a> Eval<'a> {
+impl<'a> Eval<'a, '_> {
     fn step(&mut self, count: u64, at: usize) -> R<()> {
         self.steps += count;
         if self.steps > limits::STEPS {
-            return Err(Stop::Fail(ExpressionError::limit(
+            return Err(Stop::from(ExpressionError::limit(
                 limits::STEPS_NAME,
                 format!("{} steps", limits::STEPS),
                 Some(at),
@@ -314,7 +333,7 @@ impl<'a> Eval<'a> {
             as_number(cast(right, at)?)
         };
         let overflow = || {
-            Stop::Fail(ExpressionError::new(
+            Stop::from(ExpressionError::new(
                 "arithmetic overflow (beyond 28 digits)",
                 Some(at),
             ))
@@ -359,7 +378,7 @@ impl<'a> Eval<'a> {
             }
             (V::Text(x) | V::Str(x), V::Text(y) | V::Str(y)) if op == Arith::Add => {
                 if x.len() + y.len() > limits::RESULT_TEXT_BYTES {
-                    return Err(Stop::Fail(ExpressionError::limit(
+                    return Err(Stop::from(ExpressionError::limit(
                         limits::RESULT_TEXT_BYTES_NAME,
                         format!("{} bytes", limits::RESULT_TEXT_BYTES),
                         Some(at),
@@ -424,15 +443,16 @@ impl<'a> Eval<'a> {
         default: Option<&'a Node>,
         at: usize,
     ) -> R<Vec<V<'a>>> {
-        let cells: Vec<&'a str> = match &self.lookups[index] {
-            Lookup::One(text) => vec![*text],
-            Lookup::Many(cells) => cells.clone(),
+        let lookups = self.lookups;
+        let cells: &[&'a str] = match &lookups[index] {
+            Lookup::One(text) => std::slice::from_ref(text),
+            Lookup::Many(cells) => cells,
             Lookup::Missing => return Ok(Vec::new()),
         };
         self.step(cells.len() as u64, at)?;
         let mut default_value = None;
         let mut values = Vec::with_capacity(cells.len());
-        for cell in cells {
+        for &cell in cells {
             if !cell.is_empty() {
                 values.push(V::Text(Cow::Borrowed(cell)));
             } else if let Some(default) = default {
@@ -530,7 +550,7 @@ impl<'a> Eval<'a> {
     fn integer(&mut self, node: &'a Node, what: &str) -> R<i64> {
         match cast(self.eval(node)?, node.at)? {
             V::Num(n) if n.fract().is_zero() => i64::try_from(n).map_err(|_| {
-                Stop::Fail(ExpressionError::limit(
+                Stop::from(ExpressionError::limit(
                     limits::TIMEDELTA_DAYS_NAME,
                     format!("{} days", limits::TIMEDELTA_DAYS),
                     Some(node.at),
@@ -570,7 +590,7 @@ impl<'a> Eval<'a> {
                     match cast(item, at)? {
                         V::Num(n) => {
                             total = total.checked_add(n).ok_or_else(|| {
-                                Stop::Fail(ExpressionError::new(
+                                Stop::from(ExpressionError::new(
                                     "arithmetic overflow (beyond 28 digits)",
                                     Some(at),
                                 ))
@@ -627,7 +647,7 @@ impl<'a> Eval<'a> {
                 if items.is_empty() {
                     return Ok(V::None);
                 }
-                let distinct: HashSet<Key> = items.iter().map(key).collect();
+                let distinct: HashSet<Key<'_>> = items.iter().map(key).collect();
                 Ok(V::Num(Decimal::from(distinct.len())))
             }
             Func::FirstValue => Ok(self
@@ -664,7 +684,7 @@ impl<'a> Eval<'a> {
                         .any(|s| items.iter().any(|item| equal(item, s))),
                 ))
             }
-            Func::Today => Ok(V::Date(self.scope.today())),
+            Func::Today => Ok(V::Date(self.today)),
             Func::Timedelta => {
                 let mut delta = Delta { months: 0, days: 0 };
                 for (name, node) in &call.keywords {
@@ -676,7 +696,7 @@ impl<'a> Eval<'a> {
                         _ => (0, amount, 1),
                     };
                     if amount.saturating_mul(days_each).abs() > limits::TIMEDELTA_DAYS {
-                        return Err(Stop::Fail(ExpressionError::limit(
+                        return Err(Stop::from(ExpressionError::limit(
                             limits::TIMEDELTA_DAYS_NAME,
                             format!("{} days", limits::TIMEDELTA_DAYS),
                             Some(node.at),
@@ -718,7 +738,7 @@ impl<'a> Eval<'a> {
                 let second = self.text(&args[1])?;
                 let cells = first.chars().count().saturating_mul(second.chars().count());
                 if cells > limits::SIMILARITY_CELLS {
-                    return Err(Stop::Fail(ExpressionError::limit(
+                    return Err(Stop::from(ExpressionError::limit(
                         limits::SIMILARITY_CELLS_NAME,
                         format!("{} characters x characters", limits::SIMILARITY_CELLS),
                         Some(at),
@@ -805,7 +825,7 @@ fn text_of(value: V<'_>, at: usize) -> R<Cow<'_, str>> {
         other => to_value(other, at)?.to_string(),
     };
     if text.len() > limits::RESULT_TEXT_BYTES {
-        return Err(Stop::Fail(ExpressionError::limit(
+        return Err(Stop::from(ExpressionError::limit(
             limits::RESULT_TEXT_BYTES_NAME,
             format!("{} bytes", limits::RESULT_TEXT_BYTES),
             Some(at),

@@ -10,7 +10,7 @@
 //!     fn lookup(&self, schema_id: &str, in_aggregate: bool) -> Lookup<'_> {
 //!         match (schema_id, in_aggregate) {
 //!             ("amount_total", _) => Lookup::One("30.30"),
-//!             ("item_amount_total", true) => Lookup::Many(vec!["10.10", "", "20.20"]),
+//!             ("item_amount_total", true) => Lookup::Many(vec!["10.10", "", "20.20"].into()),
 //!             _ => Lookup::Missing,
 //!         }
 //!     }
@@ -121,6 +121,8 @@ pub mod limits;
 mod parse;
 mod value;
 
+use std::borrow::Cow;
+
 pub use error::ExpressionError;
 pub use rust_decimal::Decimal;
 pub use value::{Date, Value};
@@ -159,7 +161,8 @@ pub trait Scope {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup<'a> {
     One(&'a str),
-    Many(Vec<&'a str>),
+    /// Every row's cell; borrowed when the scope holds its columns' texts already.
+    Many(Cow<'a, [&'a str]>),
     Missing,
 }
 
@@ -190,6 +193,18 @@ impl Expression {
 
     pub fn evaluate(&self, scope: &dyn Scope) -> Result<Evaluated, ExpressionError> {
         eval::evaluate(self, scope)
+    }
+
+    /// [`Expression::evaluate`] with the values already looked up: `lookups[i]` is what
+    /// [`Scope::lookup`] would answer for `placeholders()[i]`. For a caller evaluating one
+    /// rule over many rows, which resolves each placeholder once and fills a reused buffer
+    /// per row. A count other than the placeholders' is an error.
+    pub fn evaluate_with<'a>(
+        &'a self,
+        lookups: &[Lookup<'a>],
+        today: Date,
+    ) -> Result<Evaluated, ExpressionError> {
+        eval::evaluate_with(self, lookups, today)
     }
 
     /// The text the expression was parsed from.

@@ -184,45 +184,50 @@ pub(crate) fn auto_cast(text: &str) -> Cast {
 /// whitespace, a sign, `5.`, `.5`, an exponent (`1.5e3`).
 pub(crate) fn parse_number(text: &str) -> Option<Option<Decimal>> {
     let text = text.trim();
-    let (negative, unsigned) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
+    let bytes = text.as_bytes();
+    // One pass over the bytes: every cell a rule compares is read this way.
+    let digits_from = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
     };
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
-        None => (unsigned, None),
+    let (negative, whole_start) = match bytes.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
     };
-    let (whole, fraction) = match mantissa.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (mantissa, ""),
+    let whole_end = digits_from(whole_start);
+    let whole = &text[whole_start..whole_end];
+    let (fraction, mut at) = match bytes.get(whole_end) {
+        Some(b'.') => {
+            let end = digits_from(whole_end + 1);
+            (&text[whole_end + 1..end], end)
+        }
+        _ => ("", whole_end),
     };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+    if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    let exponent: i64 = match exponent {
+    let exponent: i64 = match bytes.get(at) {
         None => 0,
-        Some(e) => {
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || !all_digits(digits) {
+        Some(b'e' | b'E') => {
+            at += 1;
+            let sign = usize::from(matches!(bytes.get(at), Some(b'+' | b'-')));
+            let end = digits_from(at + sign);
+            if end == at + sign || end != bytes.len() {
                 return None;
             }
-            match e.parse::<i64>() {
+            match text[at..].parse::<i64>() {
                 Ok(v) if v.abs() <= 64 => v,
                 _ => return Some(None),
             }
         }
+        Some(_) => return None,
     };
     // Leading zeros would count against the 28 digits a decimal holds.
     let whole = whole.trim_start_matches('0');
-    let canonical = format!(
-        "{}{}{}{fraction}",
-        if negative { "-" } else { "" },
-        if whole.is_empty() { "0" } else { whole },
-        if fraction.is_empty() { "" } else { "." },
-    );
-    let Ok(mut number) = canonical.parse::<Decimal>() else {
+    let Some(mut number) = digits_to_decimal(negative, whole, fraction) else {
         return Some(None);
     };
     let ten = Decimal::TEN;
@@ -242,9 +247,133 @@ pub(crate) fn parse_number(text: &str) -> Option<Option<Decimal>> {
     Some(Some(number))
 }
 
+/// `[-]whole.fraction` (ASCII digits, `whole` without leading zeros) as a decimal; `None`
+/// when it does not fit. Up to 28 digits, the usual case, without allocating: a rule reads
+/// every cell it compares this way.
+fn digits_to_decimal(negative: bool, whole: &str, fraction: &str) -> Option<Decimal> {
+    let digits = whole.len() + fraction.len();
+    if digits <= 18 {
+        let mantissa = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .fold(0i64, |m, digit| m * 10 + i64::from(digit - b'0'));
+        let mut number = Decimal::try_new(mantissa, fraction.len() as u32).ok()?;
+        number.set_sign_negative(negative && mantissa != 0);
+        return Some(number);
+    }
+    if digits <= 28 {
+        let mantissa = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .fold(0i128, |m, digit| m * 10 + i128::from(digit - b'0'));
+        let mut number = Decimal::try_from_i128_with_scale(mantissa, fraction.len() as u32).ok()?;
+        number.set_sign_negative(negative && mantissa != 0);
+        return Some(number);
+    }
+    canonical_to_decimal(negative, whole, fraction)
+}
+
+/// The same through `Decimal`'s own parser, which rounds what is beyond 28 digits.
+fn canonical_to_decimal(negative: bool, whole: &str, fraction: &str) -> Option<Decimal> {
+    format!(
+        "{}{}{}{fraction}",
+        if negative { "-" } else { "" },
+        if whole.is_empty() { "0" } else { whole },
+        if fraction.is_empty() { "" } else { "." },
+    )
+    .parse()
+    .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reading as first written (split at `e`, then at `.`), kept as the reference
+    /// for the one-pass [`parse_number`].
+    fn reference_parse_number(text: &str) -> Option<Option<Decimal>> {
+        let text = text.trim();
+        let (negative, unsigned) = match text.as_bytes().first()? {
+            b'-' => (true, &text[1..]),
+            b'+' => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+            Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+            None => (unsigned, None),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+            return None;
+        }
+        let exponent: i64 = match exponent {
+            None => 0,
+            Some(e) => {
+                let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+                if digits.is_empty() || !all_digits(digits) {
+                    return None;
+                }
+                match e.parse::<i64>() {
+                    Ok(v) if v.abs() <= 64 => v,
+                    _ => return Some(None),
+                }
+            }
+        };
+        let Some(mut number) =
+            canonical_to_decimal(negative, whole.trim_start_matches('0'), fraction)
+        else {
+            return Some(None);
+        };
+        for _ in 0..exponent.unsigned_abs() {
+            number = match if exponent > 0 {
+                number.checked_mul(Decimal::TEN)
+            } else {
+                number.checked_div(Decimal::TEN)
+            } {
+                Some(n) => n,
+                None => return Some(None),
+            };
+        }
+        Some(Some(number))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_reading_equals_the_reference(text in "[ +-]{0,2}[0-9]{0,20}[.]?[0-9]{0,12}([eE][+-]?[0-9]{0,3})?[ .e0-9]{0,2}") {
+            let read = parse_number(&text).map(|n| n.map(|d| (d, d.to_string())));
+            let reference = reference_parse_number(&text).map(|n| n.map(|d| (d, d.to_string())));
+            proptest::prop_assert_eq!(read, reference);
+        }
+    }
+
+    #[test]
+    fn digits_read_without_allocating_equal_decimals_own_parse() {
+        for (negative, whole, fraction) in [
+            (false, "", "5"),
+            (true, "", ""),
+            (true, "0", ""),
+            (false, "5", ""),
+            (false, "18492", "48"),
+            (true, "7", "50"),
+            (false, "", "0000000000000000000000000001"),
+            (false, "9999999999999999999999999999", ""),
+            (true, "12345678901234", "56789012345678"),
+            (false, "1", "000000000000000000000000000"),
+            (false, "123456789012345678", ""),
+            (true, "1234567890123456789", ""),
+            (false, "12345678901234567890123456789", "5"),
+        ] {
+            let fast = digits_to_decimal(negative, whole, fraction);
+            let parsed = canonical_to_decimal(negative, whole, fraction);
+            assert_eq!(fast, parsed, "{negative} {whole}.{fraction}");
+            assert_eq!(
+                fast.map(|d| (d.to_string(), d.is_sign_negative(), d.scale())),
+                parsed.map(|d| (d.to_string(), d.is_sign_negative(), d.scale())),
+                "{negative} {whole}.{fraction}"
+            );
+        }
+    }
 
     #[test]
     fn dates_read_only_as_four_two_two_digits_within_the_calendar() {
@@ -285,6 +414,9 @@ mod tests {
         assert_eq!(n("5.").as_deref(), Some("5"));
         assert_eq!(n("1.5e3").as_deref(), Some("1500.0"));
         assert_eq!(n("000123").as_deref(), Some("123"));
+        assert_eq!(n("+.5").as_deref(), Some("0.5"));
+        assert_eq!(n("1E-2").as_deref(), Some("0.01"));
+        assert_eq!(n("1e+2").as_deref(), Some("100"));
         for not_number in [
             "",
             "-",
@@ -297,6 +429,14 @@ mod tests {
             "1_000",
             "2023-12-24",
             "0x10",
+            "1.2.3",
+            "1e5e3",
+            "e5",
+            "+",
+            "1e+",
+            "--1",
+            "1 2",
+            "1.e",
         ] {
             assert_eq!(parse_number(not_number), None, "{not_number}");
         }

@@ -1,6 +1,6 @@
 //! Literals, operators, precedence, casting, empty operands and every function.
 
-use expression_engine::{Date, Expression, Placeholder, Value};
+use expression_engine::{Date, Evaluated, Expression, Lookup, Placeholder, Value};
 
 use crate::*;
 
@@ -429,4 +429,36 @@ fn an_expression_is_shareable_across_threads() {
     std::thread::scope(|s| {
         s.spawn(|| assert!(truth_in(rule.text(), &doc)));
     });
+}
+
+#[test]
+fn values_looked_up_by_the_caller_evaluate_as_the_scope_would() {
+    let doc = Doc::new()
+        .field("total", "30")
+        .column("item_total", &["10", "", "20"]);
+    let rule =
+        Expression::parse("sum({item_total}) == {total} and {missing, default=1} == 1").unwrap();
+    let cells = ["10", "", "20"];
+    let given = [
+        Lookup::Many(cells[..].into()),
+        Lookup::One("30"),
+        Lookup::Missing,
+    ];
+    let today = Date::from_ymd(2024, 3, 15).unwrap();
+    assert_eq!(
+        rule.evaluate_with(&given, today).unwrap(),
+        rule.evaluate(&doc).unwrap()
+    );
+    assert_eq!(
+        rule.evaluate_with(&given, today).unwrap(),
+        Evaluated::Value(Value::Bool(true))
+    );
+    // An empty cell given for a plain placeholder skips, as from a scope.
+    let per_row = Expression::parse("{item_total} > 5").unwrap();
+    assert_eq!(
+        per_row.evaluate_with(&[Lookup::One("")], today).unwrap(),
+        Evaluated::Skipped
+    );
+    let error = rule.evaluate_with(&given[..2], today).unwrap_err();
+    assert!(error.message().contains("2 values given for 3"), "{error}");
 }
