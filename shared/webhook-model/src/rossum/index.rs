@@ -1,7 +1,7 @@
 //! The annotation's datapoints by schema id, as rules and matching read them: header fields,
 //! and line-item tables with their rows' cells.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{Category, Node};
 
@@ -26,8 +26,9 @@ pub struct ContentIndex<'a> {
     header: HashMap<&'a str, &'a Node>,
     /// The table each line-item column belongs to.
     columns: HashMap<&'a str, usize>,
-    /// Each table's rows, each row's cells by schema id.
-    tables: Vec<Vec<HashMap<&'a str, &'a Node>>>,
+    /// Each table's rows, each row's cells by schema id (the first of each; a row has a few
+    /// dozen cells at most, so a list is quicker to build and search than a map).
+    tables: Vec<Vec<Vec<(&'a str, &'a Node)>>>,
 }
 
 impl<'a> ContentIndex<'a> {
@@ -42,9 +43,10 @@ impl<'a> ContentIndex<'a> {
                 Category::Datapoint => match row {
                     Some((table, r)) => {
                         index.columns.entry(&node.schema_id).or_insert(table);
-                        index.tables[table][r]
-                            .entry(&node.schema_id)
-                            .or_insert(node);
+                        let cells = &mut index.tables[table][r];
+                        if !cells.iter().any(|(id, _)| *id == node.schema_id) {
+                            cells.push((&node.schema_id, node));
+                        }
                     }
                     None => {
                         index.header.entry(&node.schema_id).or_insert(node);
@@ -62,7 +64,7 @@ impl<'a> ContentIndex<'a> {
                         .filter(|c| c.category == Category::Tuple)
                     {
                         let r = index.tables[table].len();
-                        index.tables[table].push(HashMap::new());
+                        index.tables[table].push(Vec::new());
                         stack.extend(tuple.children.iter().rev().map(|c| (c, Some((table, r)))));
                     }
                 }
@@ -98,7 +100,7 @@ impl<'a> ContentIndex<'a> {
         if let Some((table, r)) = row
             && self.is_column_of(schema_id, table)
         {
-            return self.tables[table][r].get(schema_id).copied();
+            return cell(&self.tables[table][r], schema_id);
         }
         self.header.get(schema_id).copied()
     }
@@ -110,9 +112,15 @@ impl<'a> ContentIndex<'a> {
         };
         self.tables[table]
             .iter()
-            .map(|cells| cells.get(schema_id).copied())
+            .map(|cells| cell(cells, schema_id))
             .collect()
     }
+}
+
+fn cell<'a>(cells: &[(&'a str, &'a Node)], schema_id: &str) -> Option<&'a Node> {
+    cells
+        .iter()
+        .find_map(|&(id, node)| (id == schema_id).then_some(node))
 }
 
 #[cfg(test)]
