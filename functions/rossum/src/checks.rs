@@ -2,15 +2,18 @@
 //! of the hook's settings when it has any, replacing the built-in sum checks and required
 //! fields (other built-in rules stay).
 
+use std::sync::Arc;
+
 use business_rules::{RulesSettings, Trigger, run_checks, today_utc};
 use webhook_endpoint::WebhookError;
 use webhook_model::rossum::{AnnotationContentEvent, AutomationBlocker, Message, Operation};
 
-/// The delivery's `checks`, read and checked: whatever cannot run is a 400 naming it.
+/// The delivery's `checks`, read and checked (or as compiled for an earlier delivery with the
+/// same checks): whatever cannot run is a 400 naming it.
 pub fn configured_checks(
     event: &AnnotationContentEvent,
-) -> Result<Option<RulesSettings>, WebhookError> {
-    RulesSettings::from_hook_settings(&event.settings)
+) -> Result<Option<Arc<RulesSettings>>, WebhookError> {
+    RulesSettings::cached_from_hook_settings(&event.settings)
         .map_err(|e| WebhookError::MalformedBody(e.to_string()))
 }
 

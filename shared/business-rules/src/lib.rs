@@ -12,10 +12,12 @@
 //! - `or` groups fail only when every member fails; `condition` says where a check applies;
 //!   `queue_ids` which queues; `active: false` (or `"false"`) switches it off.
 
+mod cache;
 mod clock;
 mod config;
 mod run;
 
+pub use cache::CACHED_SETTINGS;
 pub use clock::today_utc;
 
 pub use config::{Check, MAX_CHECKS, MAX_GROUP_MEMBERS, Rule, RulesError, RulesSettings, Test};

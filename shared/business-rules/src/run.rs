@@ -1,10 +1,13 @@
 //! Evaluating checks over one annotation: each check once (a header or aggregate rule) or
 //! once per row of the table it reads, its message placed on a datapoint it reads.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use expression_engine::{Date, Evaluated, Expression, Lookup, Scope};
+use expression_engine::{Date, Evaluated, Expression, Lookup};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde_json::Value;
 use webhook_model::rossum::{
     AutomationBlocker, ContentIndex, Message, MessageType, Node, Place, RowRef,
@@ -65,7 +68,8 @@ pub fn run_checks_within(
     input: &RulesInput<'_>,
     budget: Duration,
 ) -> Result<RulesAnswer, RulesError> {
-    let values = Values::new(input.content);
+    let numbers = NumberTexts::new(input.content, settings);
+    let mut values = Values::new(input.content, &numbers);
     let mut answer = RulesAnswer {
         warnings: settings.warnings.clone(),
         ..RulesAnswer::default()
@@ -94,17 +98,20 @@ pub fn run_checks_within(
         if input.trigger == Trigger::Updated && !reads_changed(check, &values, &changed) {
             continue;
         }
+        values.read_columns(check);
+        let bound = BoundCheck::new(check, &values);
+        // One buffer of looked-up values, refilled for every evaluation.
+        let mut lookups: Vec<Lookup<'_>> = Vec::new();
         let rows: Vec<Option<RowRef>> = match table {
             None => vec![None],
             Some(t) => (0..values.index.rows(t)).map(|r| Some((t, r))).collect(),
         };
         for row in rows {
-            let scope = RowScope {
-                values: &values,
+            let at = At {
                 row,
                 today: input.today,
             };
-            let failed = match evaluate_check(check, &scope) {
+            let failed = match bound.failed(check, at, &mut lookups) {
                 Ok(failed) => failed,
                 Err(error) => {
                     answer
@@ -114,7 +121,7 @@ pub fn run_checks_within(
                 }
             };
             for rule in failed {
-                let id = anchor(&rule.expression, &scope);
+                let id = anchor(&rule.expression, &values, row);
                 let key = (id, rule.kind, rule.message.clone());
                 if !shown.insert(key) {
                     continue;
@@ -135,56 +142,125 @@ pub fn run_checks_within(
     Ok(answer)
 }
 
-/// The rules of `check` that failed in `scope` (none when its condition does not hold or an
-/// empty operand skips it); an `or` group fails, with all its members, only when each fails.
-fn evaluate_check<'c>(check: &'c Check, scope: &RowScope<'_, '_>) -> Result<Vec<&'c Rule>, String> {
-    if let Some(condition) = &check.condition
-        && !holds(condition, scope)?
-    {
-        return Ok(Vec::new());
-    }
-    Ok(match &check.test {
-        Test::Rule(rule) => {
-            if fails(rule, scope)? {
-                vec![rule]
-            } else {
-                Vec::new()
-            }
-        }
-        Test::AnyOf(rules) => {
-            let mut failed: Vec<&Rule> = Vec::new();
-            for rule in rules {
-                if !fails(rule, scope)? {
-                    return Ok(Vec::new());
-                }
-                // Members sharing a text (the documented example) show it once, on the
-                // first member's datapoint.
-                if !failed
-                    .iter()
-                    .any(|f| f.message == rule.message && f.kind == rule.kind)
-                {
-                    failed.push(rule);
-                }
-            }
-            failed
-        }
-    })
+/// Where one evaluation is: the row a per-row check is at (`None`: header and aggregates).
+#[derive(Clone, Copy)]
+struct At {
+    row: Option<RowRef>,
+    today: Date,
 }
 
-/// Whether a condition holds: an empty operand in it means it does not.
-fn holds(expression: &Expression, scope: &RowScope<'_, '_>) -> Result<bool, String> {
-    match expression.evaluate(scope).map_err(|e| e.to_string())? {
-        Evaluated::Skipped => Ok(false),
-        Evaluated::Value(value) => Ok(value.truthy()),
+/// Where each placeholder of a check's expressions reads from, resolved once per delivery so
+/// that evaluating the check on each row looks nothing up by name.
+struct BoundCheck<'t> {
+    condition: Option<Vec<Source<'t>>>,
+    rules: Vec<Vec<Source<'t>>>,
+}
+
+#[derive(Clone, Copy)]
+enum Source<'t> {
+    Header(&'t str),
+    /// Every row's cell of the column (`""` for a row without it).
+    Column {
+        table: usize,
+        cells: &'t [&'t str],
+        in_aggregate: bool,
+    },
+    Missing,
+}
+
+impl<'t> BoundCheck<'t> {
+    fn new(check: &Check, values: &'t Values<'_>) -> Self {
+        let bind = |expression: &Expression| {
+            expression
+                .placeholders()
+                .iter()
+                .map(|p| values.source(&p.schema_id, p.in_aggregate))
+                .collect::<Vec<_>>()
+        };
+        let rules = match &check.test {
+            Test::Rule(rule) => vec![bind(&rule.expression)],
+            Test::AnyOf(rules) => rules.iter().map(|r| bind(&r.expression)).collect(),
+        };
+        Self {
+            condition: check.condition.as_ref().map(bind),
+            rules,
+        }
+    }
+
+    /// The rules of `check` that failed at `at` (none when its condition does not hold or an
+    /// empty operand skips it); an `or` group fails, with all its members, only when each
+    /// fails.
+    fn failed<'c: 't>(
+        &self,
+        check: &'c Check,
+        at: At,
+        lookups: &mut Vec<Lookup<'t>>,
+    ) -> Result<Vec<&'c Rule>, String> {
+        if let (Some(condition), Some(sources)) = (&check.condition, &self.condition) {
+            match evaluate(condition, sources, at, lookups)? {
+                Evaluated::Value(value) if value.truthy() => {}
+                // An empty operand in a condition means it does not hold.
+                _ => return Ok(Vec::new()),
+            }
+        }
+        let fails = |rule: &'c Rule, sources: &[Source<'t>], lookups: &mut Vec<Lookup<'t>>| {
+            Ok::<bool, String>(match evaluate(&rule.expression, sources, at, lookups)? {
+                Evaluated::Skipped => false,
+                Evaluated::Value(value) => !value.truthy(),
+            })
+        };
+        Ok(match &check.test {
+            Test::Rule(rule) => {
+                if fails(rule, &self.rules[0], lookups)? {
+                    vec![rule]
+                } else {
+                    Vec::new()
+                }
+            }
+            Test::AnyOf(rules) => {
+                let mut failed: Vec<&Rule> = Vec::new();
+                for (rule, sources) in rules.iter().zip(&self.rules) {
+                    if !fails(rule, sources, lookups)? {
+                        return Ok(Vec::new());
+                    }
+                    // Members sharing a text (the documented example) show it once, on the
+                    // first member's datapoint.
+                    if !failed
+                        .iter()
+                        .any(|f| f.message == rule.message && f.kind == rule.kind)
+                    {
+                        failed.push(rule);
+                    }
+                }
+                failed
+            }
+        })
     }
 }
 
-/// Whether a rule is violated: false, and not skipped by an empty operand.
-fn fails(rule: &Rule, scope: &RowScope<'_, '_>) -> Result<bool, String> {
-    match rule.expression.evaluate(scope).map_err(|e| e.to_string())? {
-        Evaluated::Skipped => Ok(false),
-        Evaluated::Value(value) => Ok(!value.truthy()),
-    }
+/// Evaluates `expression` at `at` with its placeholders read from `sources`.
+fn evaluate<'t>(
+    expression: &'t Expression,
+    sources: &[Source<'t>],
+    at: At,
+    lookups: &mut Vec<Lookup<'t>>,
+) -> Result<Evaluated, String> {
+    lookups.clear();
+    lookups.extend(sources.iter().map(|source| match *source {
+        Source::Header(text) => Lookup::One(text),
+        Source::Column {
+            table,
+            cells,
+            in_aggregate,
+        } => match at.row {
+            Some((t, row)) if t == table && !in_aggregate => Lookup::One(cells[row]),
+            _ => Lookup::Many(Cow::Borrowed(cells)),
+        },
+        Source::Missing => Lookup::Missing,
+    }));
+    expression
+        .evaluate_with(lookups, at.today)
+        .map_err(|e| e.to_string())
 }
 
 /// The table the check runs over per row (`None`: once, for the header and aggregates).
@@ -239,104 +315,137 @@ fn reads_changed(check: &Check, values: &Values<'_>, changed: &HashSet<u64>) -> 
 /// Where a failed rule's message goes: for a row, the first column the rule reads in that
 /// row; otherwise the first datapoint it reads that has a value, else the first it reads;
 /// document-wide when it reads none.
-fn anchor(expression: &Expression, scope: &RowScope<'_, '_>) -> Option<u64> {
+fn anchor(expression: &Expression, values: &Values<'_>, row: Option<RowRef>) -> Option<u64> {
     let placeholders = expression.placeholders();
-    if let Some((table, _)) = scope.row {
+    if let Some((table, _)) = row {
         let cell = placeholders
             .iter()
-            .filter(|p| !p.in_aggregate && scope.values.index.is_column_of(&p.schema_id, table))
-            .find_map(|p| scope.values.index.node(&p.schema_id, scope.row));
+            .filter(|p| !p.in_aggregate && values.index.is_column_of(&p.schema_id, table))
+            .find_map(|p| values.index.node(&p.schema_id, row));
         if let Some(cell) = cell {
             return Some(cell.id);
         }
     }
     let header: Vec<&Node> = placeholders
         .iter()
-        .filter_map(|p| match scope.values.index.place(&p.schema_id) {
-            Place::Header => scope.values.index.node(&p.schema_id, None),
+        .filter_map(|p| match values.index.place(&p.schema_id) {
+            Place::Header => values.index.node(&p.schema_id, None),
             _ => None,
         })
         .collect();
     header
         .iter()
-        .find(|n| !scope.values.text(n).is_empty())
+        .find(|n| !values.text(n).is_empty())
         .or(header.first())
         .map(|n| n.id)
 }
 
-/// The annotation's datapoints and the text each is read as.
+/// The texts of datapoints whose `normalized_value` is a JSON number (Rossum's `value` may be
+/// formatted, `"18 492.48"`; the normalised one is machine-readable), of the schema ids the
+/// checks read.
+struct NumberTexts {
+    /// Every such number's text, one after the other (one allocation, not one per number).
+    text: String,
+    /// Where each datapoint's text is in `text`.
+    at: HashMap<u64, (usize, usize)>,
+}
+
+impl NumberTexts {
+    fn new(content: &[Node], settings: &RulesSettings) -> Self {
+        let read: HashSet<&str> = settings.checks.iter().flat_map(Check::schema_ids).collect();
+        let mut numbers = Self {
+            text: String::new(),
+            at: HashMap::new(),
+        };
+        for node in webhook_model::rossum::walk(content) {
+            if !read.contains(node.schema_id.as_str()) {
+                continue;
+            }
+            if let Some(Value::Number(number)) = node
+                .content
+                .as_ref()
+                .and_then(|c| c.normalized_value.as_ref())
+            {
+                let start = numbers.text.len();
+                // Writing into a String cannot fail.
+                let _ = write!(numbers.text, "{number}");
+                numbers.at.insert(node.id, (start, numbers.text.len()));
+            }
+        }
+        numbers
+    }
+
+    fn get(&self, id: u64) -> Option<&str> {
+        self.at.get(&id).map(|&(start, end)| &self.text[start..end])
+    }
+}
+
+/// The annotation's datapoints, the text each is read as, and the columns checks read.
 struct Values<'a> {
     index: ContentIndex<'a>,
-    /// Datapoints whose `normalized_value` is a number: its text (Rossum's `value` may be
-    /// formatted, `"18 492.48"`; the normalised one is machine-readable).
-    normalized: HashMap<u64, String>,
+    numbers: &'a NumberTexts,
+    /// Every row's text of each column a check has read so far.
+    columns: HashMap<String, Vec<&'a str>>,
 }
 
 impl<'a> Values<'a> {
-    fn new(content: &'a [Node]) -> Self {
-        let normalized = webhook_model::rossum::walk(content)
-            .filter_map(|node| {
-                let content = node.content.as_ref()?;
-                match content.normalized_value.as_ref()? {
-                    Value::Number(number) => Some((node.id, number.to_string())),
-                    Value::String(text) if !text.is_empty() => Some((node.id, text.clone())),
-                    _ => None,
-                }
-            })
-            .collect();
+    fn new(content: &'a [Node], numbers: &'a NumberTexts) -> Self {
         Self {
             index: ContentIndex::new(content),
-            normalized,
+            numbers,
+            columns: HashMap::new(),
         }
     }
 
     /// The text a datapoint is read as: its normalised value when Rossum gave one, else its
     /// value; `""` when empty.
-    fn text<'s>(&'s self, node: &'s Node) -> &'s str {
-        if node.value().is_none_or(|v| v.trim().is_empty()) {
+    fn text(&self, node: &'a Node) -> &'a str {
+        let Some(value) = node.value() else {
+            return "";
+        };
+        if value.trim().is_empty() {
             return "";
         }
-        self.normalized
-            .get(&node.id)
-            .map(String::as_str)
-            .or_else(|| node.value())
-            .unwrap_or("")
-    }
-}
-
-/// The values one evaluation reads: the header's, and the current row's cells.
-struct RowScope<'v, 'a> {
-    values: &'v Values<'a>,
-    row: Option<RowRef>,
-    today: Date,
-}
-
-impl Scope for RowScope<'_, '_> {
-    fn lookup(&self, schema_id: &str, in_aggregate: bool) -> Lookup<'_> {
-        let index = &self.values.index;
-        match index.place(schema_id) {
-            Place::Header => index
-                .node(schema_id, None)
-                .map_or(Lookup::Missing, |n| Lookup::One(self.values.text(n))),
-            Place::Column(table) => match self.row {
-                Some((t, _)) if t == table && !in_aggregate => Lookup::One(
-                    index
-                        .node(schema_id, self.row)
-                        .map_or("", |n| self.values.text(n)),
-                ),
-                _ => Lookup::Many(
-                    index
-                        .column(schema_id)
-                        .into_iter()
-                        .map(|cell| cell.map_or("", |n| self.values.text(n)))
-                        .collect(),
-                ),
-            },
-            Place::Missing => Lookup::Missing,
+        match node
+            .content
+            .as_ref()
+            .and_then(|c| c.normalized_value.as_ref())
+        {
+            Some(Value::String(text)) if !text.is_empty() => text,
+            Some(Value::Number(_)) => self.numbers.get(node.id).unwrap_or(value),
+            _ => value,
         }
     }
 
-    fn today(&self) -> Date {
-        self.today
+    /// Reads the texts of the columns `check` reads that no earlier check read.
+    fn read_columns(&mut self, check: &Check) {
+        for id in check.schema_ids() {
+            if self.columns.contains_key(id) || !matches!(self.index.place(id), Place::Column(_)) {
+                continue;
+            }
+            let texts = self
+                .index
+                .column(id)
+                .into_iter()
+                .map(|cell| cell.map_or("", |n| self.text(n)))
+                .collect();
+            self.columns.insert(id.to_owned(), texts);
+        }
+    }
+
+    /// Where `{schema_id}` reads from; its column's texts must have been read.
+    fn source(&self, schema_id: &str, in_aggregate: bool) -> Source<'_> {
+        match self.index.place(schema_id) {
+            Place::Header => self
+                .index
+                .node(schema_id, None)
+                .map_or(Source::Missing, |n| Source::Header(self.text(n))),
+            Place::Column(table) => Source::Column {
+                table,
+                cells: self.columns.get(schema_id).map_or(&[], Vec::as_slice),
+                in_aggregate,
+            },
+            Place::Missing => Source::Missing,
+        }
     }
 }

@@ -2,5 +2,6 @@
 //! blocks automation, per-row rules, `or` groups, conditions, queues and when checks run.
 
 mod annotation;
+mod cache;
 mod checks;
 mod published;
