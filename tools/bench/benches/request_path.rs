@@ -19,6 +19,7 @@ use bench::{
     SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body, business_rule_checks,
     checks_annotation_body, generated_product, median, product_annotation_body, rossum_signature,
 };
+use business_rules::{RulesInput, RulesSettings, Trigger, run_checks, today_utc};
 use criterion::{Criterion, Throughput};
 use dataset_store::{Dataset, DatasetStore, InMemoryDatasetStore, IndexSpec};
 use lambda_http::http::{HeaderMap, HeaderValue, Method};
@@ -330,6 +331,80 @@ fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
     group.finish();
 }
 
+/// What the 50 business-rule checks cost on their own on 100 rows, as a warm function runs
+/// them (the settings compiled by an earlier delivery), next to the floor of the same bytes;
+/// and compiling the settings, which a cold function does once.
+fn checks_stages(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
+    let delivery = Delivery::new(
+        rossum_functions::ANNOTATION_INITIALIZE.route,
+        checks_annotation_body(INITIALIZE_PAYLOAD, 100, business_rule_checks(50)),
+    );
+    let event: AnnotationContentEvent = serde_json::from_slice(&delivery.body).expect("event");
+    let settings = RulesSettings::from_hook_settings(&event.settings)
+        .expect("valid checks")
+        .expect("checks present");
+    let edited = event.updated_datapoints.clone();
+    let run = |trigger: Trigger, changed: &[u64]| {
+        run_checks(
+            &settings,
+            &RulesInput {
+                content: event.content(),
+                queue_url: event.queue_url(),
+                trigger,
+                changed,
+                today: today_utc(),
+            },
+        )
+        .expect("the checks run")
+    };
+    let answer = run(Trigger::Initialize, &[]);
+    assert!(answer.warnings.is_empty(), "{:?}", answer.warnings);
+    let mut group = c.benchmark_group(CHECKS_STAGES);
+    let cases: [(&str, &Stage); 4] = [
+        ("floor", &|| Box::new(fixture.floor(&delivery))),
+        ("compile", &|| {
+            Box::new(RulesSettings::from_hook_settings(&event.settings))
+        }),
+        ("initialize", &|| Box::new(run(Trigger::Initialize, &[]))),
+        ("updated", &|| Box::new(run(Trigger::Updated, &edited))),
+    ];
+    for (name, stage) in cases {
+        let id = format!("{CHECKS_STAGES}/{name}");
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| timed(recorder, &id, iters, || (), |()| stage()))
+        });
+    }
+    group.finish();
+}
+
+/// One measured stage; its result is dropped inside the timer.
+type Stage<'a> = dyn Fn() -> Box<dyn std::any::Any> + 'a;
+
+const CHECKS_STAGES: &str = "checks_stages_100_items_50_checks";
+
+/// The checks' own time against the floor, as the target reads it.
+fn print_checks_share(recorder: &Recorder) {
+    let time = |name: &str| recorder.median_ns(&format!("{CHECKS_STAGES}/{name}"));
+    let (Some(floor), Some(compile), Some(initialize), Some(updated)) = (
+        time("floor"),
+        time("compile"),
+        time("initialize"),
+        time("updated"),
+    ) else {
+        return;
+    };
+    println!("\n| 50 checks on 100 rows | time | share of the floor |");
+    println!("|---|---:|---:|");
+    println!("| floor (verify + parse) | {} | 100% |", micros(floor));
+    for (name, ns) in [
+        ("`initialize`: every check", initialize),
+        ("`updated`: the checks reading the edited cell", updated),
+        ("compiling the settings (once per warm function)", compile),
+    ] {
+        println!("| {name} | {} | {:.0}% |", micros(ns), ns / floor * 100.0);
+    }
+}
+
 /// The markdown table of each hook's time against the floor on the same bytes.
 fn print_ratios(recorder: &Recorder) {
     println!(
@@ -397,6 +472,8 @@ fn main() {
     request_path(&mut criterion, &fixture, &recorder);
     updated_stages(&mut criterion, &fixture, 100);
     updated_stages(&mut criterion, &fixture, 1000);
+    checks_stages(&mut criterion, &fixture, &recorder);
     criterion.final_summary();
     print_ratios(&recorder);
+    print_checks_share(&recorder);
 }
