@@ -9,7 +9,19 @@ sample's schema ids, into the settings of the sample initialize delivery
 (`events/payloads/rossum-annotation-initialize.json`) and of variations of it, and posts them
 to the initialize, updated and export routes: checks every message (type, datapoint, text), the
 automation blockers, and on export that an error answers with it and writes no export record
-while a passing export writes one. Prints 'N passed, N failed' and exits non-zero on any failure.
+while a passing export writes one.
+
+Then the same cases through the release Lambda binaries of initialize, updated and export,
+each started against a Lambda Runtime API as Lambda starts them, on DynamoDB Local (the vendor
+and records tables; export records are read back from the table): the same answers as the
+local server, and the same export records. Skipped, with a line saying so, when
+DYNAMODB_ENDPOINT is not set.
+
+Last, the built-in checks as shipped (`events/settings/initialize.checks.json`,
+`export.checks.json`) pasted into the settings of the sample and of each variation the built-in
+sum checks and required fields catch: the same messages (type and datapoint), the same
+automation blockers and the same export outcome as without them.
+Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import copy
 import hashlib
@@ -26,6 +38,11 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "tests" / "faults"))
+import lambda_binaries  # noqa: E402  (the Lambda Runtime API the binaries are started against)
+from local_stack import DynamoDb  # noqa: E402  (DynamoDB JSON API calls)
+
 SECRET = b"rossum-development-secret"
 SAMPLE = json.loads((ROOT / "events/payloads/rossum-annotation-initialize.json").read_text())
 
@@ -222,16 +239,129 @@ def recorded(log, annotation_id):
     return False
 
 
+def http_api_event(route, body):
+    """A signed delivery as API Gateway's HTTP API hands it to a function (payload 2.0)."""
+    signature = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+    return {
+        "version": "2.0", "routeKey": "POST " + route, "rawPath": route, "rawQueryString": "",
+        "headers": {"content-type": "application/json", "user-agent": "Rossum/webhook",
+                    "x-rossum-signature-sha256": "sha256=" + signature},
+        "requestContext": {"http": {"method": "POST", "path": route, "protocol": "HTTP/1.1",
+                                    "sourceIp": "203.0.113.10", "userAgent": "Rossum/webhook"},
+                           "requestId": "e2e", "routeKey": "POST " + route, "stage": "$default"},
+        "body": body.decode("utf-8"), "isBase64Encoded": False,
+    }
+
+
+def export_recorded(db, table, annotation_id):
+    return any(item.get("pk") == f"EXPORT#{annotation_id}" for item in db.scan(table))
+
+
+def run_binaries(target, endpoint, results):
+    """Every case through its function's binary, as the local server answered it (`results`:
+    the local server's (status, answer) per case); export records read back from DynamoDB."""
+    vendors, records = lambda_binaries.prepare_tables(target, endpoint)
+    db = DynamoDb(endpoint)
+    processes, apis = {}, {}
+    passed = failed = 0
+    try:
+        for action in ("initialize", "updated", "export"):
+            function = f"rossum-annotation-{action}"
+            api = lambda_binaries.RuntimeApi()
+            variables = lambda_binaries.lambda_env(
+                api, function, ROSSUM_HOOK_SECRET=SECRET.decode(), DYNAMODB_ENDPOINT=endpoint,
+                VENDOR_TABLE=vendors, RECORDS_TABLE=records, AWS_ACCESS_KEY_ID="local",
+                AWS_SECRET_ACCESS_KEY="local")
+            processes[action] = subprocess.Popen([str(target / function)], env=variables,
+                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            apis[action] = api
+        for (name, route, payload, status, check, export), local in zip(cases(), results):
+            # A request id of its own: the local server already took the case's.
+            payload["request_id"] = str(uuid.uuid4())
+            if export is not None:
+                payload["annotation"]["id"] = export[0] + 1_000_000
+            body = json.dumps(payload).encode()
+            event = http_api_event("/rossum/annotation-content/" + route, body)
+            _, kind, raw = apis[route].invoke(json.dumps(event).encode())
+            proxy = json.loads(raw) if kind == "response" else {}
+            got, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
+            try:
+                ok = got == status and check(answer) and (got, answer) == local
+            except (KeyError, TypeError, IndexError):
+                ok = False
+            if ok and export is not None:
+                ok = export_recorded(db, records, export[0] + 1_000_000) == export[1]
+            print(f"{'ok  ' if ok else 'FAIL'} [rossum-annotation-{route} binary] {name}: {got} "
+                  f"{json.dumps(answer)[:200]}")
+            passed, failed = passed + ok, failed + (not ok)
+    finally:
+        for process in processes.values():
+            process.kill()
+            process.wait(timeout=10)
+        for api in apis.values():
+            api.server.shutdown()
+    return passed, failed
+
+
+def shipped(name):
+    return json.loads((ROOT / "events/settings" / name).read_text())
+
+
+def built_in_variants():
+    """The sample and each thing the built-in sum checks and required fields catch."""
+    yield "the sample", {}
+    yield "a total the lines do not add up to", {AMOUNT_TOTAL: "3100.00"}
+    yield "within the tolerance", {AMOUNT_TOTAL: "3085.09"}
+    yield "no invoice number", {INVOICE_ID: ""}
+    yield "no issue date", {DATE_ISSUE: ""}
+
+
+def shape(answer):
+    """Where the messages are and of what type, which datapoints block, what is set."""
+    return (sorted((m["type"], m.get("id")) for m in answer.get("messages", [])),
+            sorted(b.get("id") for b in answer.get("automation_blockers", [])),
+            answer.get("operations"))
+
+
+def shipped_defaults(base, log):
+    """The shipped checks answer as the built-in rules they replace."""
+    passed = failed = 0
+    for route, settings in (("initialize", shipped("initialize.checks.json")),
+                            ("export", shipped("export.checks.json"))):
+        for number, (case, values) in enumerate(built_in_variants()):
+            answers, exported = [], []
+            for with_checks in (False, True):
+                payload = delivery(route, values)
+                del payload["settings"]["checks"], payload["settings"]["variables"]
+                if with_checks:
+                    payload["settings"].update(copy.deepcopy(settings))
+                annotation_id = 4490000 + number * 10 + with_checks + (100 if route == "export" else 0)
+                payload["annotation"]["id"] = annotation_id
+                got, answer = post(base, route, payload)
+                answers.append((got, shape(answer)))
+                if route == "export":
+                    exported.append(recorded(log, annotation_id))
+            ok = answers[0] == answers[1] and answers[0][0] == 200 and (route != "export" or exported[0] == exported[1])
+            print(f"{'ok  ' if ok else 'FAIL'} shipped {route} checks answer as the built-in rules: {case}: "
+                  f"{answers[1]}{' exported' if exported and exported[1] else ''}"
+                  + ("" if ok else f" against {answers[0]}"))
+            passed, failed = passed + ok, failed + (not ok)
+    return passed, failed
+
+
 def main(argv):
     target = Path(argv[1] if len(argv) > 1 else ROOT / "target/debug")
     binary = target / "local-server" if target.is_dir() else target
+    target = binary.parent
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ROSSUM_", "INKIT_", "CONTRACTFIT_", "PORT", "DYNAMODB_", "VENDOR_", "RECORDS_", "AWS_"))}
     server, base, log = serve(str(binary), env)
     passed = failed = 0
+    results = []
     try:
         for name, route, payload, status, check, export in cases():
             got, answer = post(base, route, payload)
+            results.append((got, answer))
             try:
                 ok = got == status and check(answer)
             except (KeyError, TypeError, IndexError):
@@ -241,9 +371,17 @@ def main(argv):
                 ok = recorded(log, annotation_id) == written
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {got} {json.dumps(answer)[:240]}")
             passed, failed = passed + ok, failed + (not ok)
+        p, f = shipped_defaults(base, log)
+        passed, failed = passed + p, failed + f
     finally:
         server.terminate()
         server.wait(timeout=10)
+    endpoint = os.environ.get("DYNAMODB_ENDPOINT")
+    if not endpoint:
+        print("skipped: the Lambda binaries on DynamoDB Local (DYNAMODB_ENDPOINT is not set; ./scripts/test starts it)")
+    else:
+        p, f = run_binaries(target, endpoint, results)
+        passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
