@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use webhook_endpoint::{Body, Delivery, Response, WebhookError};
+use webhook_endpoint::{Body, Delivery, Replayed, Response, WebhookError};
 
 use crate::{
     DeliveryKey, IdempotencyStore, LockOutcome, LockRequest, RecordStatus, StoredRecord,
@@ -235,7 +235,9 @@ fn storable(response: &Response<Body>) -> Option<StoredResponse> {
 }
 
 fn replay(stored: StoredResponse) -> Response<Body> {
-    let mut builder = Response::builder().status(stored.status);
+    let mut builder = Response::builder()
+        .status(stored.status)
+        .extension(Replayed);
     if let Some(content_type) = &stored.content_type {
         builder = builder.header("content-type", content_type);
     }

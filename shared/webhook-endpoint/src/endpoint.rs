@@ -132,14 +132,22 @@ impl Endpoint {
         self.max_body_bytes
     }
 
-    /// Handles one request and logs one line about it. Never fails: every error becomes a
-    /// response with the status [`WebhookError::status`] gives it.
+    /// Handles one request, logs one line about it and, in Lambda, emits its metrics. Never
+    /// fails: every error becomes a response with the status [`WebhookError::status`] gives it.
     pub async fn handle(&self, request: Request) -> Response<Body> {
         let started = Instant::now();
         let request_id = request.lambda_context_ref().map(|c| c.request_id.clone());
         let outcome = self.process(request).await;
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
         let request_id = request_id.as_deref().unwrap_or("-");
+        let (status, replayed) = match &outcome {
+            Ok(response) => (
+                response.status().as_u16(),
+                response.extensions().get::<Replayed>().is_some(),
+            ),
+            Err(error) => (error.status(), false),
+        };
+        emf_metrics::delivery(self.function, status, replayed, latency_ms);
         match outcome {
             Ok(response) => {
                 tracing::info!(
@@ -227,3 +235,8 @@ fn signed_timestamp(body: &[u8]) -> Option<Cow<'_, str>> {
     }
     serde_json::from_slice::<Stamped>(body).ok()?.timestamp
 }
+
+/// Marks a response as the stored answer of an earlier delivery, replayed: a duplicate in the
+/// metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct Replayed;

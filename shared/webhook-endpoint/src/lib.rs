@@ -16,7 +16,7 @@ pub use config::{
     DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, RECOMMENDED_MAX_EVENT_AGE,
     SecretSource, env_names,
 };
-pub use endpoint::{Delivery, Endpoint, Verifier};
+pub use endpoint::{Delivery, Endpoint, Replayed, Verifier};
 pub use error::{WebhookError, parse_json};
 pub use lambda::{run_lambda, run_lambda_events};
 

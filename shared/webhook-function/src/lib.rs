@@ -350,6 +350,8 @@ where
         .build()?
         .block_on(async {
             webhook_endpoint::init_tracing();
+            // Metrics go to stdout as EMF lines, which CloudWatch Logs extracts.
+            emf_metrics::enable();
             let client = dynamodb_support::shared_client_from_env().await;
             run(Dependencies::from_environment(client)).await
         })
