@@ -10,7 +10,11 @@ Each binary logs as deployed (AWS_LAMBDA_LOG_FORMAT=JSON), and its stdout and st
 checked: every line is a JSON object; each invocation has exactly one request line ("handled",
 or the refusal) carrying the function, the Runtime API's request id, the status and the
 latency; and no secret, signature header value or rossum_authorization_token of the sample
-appears anywhere.
+appears anywhere. The CloudWatch Embedded Metric Format lines among them validate against the
+EMF schema (`tests/consistency/emf.py`, with jsonschema), each delivery counted once under its
+function: `accepted`, then `duplicate` for the redelivery where the function is behind the
+idempotency guard (`accepted` again where it is not); and every metric the
+template's dashboard and alarms name is one some function emitted.
 
     python3 tests/e2e/lambda_binaries.py target/debug      # or target/release
 
@@ -36,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "consistency"))
 import registry  # noqa: E402  (the local server's function list)
 from local_stack import DynamoDb, load_expectation  # noqa: E402  (DynamoDB JSON API calls; events/payloads/*.expect.json)
 PREFIX = "/2018-06-01/runtime"
@@ -206,6 +211,8 @@ def development_secrets():
 
 
 SECRETS = development_secrets()
+# (namespace, metric, dimension names) of every EMF metric the binaries printed.
+EMITTED = set()
 SIGNATURE_HEADERS = ("x-rossum-signature-sha256", "x-elis-signature", "inkit-signature", "authorization")
 
 
@@ -229,11 +236,13 @@ def never_logged(event):
     return values
 
 
-def log_problems(function, logs, invocations, event):
+def log_problems(function, logs, invocations, event, guarded=False):
     """What is wrong with a function's log output (one problem per line, an empty list when
     nothing is)."""
+    import emf  # noqa: E402  (tests/consistency: needs jsonschema, which .venv has)
     problems = []
     request_lines = []
+    deliveries = []
     for line in logs.splitlines():
         if not line.strip():
             continue
@@ -244,6 +253,12 @@ def log_problems(function, logs, invocations, event):
             continue
         if not isinstance(entry, dict):
             problems.append(f"a log line is not a JSON object: {line[:200]!r}")
+            continue
+        if "_aws" in entry:
+            problems += [f"an EMF line is invalid ({p}): {line[:200]!r}" for p in emf.problems(entry)]
+            EMITTED.update(emf.emitted(entry))
+            if "Deliveries" in entry:
+                deliveries.append(entry)
             continue
         fields = entry.get("fields", {})
         if ("status" in fields and "route" in fields) or fields.get("message") == "batch handled":
@@ -267,6 +282,13 @@ def log_problems(function, logs, invocations, event):
             problems.append(f"request line says status {fields.get('status')!r}, the answer was {status}")
         if not isinstance(fields.get("latency_ms"), (int, float)):
             problems.append(f"request line has no numeric latency_ms: {fields}")
+    http = [status for _, status in invocations if status is not None]
+    outcomes = [d.get("outcome") for d in deliveries if d.get("function") == function]
+    if len(deliveries) != len(http) or len(outcomes) != len(http):
+        problems.append(f"{len(deliveries)} Deliveries metric lines for {len(http)} deliveries: {deliveries}")
+    elif http and outcomes != ["accepted"] + ["duplicate" if guarded else "accepted"] * (len(http) - 1):
+        # Behind the idempotency guard a redelivery is replayed: a duplicate.
+        problems.append(f"Deliveries outcomes {outcomes} (guarded: {guarded})")
     unmatched = [f for f in request_lines if f.get("request_id") not in {r for r, _ in invocations}]
     if unmatched:
         problems.append(f"request lines without the Runtime API's request id: {unmatched}")
@@ -341,7 +363,7 @@ def main(argv):
         if not problems and not stored_nothing_again(*parsed, items_after_first, items_after_second):
             problems.append(f"the second delivery was not answered alike or stored something: {parsed} "
                             f"({items_after_first} -> {items_after_second} items)")
-        problems += log_problems(function, logs, invocations, event)
+        problems += log_problems(function, logs, invocations, event, entry.get("guarded", False))
         # Every store of the process shares one client, so kept-alive connections serve both
         # deliveries (in AWS each further connection would be a TLS handshake).
         relay.close()
@@ -353,8 +375,24 @@ def main(argv):
         print(f"{'ok  ' if ok else 'FAIL'} {function} ({elapsed_ms:.0f} ms for start and two invocations)"
               + ("" if ok else ": " + "; ".join(problems) + "\n" + logs[-2000:]))
         api.server.shutdown()
+    ok, problem = template_names_only_emitted_metrics()
+    passed, failed = passed + ok, failed + (not ok)
+    print(f"{'ok  ' if ok else 'FAIL'} the template's dashboard and alarms name only emitted metrics" + problem)
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def template_names_only_emitted_metrics():
+    import emf  # noqa: E402
+    from check_wiring import load_template  # noqa: E402  (cfn-lint's decoder)
+    named = emf.template_metrics(load_template())
+    emitted = {(metric, tuple(sorted(dimensions))) for _, metric, dimensions in EMITTED}
+    missing = sorted(named - emitted)
+    if not named:
+        return False, ": the template names no metric of MetricsNamespace"
+    if missing:
+        return False, f": named but never emitted {missing} (emitted {sorted(emitted)})"
+    return True, f" ({len(named)} metrics: {sorted(named)})"
 
 
 if __name__ == "__main__":
