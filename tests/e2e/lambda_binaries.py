@@ -17,6 +17,12 @@ idempotency guard (`accepted` again where it is not); and every metric the
 template's dashboard and alarms name is one some function emitted.
 
     python3 tests/e2e/lambda_binaries.py target/debug      # or target/release
+    python3 tests/e2e/lambda_binaries.py target/release --arm64 .aws-sam/build
+
+With `--arm64 BUILD_DIR`, the functions run are the ARM aarch64 `bootstrap` files `sam build`
+left in BUILD_DIR/<LogicalId>/ (the shipped artifact), each started under `qemu-aarch64`
+(Debian's qemu-user, with the aarch64 C library of libc6-arm64-cross); the local server and the
+import command of the first argument's directory only prepare the tables.
 
 DynamoDB Local must be running at $DYNAMODB_ENDPOINT (the test command starts it). The
 vendor table is loaded with the sample vendor file by the project's own import command, and
@@ -304,7 +310,25 @@ def stored_nothing_again(first, second, items_before, items_after):
     return first == second and items_before == items_after
 
 
+QEMU = "qemu-aarch64"
+AARCH64_SYSROOT = "/usr/aarch64-linux-gnu"
+
+
+def function_command(bin_dir, arm64_build, function):
+    """How `function` is started: its binary, or its arm64 bootstrap under qemu."""
+    if arm64_build is None:
+        return [str(bin_dir / function)]
+    from check_wiring import template_functions  # noqa: E402  (the template's LogicalIds)
+    resource = template_functions()[function]["resource"]
+    return [QEMU, "-L", AARCH64_SYSROOT, str(arm64_build / resource / "bootstrap")]
+
+
 def main(argv):
+    arm64_build = None
+    if "--arm64" in argv:
+        at = argv.index("--arm64")
+        arm64_build = Path(argv[at + 1]).resolve()
+        argv = argv[:at] + argv[at + 2:]
     bin_dir = Path(argv[1] if len(argv) > 1 else ROOT / "target/debug").resolve()
     endpoint = os.environ.get("DYNAMODB_ENDPOINT")
     if not endpoint:
@@ -317,9 +341,10 @@ def main(argv):
     passed = failed = 0
     for entry in functions:
         function = entry["name"]
-        if not (bin_dir / function).is_file():
+        command = function_command(bin_dir, arm64_build, function)
+        if not Path(command[-1]).is_file():
             failed += 1
-            print(f"FAIL {function}: no {bin_dir / function}")
+            print(f"FAIL {function}: no {command[-1]}")
             continue
         event = (ROOT / entry["event"]).read_bytes()
         api = RuntimeApi()
@@ -327,7 +352,7 @@ def main(argv):
         env = lambda_env(api, function, **SECRETS, DYNAMODB_ENDPOINT=relay.address,
                          VENDOR_TABLE=vendors, RECORDS_TABLE=records)
         started = time.monotonic()
-        process = subprocess.Popen([str(bin_dir / function)], env=env,
+        process = subprocess.Popen(command, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             answers = [api.invoke(event)]
@@ -372,7 +397,8 @@ def main(argv):
             problems.append(f"{relay.connections} connections to DynamoDB, more than {allowed}")
         ok = not problems
         passed, failed = passed + ok, failed + (not ok)
-        print(f"{'ok  ' if ok else 'FAIL'} {function} ({elapsed_ms:.0f} ms for start and two invocations)"
+        print(f"{'ok  ' if ok else 'FAIL'} {function}{' (arm64, qemu)' if arm64_build else ''} "
+              f"({elapsed_ms:.0f} ms for start and two invocations)"
               + ("" if ok else ": " + "; ".join(problems) + "\n" + logs[-2000:]))
         api.server.shutdown()
     ok, problem = template_names_only_emitted_metrics()
