@@ -239,20 +239,6 @@ def recorded(log, annotation_id):
     return False
 
 
-def http_api_event(route, body):
-    """A signed delivery as API Gateway's HTTP API hands it to a function (payload 2.0)."""
-    signature = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-    return {
-        "version": "2.0", "routeKey": "POST " + route, "rawPath": route, "rawQueryString": "",
-        "headers": {"content-type": "application/json", "user-agent": "Rossum/webhook",
-                    "x-rossum-signature-sha256": "sha256=" + signature},
-        "requestContext": {"http": {"method": "POST", "path": route, "protocol": "HTTP/1.1",
-                                    "sourceIp": "203.0.113.10", "userAgent": "Rossum/webhook"},
-                           "requestId": "e2e", "routeKey": "POST " + route, "stage": "$default"},
-        "body": body.decode("utf-8"), "isBase64Encoded": False,
-    }
-
-
 def export_recorded(db, table, annotation_id):
     return any(item.get("pk") == f"EXPORT#{annotation_id}" for item in db.scan(table))
 
@@ -281,7 +267,7 @@ def run_binaries(target, endpoint, results):
             if export is not None:
                 payload["annotation"]["id"] = export[0] + 1_000_000
             body = json.dumps(payload).encode()
-            event = http_api_event("/rossum/annotation-content/" + route, body)
+            event = lambda_binaries.http_api_event("/rossum/annotation-content/" + route, body, SECRET)
             _, kind, raw = apis[route].invoke(json.dumps(event).encode())
             proxy = json.loads(raw) if kind == "response" else {}
             got, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")

@@ -216,20 +216,6 @@ def run_all(label, base):
     return passed, failed, answers
 
 
-def http_api_event(route, body):
-    """A signed delivery as API Gateway's HTTP API hands it to a function (payload 2.0)."""
-    signature = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-    return {
-        "version": "2.0", "routeKey": "POST " + route, "rawPath": route, "rawQueryString": "",
-        "headers": {"content-type": "application/json", "user-agent": "Rossum/webhook",
-                    "x-rossum-signature-sha256": "sha256=" + signature},
-        "requestContext": {"http": {"method": "POST", "path": route, "protocol": "HTTP/1.1",
-                                    "sourceIp": "203.0.113.10", "userAgent": "Rossum/webhook"},
-                           "requestId": "e2e", "routeKey": "POST " + route, "stage": "$default"},
-        "body": body.decode("utf-8"), "isBase64Encoded": False,
-    }
-
-
 def run_binaries(target, env, endpoint, table):
     """Every case through the initialize or updated binary, on the imported table."""
     processes, apis = {}, {}
@@ -249,7 +235,7 @@ def run_binaries(target, env, endpoint, table):
             function = f"rossum-annotation-{action}"
             route = "/rossum/annotation-content/" + action
             body = json.dumps(payload).encode()
-            event = http_api_event(route, body)
+            event = lambda_binaries.http_api_event(route, body, SECRET)
             _, kind, answer = apis[function].invoke(json.dumps(event).encode())
             proxy = json.loads(answer) if kind == "response" else {}
             status, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
