@@ -26,9 +26,9 @@ pub struct ContentIndex<'a> {
     header: HashMap<&'a str, &'a Node>,
     /// The table each line-item column belongs to.
     columns: HashMap<&'a str, usize>,
-    /// Each table's rows, each row's cells by schema id (the first of each; a row has a few
-    /// dozen cells at most, so a list is quicker to build and search than a map).
-    tables: Vec<Vec<Vec<(&'a str, &'a Node)>>>,
+    /// Each table's rows, each row's cells by schema id (the first of each). A map, not a
+    /// list: a hostile row of many thousand cells must not make indexing quadratic.
+    tables: Vec<Vec<HashMap<&'a str, &'a Node>>>,
 }
 
 impl<'a> ContentIndex<'a> {
@@ -43,10 +43,9 @@ impl<'a> ContentIndex<'a> {
                 Category::Datapoint => match row {
                     Some((table, r)) => {
                         index.columns.entry(&node.schema_id).or_insert(table);
-                        let cells = &mut index.tables[table][r];
-                        if !cells.iter().any(|(id, _)| *id == node.schema_id) {
-                            cells.push((&node.schema_id, node));
-                        }
+                        index.tables[table][r]
+                            .entry(&node.schema_id)
+                            .or_insert(node);
                     }
                     None => {
                         index.header.entry(&node.schema_id).or_insert(node);
@@ -64,7 +63,7 @@ impl<'a> ContentIndex<'a> {
                         .filter(|c| c.category == Category::Tuple)
                     {
                         let r = index.tables[table].len();
-                        index.tables[table].push(Vec::new());
+                        index.tables[table].push(HashMap::default());
                         stack.extend(tuple.children.iter().rev().map(|c| (c, Some((table, r)))));
                     }
                 }
@@ -100,7 +99,7 @@ impl<'a> ContentIndex<'a> {
         if let Some((table, r)) = row
             && self.is_column_of(schema_id, table)
         {
-            return cell(&self.tables[table][r], schema_id);
+            return self.tables[table][r].get(schema_id).copied();
         }
         self.header.get(schema_id).copied()
     }
@@ -112,15 +111,9 @@ impl<'a> ContentIndex<'a> {
         };
         self.tables[table]
             .iter()
-            .map(|cells| cell(cells, schema_id))
+            .map(|cells| cells.get(schema_id).copied())
             .collect()
     }
-}
-
-fn cell<'a>(cells: &[(&'a str, &'a Node)], schema_id: &str) -> Option<&'a Node> {
-    cells
-        .iter()
-        .find_map(|&(id, node)| (id == schema_id).then_some(node))
 }
 
 #[cfg(test)]
