@@ -251,17 +251,7 @@ pub(crate) fn parse_number(text: &str) -> Option<Option<Decimal>> {
 /// when it does not fit. Up to 28 digits, the usual case, without allocating: a rule reads
 /// every cell it compares this way.
 fn digits_to_decimal(negative: bool, whole: &str, fraction: &str) -> Option<Decimal> {
-    let digits = whole.len() + fraction.len();
-    if digits <= 18 {
-        let mantissa = whole
-            .bytes()
-            .chain(fraction.bytes())
-            .fold(0i64, |m, digit| m * 10 + i64::from(digit - b'0'));
-        let mut number = Decimal::try_new(mantissa, fraction.len() as u32).ok()?;
-        number.set_sign_negative(negative && mantissa != 0);
-        return Some(number);
-    }
-    if digits <= 28 {
+    if whole.len() + fraction.len() <= 28 {
         let mantissa = whole
             .bytes()
             .chain(fraction.bytes())
