@@ -154,14 +154,13 @@ impl Endpoint {
                     function = self.function,
                     route = self.route,
                     request_id,
-                    status = response.status().as_u16(),
+                    status,
                     latency_ms,
                     "handled"
                 );
                 response
             }
             Err(error) => {
-                let status = error.status();
                 // Our faults at error level; a sender's mistakes at warn. Neither carries
                 // header values or body bytes, so no secret or signature reaches the log.
                 // tracing's level is part of each call site's static metadata: one call per level.
