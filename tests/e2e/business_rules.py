@@ -248,29 +248,18 @@ def run_binaries(target, endpoint, results):
     the local server's (status, answer) per case); export records read back from DynamoDB."""
     vendors, records = lambda_binaries.prepare_tables(target, endpoint)
     db = DynamoDb(endpoint)
-    processes, apis = {}, {}
     passed = failed = 0
-    try:
-        for action in ("initialize", "updated", "export"):
-            function = f"rossum-annotation-{action}"
-            api = lambda_binaries.RuntimeApi()
-            variables = lambda_binaries.lambda_env(
-                api, function, ROSSUM_HOOK_SECRET=SECRET.decode(), DYNAMODB_ENDPOINT=endpoint,
-                VENDOR_TABLE=vendors, RECORDS_TABLE=records, AWS_ACCESS_KEY_ID="local",
-                AWS_SECRET_ACCESS_KEY="local")
-            processes[action] = subprocess.Popen([str(target / function)], env=variables,
-                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            apis[action] = api
+    functions = [f"rossum-annotation-{action}" for action in ("initialize", "updated", "export")]
+    with lambda_binaries.started(target, functions, ROSSUM_HOOK_SECRET=SECRET.decode(),
+                                 DYNAMODB_ENDPOINT=endpoint, VENDOR_TABLE=vendors, RECORDS_TABLE=records,
+                                 AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local") as deliver:
         for (name, route, payload, status, check, export), local in zip(cases(), results):
             # A request id of its own: the local server already took the case's.
             payload["request_id"] = str(uuid.uuid4())
             if export is not None:
                 payload["annotation"]["id"] = export[0] + 1_000_000
-            body = json.dumps(payload).encode()
-            event = lambda_binaries.http_api_event("/rossum/annotation-content/" + route, body, SECRET)
-            _, kind, raw = apis[route].invoke(json.dumps(event).encode())
-            proxy = json.loads(raw) if kind == "response" else {}
-            got, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
+            got, answer = deliver(f"rossum-annotation-{route}", "/rossum/annotation-content/" + route,
+                                  json.dumps(payload).encode(), SECRET)
             try:
                 ok = got == status and check(answer) and (got, answer) == local
             except (KeyError, TypeError, IndexError):
@@ -280,12 +269,6 @@ def run_binaries(target, endpoint, results):
             print(f"{'ok  ' if ok else 'FAIL'} [rossum-annotation-{route} binary] {name}: {got} "
                   f"{json.dumps(answer)[:200]}")
             passed, failed = passed + ok, failed + (not ok)
-    finally:
-        for process in processes.values():
-            process.kill()
-            process.wait(timeout=10)
-        for api in apis.values():
-            api.server.shutdown()
     return passed, failed
 
 

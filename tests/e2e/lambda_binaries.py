@@ -31,6 +31,7 @@ Local through a relay that counts their connections: one per process however man
 it, more only for reads made in parallel.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
+import contextlib
 import hashlib
 import hmac
 import json
@@ -185,6 +186,35 @@ def http_api_event(route, body, secret):
                            "requestId": "e2e", "routeKey": "POST " + route, "stage": "$default"},
         "body": body.decode("utf-8"), "isBase64Encoded": False,
     }
+
+
+@contextlib.contextmanager
+def started(target, functions, **variables):
+    """Each of `functions`' binaries in `target`, started against a Runtime API of its own with
+    `variables` (its output discarded); yields `deliver(function, route, body, secret)`, which
+    hands it a signed HTTP API event and returns (status, answer) from its proxy response."""
+    processes, apis = {}, {}
+    try:
+        for function in functions:
+            api = RuntimeApi()
+            apis[function] = api
+            processes[function] = subprocess.Popen(
+                [str(target / function)], env=lambda_env(api, function, **variables),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def deliver(function, route, body, secret):
+            event = http_api_event(route, body, secret)
+            _, kind, raw = apis[function].invoke(json.dumps(event).encode())
+            proxy = json.loads(raw) if kind == "response" else {}
+            return proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
+
+        yield deliver
+    finally:
+        for process in processes.values():
+            process.kill()
+            process.wait(timeout=10)
+        for api in apis.values():
+            api.server.shutdown()
 
 
 def connections_allowed(function):

@@ -218,27 +218,17 @@ def run_all(label, base):
 
 def run_binaries(target, env, endpoint, table):
     """Every case through the initialize or updated binary, on the imported table."""
-    processes, apis = {}, {}
-    try:
-        for function in ("rossum-annotation-initialize", "rossum-annotation-updated"):
-            api = lambda_binaries.RuntimeApi()
-            variables = lambda_binaries.lambda_env(
-                api, function, ROSSUM_HOOK_SECRET=SECRET.decode(), DYNAMODB_ENDPOINT=endpoint,
-                VENDOR_TABLE=table, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
-            processes[function] = subprocess.Popen([str(target / function)], env=variables,
-                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            apis[function] = api
+    functions = ("rossum-annotation-initialize", "rossum-annotation-updated")
+    with lambda_binaries.started(target, functions, ROSSUM_HOOK_SECRET=SECRET.decode(),
+                                 DYNAMODB_ENDPOINT=endpoint, VENDOR_TABLE=table,
+                                 AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local") as deliver:
         passed = failed = 0
         answers = []
         for name, payload, check in cases():
             action = "initialize" if payload["action"] == "initialize" else "updated"
             function = f"rossum-annotation-{action}"
-            route = "/rossum/annotation-content/" + action
-            body = json.dumps(payload).encode()
-            event = lambda_binaries.http_api_event(route, body, SECRET)
-            _, kind, answer = apis[function].invoke(json.dumps(event).encode())
-            proxy = json.loads(answer) if kind == "response" else {}
-            status, answer = proxy.get("statusCode"), json.loads(proxy.get("body") or "{}")
+            status, answer = deliver(function, "/rossum/annotation-content/" + action,
+                                     json.dumps(payload).encode(), SECRET)
             expected = 400 if "400" in name else 200
             try:
                 ok = status == expected and check(answer)
@@ -248,12 +238,6 @@ def run_binaries(target, env, endpoint, table):
             print(f"{'ok  ' if ok else 'FAIL'} [{function} binary] {name}: {status} {json.dumps(answer)[:200]}")
             passed, failed = passed + ok, failed + (not ok)
         return passed, failed, answers
-    finally:
-        for process in processes.values():
-            process.kill()
-            process.wait(timeout=10)
-        for api in apis.values():
-            api.server.shutdown()
 
 
 def main(argv):
