@@ -63,7 +63,11 @@ impl<'a> ContentIndex<'a> {
                         .filter(|c| c.category == Category::Tuple)
                     {
                         let r = index.tables[table].len();
-                        index.tables[table].push(HashMap::default());
+                        // Sized for the row's cells up front: no regrowth while they are inserted.
+                        index.tables[table].push(HashMap::with_capacity_and_hasher(
+                            tuple.children.len(),
+                            Default::default(),
+                        ));
                         stack.extend(tuple.children.iter().rev().map(|c| (c, Some((table, r)))));
                     }
                 }
