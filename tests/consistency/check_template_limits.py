@@ -48,7 +48,7 @@ def check_details_worker(template, check):
     source = sources[0]
     check(source.get("Stream") == {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}, "it reads the records table's stream")
     stream = resources["RecordsTable"]["Properties"].get("StreamSpecification", {})
-    check(stream.get("StreamViewType") in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"), "the records table streams new images")
+    check(stream.get("StreamViewType") == "NEW_AND_OLD_IMAGES", "the records table streams new and old images (the event publisher tells changes apart)")
     check(source.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], "pending records are reported one by one")
     check(source.get("BisectBatchOnFunctionError") in (True, "true"), "a failing batch is bisected")
     age = int(source.get("MaximumRecordAgeInSeconds", -1))

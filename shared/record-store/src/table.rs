@@ -19,7 +19,7 @@ use crate::{RECORDS, Unavailable};
 pub const ERP_PICKUP_INDEX: &str = "erp_pickup";
 
 /// Creates the records table unless it exists (`pk` S HASH, `sk` S RANGE, on demand, the
-/// index [`ERP_PICKUP_INDEX`], a `NEW_IMAGE` stream as the template's, which drives
+/// index [`ERP_PICKUP_INDEX`], a `NEW_AND_OLD_IMAGES` stream as the template's, which drives
 /// `inkit-document-details`), waits until it is ACTIVE and turns on TTL on `expires_at`.
 /// An existing table with another key schema or without the index is an error.
 pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Unavailable> {
@@ -54,7 +54,7 @@ pub async fn create_records_table(client: &Client, table: &str) -> Result<(), Un
         .stream_specification(
             StreamSpecification::builder()
                 .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewImage)
+                .stream_view_type(StreamViewType::NewAndOldImages)
                 .build()
                 .map_err(build_error)?,
         );

@@ -5,6 +5,7 @@
 //! Function crates build an [`Endpoint`] from a [`Verifier`] and a handler; their `main`
 //! hands it to [`run_lambda`], and the local server serves the same value over HTTP.
 
+mod batch;
 mod config;
 mod endpoint;
 mod error;
@@ -12,6 +13,7 @@ pub mod inkit;
 mod lambda;
 pub mod rossum;
 
+pub use batch::{BatchResponse, ItemFailure};
 pub use config::{
     DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, RECOMMENDED_MAX_EVENT_AGE,
     SecretSource, env_names,

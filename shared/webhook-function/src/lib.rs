@@ -113,7 +113,8 @@ impl Function {
 /// does its work in-process.
 pub struct Worker {
     pub name: &'static str,
-    pub platform: Platform,
+    /// Whose deliveries it works on; `None`: every platform's.
+    pub platform: Option<Platform>,
     /// What drives it on AWS.
     pub source: &'static str,
 }

@@ -32,7 +32,9 @@ pub fn functions() -> impl Iterator<Item = &'static Function> {
 
 /// Every function an event source drives.
 pub fn workers() -> impl Iterator<Item = &'static Worker> {
-    inkit_functions::WORKERS.into_iter()
+    inkit_functions::WORKERS
+        .into_iter()
+        .chain(downstream_functions::WORKERS)
 }
 
 /// Every function's endpoint, built from `config` and `deps`.
@@ -64,7 +66,7 @@ pub fn function_list() -> serde_json::Value {
     functions.extend(workers().map(|w| {
         json!({
             "name": w.name,
-            "platform": w.platform.name(),
+            "platform": w.platform.as_ref().map_or("all", Platform::name),
             "route": null,
             "source": w.source,
             "event": format!("events/{}.json", w.name),

@@ -17,8 +17,9 @@ use std::sync::Arc;
 use crate::document_create_finished::{DetailsOutcome, complete_details};
 use inkit_client::InkitApi;
 use record_store::InkitRecordStore;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
+pub use webhook_endpoint::{BatchResponse, ItemFailure};
 use webhook_endpoint::{LambdaError, run_lambda_events};
 use webhook_function::{Platform, Worker};
 use webhook_model::inkit::InkitEventType;
@@ -29,7 +30,7 @@ pub const NAME: &str = "inkit-document-details";
 /// This worker as the registry knows it.
 pub const WORKER: Worker = Worker {
     name: NAME,
-    platform: Platform::Inkit(InkitEventType::DocumentCreateFinished),
+    platform: Some(Platform::Inkit(InkitEventType::DocumentCreateFinished)),
     source: "the records table's DynamoDB stream (the local server retries in the background)",
 };
 
@@ -102,19 +103,6 @@ impl StreamRecord {
     }
 }
 
-/// The partial batch response (`FunctionResponseTypes: ReportBatchItemFailures`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchResponse {
-    #[serde(rename = "batchItemFailures")]
-    pub batch_item_failures: Vec<ItemFailure>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemFailure {
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
-}
-
 /// Completes every record of the batch at once (each fetch has its own deadline, so a batch
 /// takes about one deadline however many records it holds) and reports the pending ones.
 pub async fn complete_batch(
@@ -135,7 +123,7 @@ pub async fn complete_batch(
             (record.dynamodb.sequence_number, resource_id, outcome)
         });
     }
-    let mut response = BatchResponse::default();
+    let mut pending = Vec::new();
     while let Some(joined) = fetches.join_next().await {
         let (sequence, resource_id, outcome) = match joined {
             Ok(done) => done,
@@ -150,9 +138,7 @@ pub async fn complete_batch(
                     sequence,
                     "document details still pending, left to Lambda's retry: {reason}"
                 );
-                response.batch_item_failures.push(ItemFailure {
-                    item_identifier: sequence,
-                });
+                pending.push(sequence);
             }
             done => tracing::info!(
                 function = NAME,
@@ -162,14 +148,5 @@ pub async fn complete_batch(
             ),
         }
     }
-    // Lambda retries from the lowest failed sequence number: report them in order.
-    response
-        .batch_item_failures
-        .sort_by(|a, b| sequence_order(&a.item_identifier, &b.item_identifier));
-    response
-}
-
-/// Sequence numbers are decimal strings of up to 40 digits: shorter is smaller.
-fn sequence_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    BatchResponse::of_sequences(pending)
 }
