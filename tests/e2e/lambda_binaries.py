@@ -385,6 +385,9 @@ def main(argv):
     records_db = DynamoDb(endpoint)
     # The registry of the local server built with the binaries: one binary per function.
     functions = registry.functions(bin_dir / "local-server")
+    # Where the event publisher puts its sample's events.
+    from eventbridge_stand_in import EventBridgeStandIn  # noqa: E402
+    eventbridge = EventBridgeStandIn()
     passed = failed = 0
     for entry in functions:
         function = entry["name"]
@@ -397,7 +400,8 @@ def main(argv):
         api = RuntimeApi()
         relay = CountingRelay(endpoint)
         env = lambda_env(api, function, **SECRETS, DYNAMODB_ENDPOINT=relay.address,
-                         VENDOR_TABLE=vendors, RECORDS_TABLE=records)
+                         VENDOR_TABLE=vendors, RECORDS_TABLE=records,
+                         EVENTBRIDGE_ENDPOINT=eventbridge.url, EVENT_BUS_NAME="e2e-events")
         started = time.monotonic()
         process = subprocess.Popen(command, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -448,6 +452,7 @@ def main(argv):
               f"({elapsed_ms:.0f} ms for start and two invocations)"
               + ("" if ok else ": " + "; ".join(problems) + "\n" + logs[-2000:]))
         api.server.shutdown()
+    eventbridge.server.shutdown()
     ok, problem = template_names_only_emitted_metrics()
     passed, failed = passed + ok, failed + (not ok)
     print(f"{'ok  ' if ok else 'FAIL'} the template's dashboard and alarms name only emitted metrics" + problem)

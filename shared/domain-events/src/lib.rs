@@ -122,7 +122,7 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainEvent {
     pub kind: Kind,
-    /// A JSON object, with `event_id` and `record` first.
+    /// A JSON object: `event_id`, `record` and the record's attributes.
     pub detail: Value,
     /// When the record changed (the stream record's time), in epoch seconds.
     pub time: Option<f64>,

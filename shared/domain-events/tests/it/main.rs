@@ -498,3 +498,23 @@ fn the_publisher_s_sample_event_stands_for_a_status_change_and_an_export() {
         .collect();
     assert_eq!(types, ["Annotation Status Changed", "Export Ready"]);
 }
+
+/// The README's table of events is the contract consumers write rules against.
+#[test]
+fn every_kind_is_in_the_readme_s_table_with_its_source() {
+    let readme = include_str!("../../../../README.md");
+    let section = &readme[readme
+        .find("## Events on EventBridge")
+        .expect("the README's section")..];
+    for kind in Kind::ALL {
+        let row = format!("| `{}` | `{}` |", kind.detail_type(), kind.source());
+        assert!(section.contains(&row), "{row} is not in the README's table");
+        let example = format!("**`{}`**", kind.detail_type());
+        let documented = section.contains(&example)
+            || matches!(
+                kind,
+                Kind::ContractFitRejectionStored | Kind::ContractFitFailureStored
+            );
+        assert!(documented, "no example detail for {}", kind.detail_type());
+    }
+}
