@@ -22,6 +22,11 @@ pub mod env_names {
     pub const CONTRACTFIT_TOKEN: &str = "CONTRACTFIT_WEBHOOK_TOKEN";
     pub const CONTRACTFIT_TOKEN_PREVIOUS: &str = "CONTRACTFIT_WEBHOOK_TOKEN_PREVIOUS";
     pub const MAX_BODY_BYTES: &str = "WEBHOOK_MAX_BODY_BYTES";
+    /// The ARN of the platform's secret in Secrets Manager: when set, the secrets are read
+    /// from there at run time and the plain variables above are not used.
+    pub const ROSSUM_SECRET_ARN: &str = "ROSSUM_HOOK_SECRET_ARN";
+    pub const INKIT_SECRET_ARN: &str = "INKIT_WEBHOOK_SECRET_ARN";
+    pub const CONTRACTFIT_TOKEN_ARN: &str = "CONTRACTFIT_WEBHOOK_TOKEN_ARN";
 
     /// The secret of the Inkit webhook for one event type, e.g.
     /// `INKIT_DOCUMENT_CREATE_FINISHED_WEBHOOK_SECRET`: Inkit gives every webhook its own key.

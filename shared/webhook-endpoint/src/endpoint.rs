@@ -6,7 +6,9 @@ use std::time::{Instant, SystemTime};
 
 use lambda_http::RequestExt;
 use lambda_http::http::HeaderMap;
-use webhook_verify::{ContractFitVerifier, InkitVerifier, RossumVerifier, Verified, VerifyError};
+use webhook_verify::{
+    ContractFitVerifier, InkitVerifier, RossumVerifier, SecretSet, Verified, VerifyError,
+};
 
 use crate::{Body, Request, Response, WebhookError};
 
@@ -25,6 +27,15 @@ impl Verifier {
             Verifier::Rossum(_) => "rossum",
             Verifier::Inkit(_) => "inkit",
             Verifier::ContractFit(_) => "contractfit",
+        }
+    }
+
+    /// The same verifier with other secrets: those a secret store holds now.
+    pub fn with_secrets(&self, secrets: Option<SecretSet>) -> Self {
+        match self {
+            Verifier::Rossum(v) => Verifier::Rossum(v.with_secrets(secrets)),
+            Verifier::Inkit(v) => Verifier::Inkit(v.with_secrets(secrets)),
+            Verifier::ContractFit(v) => Verifier::ContractFit(v.with_secrets(secrets)),
         }
     }
 
@@ -75,8 +86,24 @@ pub struct Endpoint {
     function: &'static str,
     route: &'static str,
     verifier: Verifier,
+    /// Where the secrets are read at run time, when they are not the configuration's.
+    secrets: Option<Arc<dyn VerifierSource>>,
     max_body_bytes: usize,
     handler: Arc<Handler>,
+}
+
+/// A future of a verifier source.
+pub type VerifierFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Verifiers whose secrets are read at run time (a secret store, cached by the source).
+pub trait VerifierSource: Send + Sync {
+    /// The verifier of the secrets held now; `Err` (why) when none can be had: the delivery
+    /// is answered 503 with `Retry-After`, never accepted unverified.
+    fn current(&self) -> VerifierFuture<'_, Result<Arc<Verifier>, String>>;
+
+    /// After a delivery failed verification: the verifier of newer secrets, if the store
+    /// holds other ones and may be asked now (the source limits how often), else `None`.
+    fn refreshed(&self) -> VerifierFuture<'_, Option<Arc<Verifier>>>;
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -103,9 +130,22 @@ impl Endpoint {
             function,
             route,
             verifier,
+            secrets: None,
             max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
             handler: Arc::new(move |delivery| Box::pin(handler(delivery))),
         }
+    }
+
+    /// Reads the secrets from `source` at run time instead of the configuration's; the
+    /// configured verifier's other settings (replay window, legacy scheme, header) stay.
+    pub fn with_verifier_source(mut self, source: Arc<dyn VerifierSource>) -> Self {
+        self.secrets = Some(source);
+        self
+    }
+
+    /// The verifier whose secrets source must build on (its settings, no secrets needed).
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
@@ -207,7 +247,20 @@ impl Endpoint {
                 limit: self.max_body_bytes,
             });
         }
-        let verified = self.verifier.verify(&parts.headers, &body)?;
+        let verified = match &self.secrets {
+            None => self.verifier.verify(&parts.headers, &body)?,
+            Some(source) => {
+                let verifier = source.current().await.map_err(WebhookError::Unavailable)?;
+                match verifier.verify(&parts.headers, &body) {
+                    // A rotation the cache has not seen yet: ask the store once more.
+                    Err(VerifyError::Mismatch) => match source.refreshed().await {
+                        Some(newer) => newer.verify(&parts.headers, &body)?,
+                        None => return Err(VerifyError::Mismatch.into()),
+                    },
+                    other => other?,
+                }
+            }
+        };
         if let Verifier::Rossum(rossum) = &self.verifier
             && let Some(max_age) = rossum.event_age_window()
         {

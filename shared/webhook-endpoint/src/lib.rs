@@ -18,7 +18,7 @@ pub use config::{
     DEFAULT_MAX_BODY_BYTES, DevelopmentSecret, EndpointConfig, RECOMMENDED_MAX_EVENT_AGE,
     SecretSource, env_names,
 };
-pub use endpoint::{Delivery, Endpoint, Replayed, Verifier};
+pub use endpoint::{Delivery, Endpoint, Replayed, Verifier, VerifierFuture, VerifierSource};
 pub use error::{WebhookError, parse_json};
 pub use lambda::{run_lambda, run_lambda_events};
 

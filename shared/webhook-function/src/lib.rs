@@ -137,6 +137,21 @@ impl Platform {
         }
     }
 
+    /// The platform's secret in Secrets Manager (its ARN variable is set), and which part of
+    /// it is this function's.
+    fn secret_in_store(&self) -> Option<(String, secret_store::Part)> {
+        let (variable, part) = match self {
+            Platform::Rossum => (env_names::ROSSUM_SECRET_ARN, secret_store::Part::Whole),
+            Platform::Inkit(event_type) => (
+                env_names::INKIT_SECRET_ARN,
+                secret_store::Part::Key(event_type.as_str().to_owned()),
+            ),
+            Platform::ContractFit => (env_names::CONTRACTFIT_TOKEN_ARN, secret_store::Part::Whole),
+        };
+        let arn = std::env::var(variable).ok()?.trim().to_owned();
+        (!arn.is_empty()).then_some((arn, part))
+    }
+
     /// Logs, at start-up, which of this platform's secrets are missing or in rotation.
     fn log_startup_findings(&self, config: &EndpointConfig) {
         match self {
@@ -333,8 +348,28 @@ fn unavailable_records(what: &str) -> UnavailableRecordStore {
 pub fn lambda_main(function: &Function) -> Result<(), LambdaError> {
     run_in_lambda(|dependencies| async move {
         let config = EndpointConfig::from_env(SecretSource::Environment);
-        function.platform.log_startup_findings(&config);
-        webhook_endpoint::run_lambda(function.build(&config, &dependencies)).await
+        let endpoint = function.build(&config, &dependencies);
+        let endpoint = match function.platform.secret_in_store() {
+            Some((arn, part)) => {
+                let store = secret_store::SecretsManager::from_env().await;
+                let source = Arc::new(secret_store::CachedVerifier::new(
+                    store,
+                    &arn,
+                    part,
+                    endpoint.verifier().clone(),
+                    secret_store::CachePolicy::from_env(),
+                ));
+                // Read during initialisation, so the first delivery does not wait for it;
+                // a failure is logged and the first delivery reads again.
+                let _ = webhook_endpoint::VerifierSource::current(source.as_ref()).await;
+                endpoint.with_verifier_source(source)
+            }
+            None => {
+                function.platform.log_startup_findings(&config);
+                endpoint
+            }
+        };
+        webhook_endpoint::run_lambda(endpoint).await
     })
 }
 

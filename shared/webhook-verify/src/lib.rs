@@ -106,6 +106,14 @@ impl RossumVerifier {
         self
     }
 
+    /// The same verifier with other secrets (read at run time).
+    pub fn with_secrets(&self, secrets: Option<SecretSet>) -> Self {
+        Self {
+            secrets,
+            ..self.clone()
+        }
+    }
+
     pub fn verify(
         &self,
         headers: &(impl HeaderSource + ?Sized),
@@ -146,6 +154,11 @@ pub struct InkitVerifier {
 
 impl InkitVerifier {
     pub fn new(secrets: Option<SecretSet>) -> Self {
+        Self { secrets }
+    }
+
+    /// The same verifier with other secrets (read at run time).
+    pub fn with_secrets(&self, secrets: Option<SecretSet>) -> Self {
         Self { secrets }
     }
 
@@ -195,6 +208,14 @@ impl ContractFitVerifier {
         self.header = header.to_ascii_lowercase();
         self.scheme_prefix = scheme_prefix.trim().to_owned();
         self
+    }
+
+    /// The same verifier with other tokens (read at run time).
+    pub fn with_secrets(&self, tokens: Option<SecretSet>) -> Self {
+        Self {
+            tokens,
+            ..self.clone()
+        }
     }
 
     pub fn verify(&self, headers: &(impl HeaderSource + ?Sized)) -> Result<Verified, VerifyError> {
