@@ -23,6 +23,8 @@
 //! region, nothing more to start at cold start, and the same code runs in tests against a
 //! loopback stand-in of Secrets Manager's JSON protocol (`SECRETS_MANAGER_ENDPOINT`).
 
+mod inkit_token;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,6 +36,8 @@ use tokio::sync::Mutex;
 use webhook_endpoint::{Verifier, VerifierFuture, VerifierSource};
 use webhook_verify::SecretSet;
 
+pub use inkit_token::{API_TOKEN_MEMBER, InkitApiWithStoredToken};
+
 /// Overrides the Secrets Manager endpoint (a loopback stand-in in tests); unset in AWS.
 pub const SECRETS_MANAGER_ENDPOINT_ENV: &str = "SECRETS_MANAGER_ENDPOINT";
 /// How long a read secret is used before it is read again, in seconds.
@@ -42,7 +46,7 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// The least time between two reads made because a delivery failed verification.
 pub const DEFAULT_MIN_REFRESH: Duration = Duration::from_secs(30);
 /// After a failed re-read, how soon the held value is read again.
-const RETRY_AFTER_FAILED_READ: Duration = Duration::from_secs(10);
+pub(crate) const RETRY_AFTER_FAILED_READ: Duration = Duration::from_secs(10);
 
 /// Which part of the secret's JSON holds the secret set.
 #[derive(Debug, Clone, PartialEq, Eq)]

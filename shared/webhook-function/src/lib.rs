@@ -148,8 +148,7 @@ impl Platform {
             ),
             Platform::ContractFit => (env_names::CONTRACTFIT_TOKEN_ARN, secret_store::Part::Whole),
         };
-        let arn = std::env::var(variable).ok()?.trim().to_owned();
-        (!arn.is_empty()).then_some((arn, part))
+        Some((non_empty_env(variable)?, part))
     }
 
     /// Logs, at start-up, which of this platform's secrets are missing or in rotation.
@@ -389,6 +388,22 @@ where
             // Metrics go to stdout as EMF lines, which CloudWatch Logs extracts.
             emf_metrics::enable();
             let client = dynamodb_support::shared_client_from_env().await;
-            run(Dependencies::from_environment(client)).await
+            let mut dependencies = Dependencies::from_environment(client);
+            if let Some(arn) = non_empty_env(env_names::INKIT_SECRET_ARN) {
+                // The Inkit secret's api_token, read at run time like the webhook keys.
+                let api = secret_store::InkitApiWithStoredToken::new(
+                    secret_store::SecretsManager::from_env().await,
+                    &arn,
+                    inkit_client::InkitConfig::from_env(),
+                    secret_store::CachePolicy::from_env(),
+                );
+                dependencies = dependencies.with_inkit_api(Arc::new(api));
+            }
+            run(dependencies).await
         })
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok()?.trim().to_owned();
+    (!value.is_empty()).then_some(value)
 }

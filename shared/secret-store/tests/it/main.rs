@@ -3,6 +3,7 @@
 //! TTL, the refresh when a delivery fails verification (rate-limited), a rotation without a
 //! failed delivery, and an unreachable store (503, never an unverified acceptance).
 
+mod inkit_token;
 mod stand_in;
 
 use std::sync::Arc;
