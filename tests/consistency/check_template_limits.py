@@ -16,6 +16,7 @@ The template is read with cfn-lint's CloudFormation decoder (the `!Ref`/`!Sub` t
 
 Prints one line per check and exits non-zero on any failure.
 """
+import json
 import sys
 from pathlib import Path
 
@@ -36,6 +37,14 @@ def refs(value):
     if isinstance(value, dict) and set(value) == {"Ref"}:
         return [value["Ref"]]
     return []
+
+
+def walk(value):
+    """Every dict and list nested in `value`, itself included."""
+    yield value
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    for child in children:
+        yield from walk(child)
 
 
 def check_details_worker(template, check):
@@ -80,7 +89,10 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} {text}")
         passed, failed = passed + ok, failed + (not ok)
 
-    inkit_secret_parameters = {}
+    parameters = template.get("Parameters", {})
+    no_echo = {name for name, p in parameters.items() if p.get("NoEcho") in (True, "true")}
+    resources = template["Resources"]
+    secrets = {name for name, r in resources.items() if r.get("Type") == "AWS::SecretsManager::Secret"}
     for name, properties in functions(template):
         events = properties.get("Events", {}).values()
         behind_http_api = any(event.get("Type") == "HttpApi" for event in events)
@@ -91,29 +103,23 @@ def main():
                 f"{name}: Timeout {timeout} s within the {HTTP_API_MAX_WAIT_SECONDS} s an HTTP API waits",
             )
         variables = properties.get("Environment", {}).get("Variables", {})
-        secrets = {
-            variable: refs(value)
-            for variable, value in variables.items()
-            if variable.startswith("INKIT_") and "WEBHOOK_SECRET" in variable
-        }
-        if secrets:
-            own = [p for variable, ps in secrets.items() for p in ps]
-            check(
-                len(secrets) == 2 and len(own) == 2,
-                f"{name}: reads a secret and a previous secret of its own webhook ({', '.join(sorted(secrets))})",
-            )
-            for parameter in own:
-                inkit_secret_parameters.setdefault(parameter, []).append(name)
-
-    check(len(inkit_secret_parameters) >= 6, f"{len(inkit_secret_parameters)} Inkit secret parameters")
+        in_env = sorted(v for v, value in variables.items() if set(refs(value)) & no_echo)
+        check(not in_env, f"{name}: no secret value in its environment ({', '.join(in_env) or 'none'})")
+        arns = {v: refs(value)[0] for v, value in variables.items() if v.endswith("_ARN") and refs(value)
+                and refs(value)[0] in secrets}
+        readable = [s["Resource"] for policy in properties.get("Policies", []) if isinstance(policy, dict)
+                    for s in policy.get("Statement", []) if s.get("Action") == "secretsmanager:GetSecretValue"]
+        readable = [r.get("Ref") if isinstance(r, dict) else r for r in readable]
+        if arns or readable:
+            check(len(arns) == 1 and readable == list(arns.values()),
+                  f"{name}: may read only the secret its environment names ({arns}, policy: {readable})")
+    for parameter in sorted(no_echo):
+        users = [name for name, r in resources.items() if f"${{{parameter}}}" in json.dumps(r) or
+                 {"Ref": parameter} in list(walk(r))]
+        check(users and all(u in secrets for u in users),
+              f"parameter {parameter} is read only by the secret holding it ({', '.join(users) or 'nobody'})")
+    check(len(secrets) == 3, f"one secret per platform ({', '.join(sorted(secrets))})")
     check_details_worker(template, check)
-    for parameter, users in sorted(inkit_secret_parameters.items()):
-        check(
-            len(users) == 1 and parameter in template.get("Parameters", {}),
-            f"parameter {parameter} is read by {', '.join(users)} alone",
-        )
-        no_echo = template.get("Parameters", {}).get(parameter, {}).get("NoEcho")
-        check(no_echo in (True, "true"), f"parameter {parameter} is NoEcho")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
