@@ -23,6 +23,9 @@ pub const DEFAULT_NAMESPACE: &str = "DocumentWebhooks";
 pub const DELIVERIES: &str = "Deliveries";
 /// Time from the request to the answer, by `function`.
 pub const LATENCY: &str = "Latency";
+/// Inkit API document fetches, by `function` and `outcome` (fetched, not_found, malformed,
+/// unavailable, unauthorized, not_configured, misconfigured), and by `outcome` alone.
+pub const INKIT_FETCHES: &str = "InkitFetches";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

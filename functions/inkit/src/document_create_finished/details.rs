@@ -78,7 +78,17 @@ pub async fn fetch_details(
     records: &dyn InkitRecordStore,
     inkit: &dyn InkitApi,
 ) -> DetailsOutcome {
-    match inkit.document(resource_id).await {
+    let fetched = inkit.document(resource_id).await;
+    let outcome = match &fetched {
+        Ok(_) => "fetched",
+        Err(error) => error.code(),
+    };
+    emf_metrics::Measurement::of(function)
+        .outcome(outcome)
+        .by_outcome_alone()
+        .metric(emf_metrics::INKIT_FETCHES, emf_metrics::Unit::Count, 1.0)
+        .emit();
+    match fetched {
         Ok(document) => {
             match records
                 .record_inkit_document_details(
