@@ -2,13 +2,15 @@
 //! `configurations` of the hook's settings against the datasets when it has any, else the
 //! built-in vendor matching (never both: one writer of each target).
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dataset_matching::{Annotation, MatchingError, Trigger, run_matching};
-use dataset_store::DatasetStore;
+use dataset_store::{DatasetInfo, DatasetStore, IndexSpec, StoreFuture, StoredRecord};
 use matching_config::MatchingSettings;
 use rossum_rules::{Settings, match_vendor_datapoint};
-use vendor_matching::VendorStore;
+use vendor_matching::{Candidate, Lookup, VendorStore};
 use webhook_endpoint::WebhookError;
 use webhook_function::Dependencies;
 use webhook_model::rossum::{AnnotationContentEvent, HookResponse, Message};
@@ -72,8 +74,32 @@ pub async fn run(
     event: &AnnotationContentEvent,
     settings: &Settings,
 ) -> Result<HookResponse, MatchingError> {
+    let calls = AtomicUsize::new(0);
+    let answer = run_counted(function, matcher, event, settings, &calls).await;
+    // What matching cost the delivery in store round trips (a DynamoDB request or batch each).
+    emf_metrics::Measurement::of(function)
+        .metric(
+            emf_metrics::MASTER_DATA_ROUND_TRIPS,
+            emf_metrics::Unit::Count,
+            calls.load(Ordering::Relaxed) as f64,
+        )
+        .emit();
+    answer
+}
+
+async fn run_counted(
+    function: &str,
+    matcher: Matcher<'_>,
+    event: &AnnotationContentEvent,
+    settings: &Settings,
+    calls: &AtomicUsize,
+) -> Result<HookResponse, MatchingError> {
     match matcher {
         Matcher::Vendors(vendors) => {
+            let vendors = &Counted {
+                inner: vendors,
+                calls,
+            };
             let matched = match_vendor_datapoint(event.content(), settings, vendors).await?;
             Ok(HookResponse {
                 messages: matched.messages,
@@ -82,6 +108,10 @@ pub async fn run(
             })
         }
         Matcher::Configured { settings, datasets } => {
+            let datasets = &Counted {
+                inner: datasets,
+                calls,
+            };
             let Some(trigger) = Trigger::of_action(&event.action) else {
                 return Ok(HookResponse::default());
             };
@@ -119,5 +149,54 @@ pub fn refusal(error: MatchingError) -> WebhookError {
     match error {
         MatchingError::Configuration(reason) => WebhookError::MalformedBody(reason),
         MatchingError::Unavailable(error) => error.into(),
+    }
+}
+
+/// A store whose calls are counted: each is one round trip to the master data.
+struct Counted<'a, S: ?Sized> {
+    inner: &'a S,
+    calls: &'a AtomicUsize,
+}
+
+impl<S: ?Sized> Counted<'_, S> {
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl VendorStore for Counted<'_, dyn VendorStore + '_> {
+    fn lookup<'a>(&'a self, lookup: &'a Lookup) -> dataset_store::StoreFuture<'a, Vec<Candidate>> {
+        self.count();
+        self.inner.lookup(lookup)
+    }
+}
+
+impl DatasetStore for Counted<'_, dyn DatasetStore + '_> {
+    fn describe<'a>(
+        &'a self,
+        names: &'a [String],
+    ) -> StoreFuture<'a, HashMap<String, DatasetInfo>> {
+        self.count();
+        self.inner.describe(names)
+    }
+
+    fn find<'a>(
+        &'a self,
+        dataset: &'a DatasetInfo,
+        index: &'a IndexSpec,
+        keys: &'a [String],
+    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
+        self.count();
+        self.inner.find(dataset, index, keys)
+    }
+
+    fn fuzzy_candidates<'a>(
+        &'a self,
+        dataset: &'a DatasetInfo,
+        field: &'a str,
+        values: &'a [String],
+    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
+        self.count();
+        self.inner.fuzzy_candidates(dataset, field, values)
     }
 }

@@ -26,6 +26,8 @@ pub const LATENCY: &str = "Latency";
 /// Inkit API document fetches, by `function` and `outcome` (fetched, not_found, malformed,
 /// unavailable, unauthorized, not_configured, misconfigured), and by `outcome` alone.
 pub const INKIT_FETCHES: &str = "InkitFetches";
+/// Master-data store round trips one delivery's matching made, by `function`.
+pub const MASTER_DATA_ROUND_TRIPS: &str = "MasterDataRoundTrips";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
