@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
 sys.path.insert(0, str(ROOT / "tests" / "consistency"))
 from inkit_details import API_TOKEN, Checks, InkitStandIn, Streams  # noqa: E402
-from eventbridge_stand_in import EventBridgeStandIn  # noqa: E402
+from aws_json_stand_in import EventBridgeStandIn  # noqa: E402
 from lambda_binaries import SECRETS, RuntimeApi, lambda_env, prepare_tables  # noqa: E402
 
 PUBLISHER = "domain-events-publisher"

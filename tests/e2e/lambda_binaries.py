@@ -386,7 +386,7 @@ def main(argv):
     # The registry of the local server built with the binaries: one binary per function.
     functions = registry.functions(bin_dir / "local-server")
     # Where the event publisher puts its sample's events.
-    from eventbridge_stand_in import EventBridgeStandIn  # noqa: E402
+    from aws_json_stand_in import EventBridgeStandIn  # noqa: E402
     eventbridge = EventBridgeStandIn()
     passed = failed = 0
     for entry in functions:

@@ -26,62 +26,17 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "tests" / "faults"))
 sys.path.insert(0, str(ROOT / "tests"))
+from aws_json_stand_in import SecretsManagerStandIn  # noqa: E402
 from inkit_details import Checks  # noqa: E402
 from lambda_binaries import SECRETS, RuntimeApi, lambda_env, prepare_tables  # noqa: E402
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhooks-{}-AbCdEf"
-
-
-class SecretsManagerStandIn:
-    """GetSecretValue in Secrets Manager's JSON protocol: `secrets` by ARN, 503 while `down`;
-    counts the reads of each."""
-
-    def __init__(self, secrets):
-        self.secrets, self.down, self.reads, self.malformed = dict(secrets), False, {}, []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                target, content_type = self.headers.get("X-Amz-Target"), self.headers.get("Content-Type")
-                signed = (self.headers.get("Authorization") or "").startswith("AWS4-HMAC-SHA256 ")
-                if target != "secretsmanager.GetSecretValue" or content_type != "application/x-amz-json-1.1" or not signed:
-                    stand_in.malformed.append((target, content_type, signed))
-                    return self.reply(400, {"__type": "InvalidRequestException"})
-                arn = body.get("SecretId")
-                stand_in.reads[arn] = stand_in.reads.get(arn, 0) + 1
-                if stand_in.down:
-                    return self.reply(503, {"__type": "ServiceUnavailableException", "Message": "stand-in down"})
-                if arn not in stand_in.secrets:
-                    return self.reply(400, {"__type": "ResourceNotFoundException",
-                                            "Message": "Secrets Manager can't find the specified secret."})
-                self.reply(200, {"ARN": arn, "Name": arn.rsplit(":", 1)[-1], "SecretString": stand_in.secrets[arn],
-                                 "VersionId": f"v{stand_in.reads[arn]}", "VersionStages": ["AWSCURRENT"],
-                                 "CreatedDate": 1795167677.0})
-
-            def reply(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
 def resigned(function, secret, header, prefix=""):

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::primitives::DateTime;
@@ -59,7 +58,10 @@ impl Bus {
     /// The bus `name` through the EventBridge endpoint of the region, or `endpoint` (with test
     /// credentials).
     pub async fn connect(endpoint: Option<&str>, name: &str) -> Self {
-        Self::new(Client::new(&sdk_config(endpoint).await), name)
+        Self::new(
+            Client::new(&dynamodb_support::sdk_config(endpoint).await),
+            name,
+        )
     }
 
     /// Puts `events` on the bus; what comes back is every entry that was not put.
@@ -149,25 +151,6 @@ fn non_empty_env(name: &str) -> Option<String> {
         .ok()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
-}
-
-/// The SDK configuration: the default chain in AWS; test credentials in `AWS_REGION` (default
-/// `us-east-1`) against an overridden endpoint. HTTPS as for DynamoDB.
-async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(dynamodb_support::https_client());
-    match endpoint {
-        Some(url) => {
-            let region = non_empty_env("AWS_REGION").unwrap_or_else(|| "us-east-1".to_owned());
-            loader
-                .test_credentials()
-                .region(Region::new(region))
-                .endpoint_url(url)
-                .load()
-                .await
-        }
-        None => loader.load().await,
-    }
 }
 
 #[cfg(test)]

@@ -10,33 +10,33 @@ use crate::https_client;
 /// Overrides the DynamoDB endpoint (DynamoDB Local); unset in AWS.
 pub const DYNAMODB_ENDPOINT_ENV: &str = "DYNAMODB_ENDPOINT";
 
-/// A DynamoDB client. With an endpoint (DynamoDB Local) it signs with test credentials in
-/// `AWS_REGION` (default `us-east-1`); without one it uses the default chain, which on Lambda
-/// reads the function role's credentials from the environment. Both go through
-/// [`https_client`].
-pub async fn connect(endpoint: Option<&str>) -> Client {
-    let config = match endpoint {
+/// The AWS SDK configuration every client here is built from, always through
+/// [`https_client`]. With an endpoint (DynamoDB Local, a loopback stand-in of another
+/// service) it signs with test credentials in `AWS_REGION` (default `us-east-1`); without
+/// one it uses the default chain, which on Lambda reads the function role's credentials from
+/// the environment.
+pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    match endpoint {
         Some(url) => {
             let region = std::env::var("AWS_REGION")
                 .ok()
                 .filter(|r| !r.trim().is_empty())
                 .unwrap_or_else(|| "us-east-1".to_owned());
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(https_client())
+            loader
                 .test_credentials()
                 .region(Region::new(region))
                 .endpoint_url(url)
                 .load()
                 .await
         }
-        None => {
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(https_client())
-                .load()
-                .await
-        }
-    };
-    Client::new(&config)
+        None => loader.load().await,
+    }
+}
+
+/// A DynamoDB client of [`sdk_config`].
+pub async fn connect(endpoint: Option<&str>) -> Client {
+    Client::new(&sdk_config(endpoint).await)
 }
 
 /// The process's DynamoDB client, at `DYNAMODB_ENDPOINT` when set: every store a Lambda

@@ -28,7 +28,6 @@ mod inkit_token;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use serde_json::Value;
@@ -106,24 +105,7 @@ impl SecretsManager {
     /// The region's Secrets Manager, or `endpoint` with test credentials in `AWS_REGION`
     /// (default `us-east-1`); HTTPS as for DynamoDB.
     pub async fn connect(endpoint: Option<&str>) -> Self {
-        let loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(dynamodb_support::https_client());
-        let config = match endpoint {
-            Some(url) => {
-                let region = std::env::var("AWS_REGION")
-                    .ok()
-                    .filter(|r| !r.trim().is_empty())
-                    .unwrap_or_else(|| "us-east-1".to_owned());
-                loader
-                    .test_credentials()
-                    .region(Region::new(region))
-                    .endpoint_url(url)
-                    .load()
-                    .await
-            }
-            None => loader.load().await,
-        };
-        Self::new(Client::new(&config))
+        Self::new(Client::new(&dynamodb_support::sdk_config(endpoint).await))
     }
 
     /// `SECRETS_MANAGER_ENDPOINT` when set, else the region's.

@@ -1,21 +1,11 @@
-//! A loopback stand-in of EventBridge's PutEvents, in its JSON protocol (awsJson1_1:
-//! `X-Amz-Target: AWSEvents.PutEvents`, `Content-Type: application/x-amz-json-1.1`): it
-//! answers each entry with an `EventId` or, where the test says so, an `ErrorCode`, and keeps
-//! what it took.
+//! A loopback stand-in of EventBridge's PutEvents (on `aws-json-stand-in`): it answers each
+//! entry with an `EventId` or, where the test says so, an `ErrorCode`, and keeps what it took.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use aws_json_stand_in::AwsJsonStandIn;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 #[derive(Default)]
 struct State {
@@ -27,37 +17,26 @@ struct State {
     failing: HashMap<String, (usize, &'static str)>,
     /// How many more requests are refused whole (403 AccessDeniedException).
     denied_requests: usize,
-    /// Requests whose target or content type was not PutEvents' own.
-    malformed: Vec<String>,
 }
 
 #[derive(Clone)]
 pub struct EventBridgeStandIn {
     state: Arc<Mutex<State>>,
+    server: AwsJsonStandIn,
     pub url: String,
 }
 
 impl EventBridgeStandIn {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
         let served = state.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let state = served.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(state.clone(), request));
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Self { state, url }
+        let server = AwsJsonStandIn::start("AWSEvents.", move |operation, input| {
+            assert_eq!(operation, "PutEvents");
+            put_events(&mut served.lock().unwrap(), input)
+        })
+        .await;
+        let url = server.url.clone();
+        Self { state, server, url }
     }
 
     /// The entry whose detail has `event_id` fails its next `times` sends with `code`.
@@ -80,43 +59,19 @@ impl EventBridgeStandIn {
     }
 
     pub fn malformed(&self) -> Vec<String> {
-        self.state.lock().unwrap().malformed.clone()
+        self.server.malformed()
     }
 }
 
-async fn answer(
-    state: Arc<Mutex<State>>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (target, content_type) = (header("x-amz-target"), header("content-type"));
-    let signed = header("authorization").starts_with("AWS4-HMAC-SHA256 ");
-    let body = request.into_body().collect().await.unwrap().to_bytes();
-    let mut state = state.lock().unwrap();
-    if target != "AWSEvents.PutEvents" || content_type != "application/x-amz-json-1.1" || !signed {
-        state
-            .malformed
-            .push(format!("{target} {content_type} signed={signed}"));
-        return Ok(reply(400, json!({"__type": "UnknownOperationException"})));
-    }
-    let entries = serde_json::from_slice::<Value>(&body).unwrap()["Entries"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+fn put_events(state: &mut State, input: Value) -> (u16, Value) {
+    let entries = input["Entries"].as_array().cloned().unwrap_or_default();
     state.requests.push(entries.len());
     if state.denied_requests > 0 {
         state.denied_requests -= 1;
-        return Ok(reply(
+        return (
             403,
             json!({"__type": "AccessDeniedException", "message": "User is not authorized to perform: events:PutEvents"}),
-        ));
+        );
     }
     let mut answered = Vec::with_capacity(entries.len());
     let mut failed = 0;
@@ -135,16 +90,8 @@ async fn answer(
             }
         }
     }
-    Ok(reply(
+    (
         200,
         json!({"FailedEntryCount": failed, "Entries": answered}),
-    ))
-}
-
-fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/x-amz-json-1.1")
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap()
+    )
 }
