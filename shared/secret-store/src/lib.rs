@@ -23,17 +23,19 @@
 //! region, nothing more to start at cold start, and the same code runs in tests against a
 //! loopback stand-in of Secrets Manager's JSON protocol (`SECRETS_MANAGER_ENDPOINT`).
 
+mod cache;
 mod inkit_token;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use serde_json::Value;
-use tokio::sync::Mutex;
 use webhook_endpoint::{Verifier, VerifierFuture, VerifierSource};
 use webhook_verify::SecretSet;
+
+use cache::SecretCache;
 
 pub use inkit_token::{API_TOKEN_MEMBER, InkitApiWithStoredToken};
 
@@ -167,31 +169,14 @@ impl CachePolicy {
     }
 }
 
-struct Held {
-    secrets: Option<SecretSet>,
-    verifier: Arc<Verifier>,
-    /// When it is to be read again.
-    stale_at: Instant,
-}
-
-#[derive(Default)]
-struct State {
-    held: Option<Held>,
-    last_refresh: Option<Instant>,
-}
-
 /// An endpoint's verifier with its secret read from Secrets Manager and cached.
 pub struct CachedVerifier {
-    store: SecretsManager,
-    secret_id: String,
-    part: Part,
-    /// The configured verifier: its settings, with the secrets replaced by what is read.
-    template: Verifier,
-    policy: CachePolicy,
-    state: Mutex<State>,
+    cache: SecretCache<Option<SecretSet>, Verifier>,
 }
 
 impl CachedVerifier {
+    /// `template` is the configured verifier: its settings stay, its secrets are replaced by
+    /// what is read.
     pub fn new(
         store: SecretsManager,
         secret_id: &str,
@@ -199,94 +184,27 @@ impl CachedVerifier {
         template: Verifier,
         policy: CachePolicy,
     ) -> Self {
+        let id = secret_id.to_owned();
+        let build = move |secrets: &Option<SecretSet>| {
+            if secrets.is_none() {
+                tracing::error!(
+                    secret = id,
+                    "the secret holds no current value: every delivery is refused"
+                );
+            }
+            Arc::new(template.with_secrets(secrets.clone()))
+        };
+        let parse = move |text: &str| secret_set(text, &part);
         Self {
-            store,
-            secret_id: secret_id.to_owned(),
-            part,
-            template,
-            policy,
-            state: Mutex::new(State::default()),
+            cache: SecretCache::new(store, secret_id, policy, parse, build),
         }
-    }
-
-    async fn read(&self) -> Result<Option<SecretSet>, String> {
-        let text = self.store.read(&self.secret_id).await?;
-        secret_set(&text, &self.part).map_err(|e| format!("secret {}: {e}", self.secret_id))
-    }
-
-    fn hold(&self, state: &mut State, secrets: Option<SecretSet>) -> Arc<Verifier> {
-        if secrets.is_none() {
-            tracing::error!(
-                secret = self.secret_id,
-                "the secret holds no current value: every delivery is refused"
-            );
-        }
-        let verifier = Arc::new(self.template.with_secrets(secrets.clone()));
-        state.held = Some(Held {
-            secrets,
-            verifier: verifier.clone(),
-            stale_at: Instant::now() + self.policy.ttl,
-        });
-        verifier
     }
 
     async fn current_verifier(&self) -> Result<Arc<Verifier>, String> {
-        let mut state = self.state.lock().await;
-        if let Some(held) = &state.held
-            && Instant::now() < held.stale_at
-        {
-            return Ok(held.verifier.clone());
-        }
-        match self.read().await {
-            Ok(secrets) => Ok(self.hold(&mut state, secrets)),
-            Err(why) => match &mut state.held {
-                Some(held) => {
-                    tracing::warn!(
-                        secret = self.secret_id,
-                        "the secret could not be read again, the value read before is kept: {why}"
-                    );
-                    held.stale_at = Instant::now() + RETRY_AFTER_FAILED_READ;
-                    Ok(held.verifier.clone())
-                }
-                None => {
-                    tracing::error!(secret = self.secret_id, "the secret cannot be read: {why}");
-                    Err(format!("the webhook secret cannot be read: {why}"))
-                }
-            },
-        }
-    }
-
-    async fn refreshed_verifier(&self) -> Option<Arc<Verifier>> {
-        let mut state = self.state.lock().await;
-        let now = Instant::now();
-        if state
-            .last_refresh
-            .is_some_and(|at| now.duration_since(at) < self.policy.min_refresh)
-        {
-            return None;
-        }
-        state.last_refresh = Some(now);
-        match self.read().await {
-            Ok(secrets) => {
-                let unchanged = state.held.as_ref().is_some_and(|h| h.secrets == secrets);
-                let verifier = self.hold(&mut state, secrets);
-                if unchanged {
-                    return None;
-                }
-                tracing::info!(
-                    secret = self.secret_id,
-                    "the secret changed: the new value is used"
-                );
-                Some(verifier)
-            }
-            Err(why) => {
-                tracing::warn!(
-                    secret = self.secret_id,
-                    "the secret could not be read again: {why}"
-                );
-                None
-            }
-        }
+        self.cache
+            .current()
+            .await
+            .map_err(|why| format!("the webhook secret cannot be read: {why}"))
     }
 }
 
@@ -296,7 +214,7 @@ impl VerifierSource for CachedVerifier {
     }
 
     fn refreshed(&self) -> VerifierFuture<'_, Option<Arc<Verifier>>> {
-        Box::pin(self.refreshed_verifier())
+        Box::pin(self.cache.refreshed())
     }
 }
 
