@@ -96,12 +96,16 @@ pub fn secret_set(text: &str, part: &Part) -> Result<Option<SecretSet>, String> 
 /// Reads one secret's text from Secrets Manager.
 #[derive(Clone)]
 pub struct SecretsManager {
-    client: Client,
+    client: Arc<tokio::sync::OnceCell<Client>>,
+    endpoint: Option<String>,
 }
 
 impl SecretsManager {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client: Arc::new(tokio::sync::OnceCell::new_with(Some(client))),
+            endpoint: None,
+        }
     }
 
     /// The region's Secrets Manager, or `endpoint` with test credentials in `AWS_REGION`
@@ -110,19 +114,32 @@ impl SecretsManager {
         Self::new(Client::new(&dynamodb_support::sdk_config(endpoint).await))
     }
 
-    /// `SECRETS_MANAGER_ENDPOINT` when set, else the region's.
-    pub async fn from_env() -> Self {
+    /// `SECRETS_MANAGER_ENDPOINT` when set, else the region's, configured on the first read
+    /// (so it can be made where nothing may wait).
+    pub fn from_env() -> Self {
         let endpoint = std::env::var(SECRETS_MANAGER_ENDPOINT_ENV)
             .ok()
             .map(|e| e.trim().to_owned())
             .filter(|e| !e.is_empty());
-        Self::connect(endpoint.as_deref()).await
+        Self {
+            client: Arc::new(tokio::sync::OnceCell::new()),
+            endpoint,
+        }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client
+            .get_or_init(|| async {
+                Client::new(&dynamodb_support::sdk_config(self.endpoint.as_deref()).await)
+            })
+            .await
     }
 
     /// The secret's current text (`SecretString` of its `AWSCURRENT` version).
     pub async fn read(&self, secret_id: &str) -> Result<String, String> {
         let output = self
-            .client
+            .client()
+            .await
             .get_secret_value()
             .secret_id(secret_id)
             .send()

@@ -301,7 +301,18 @@ impl Dependencies {
     pub fn inkit_api(&self) -> Arc<dyn InkitApi> {
         self.inkit_api
             .get_or_init(|| match &self.source {
-                Source::Environment(_) => inkit_client::inkit_api_from_env(),
+                // Built here, on first use, so that only the binaries that call the Inkit
+                // API link its client.
+                Source::Environment(_) => match non_empty_env(env_names::INKIT_SECRET_ARN) {
+                    // The Inkit secret's api_token, read at run time like the webhook keys.
+                    Some(arn) => Arc::new(secret_store::InkitApiWithStoredToken::new(
+                        secret_store::SecretsManager::from_env(),
+                        &arn,
+                        inkit_client::InkitConfig::from_env(),
+                        secret_store::CachePolicy::from_env(),
+                    )),
+                    None => inkit_client::inkit_api_from_env(),
+                },
                 Source::Given => Arc::new(inkit_client::MisconfiguredInkitApi::new(not_given(
                     "Inkit API client",
                 ))),
@@ -350,7 +361,7 @@ pub fn lambda_main(function: &Function) -> Result<(), LambdaError> {
         let endpoint = function.build(&config, &dependencies);
         let endpoint = match function.platform.secret_in_store() {
             Some((arn, part)) => {
-                let store = secret_store::SecretsManager::from_env().await;
+                let store = secret_store::SecretsManager::from_env();
                 let source = Arc::new(secret_store::CachedVerifier::new(
                     store,
                     &arn,
@@ -388,18 +399,7 @@ where
             // Metrics go to stdout as EMF lines, which CloudWatch Logs extracts.
             emf_metrics::enable();
             let client = dynamodb_support::shared_client_from_env().await;
-            let mut dependencies = Dependencies::from_environment(client);
-            if let Some(arn) = non_empty_env(env_names::INKIT_SECRET_ARN) {
-                // The Inkit secret's api_token, read at run time like the webhook keys.
-                let api = secret_store::InkitApiWithStoredToken::new(
-                    secret_store::SecretsManager::from_env().await,
-                    &arn,
-                    inkit_client::InkitConfig::from_env(),
-                    secret_store::CachePolicy::from_env(),
-                );
-                dependencies = dependencies.with_inkit_api(Arc::new(api));
-            }
-            run(dependencies).await
+            run(Dependencies::from_environment(client)).await
         })
 }
 
