@@ -42,8 +42,8 @@ impl Bus {
     /// `EVENTBRIDGE_ENDPOINT`, with test credentials). Without a bus name every entry fails:
     /// the records stay in the stream, then in the dead-letter queue, never dropped.
     pub async fn from_env() -> Self {
-        let endpoint = non_empty_env(EVENTBRIDGE_ENDPOINT_ENV);
-        match non_empty_env(EVENT_BUS_ENV) {
+        let endpoint = dynamodb_support::non_empty_env(EVENTBRIDGE_ENDPOINT_ENV);
+        match dynamodb_support::non_empty_env(EVENT_BUS_ENV) {
             Some(name) => Self::connect(endpoint.as_deref(), &name).await,
             None => {
                 tracing::error!("{EVENT_BUS_ENV} is not set: no event can be published");
@@ -144,13 +144,6 @@ fn rejected_all(range: std::ops::Range<usize>, reason: &str) -> Vec<Rejected> {
             reason: reason.to_owned(),
         })
         .collect()
-}
-
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

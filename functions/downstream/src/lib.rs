@@ -68,58 +68,53 @@ pub struct Outcome {
 
 /// The `main` of its Lambda binary.
 pub fn lambda_main() -> Result<(), LambdaError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            webhook_endpoint::init_tracing();
-            emf_metrics::enable();
-            let bus = Bus::from_env().await;
-            run_lambda_events(move |event: StreamEvent, request_id| {
-                let bus = bus.clone();
-                async move {
-                    let started = Instant::now();
-                    let records = event.records.len();
-                    let outcome = publish_batch(event, &bus, Retries::default()).await;
-                    emf_metrics::Measurement::of(NAME)
-                        .metric(
-                            EVENTS_PUBLISHED,
-                            emf_metrics::Unit::Count,
-                            outcome.published as f64,
-                        )
-                        .metric(
-                            EVENTS_FAILED,
-                            emf_metrics::Unit::Count,
-                            outcome.failures as f64,
-                        )
-                        .emit();
-                    let left = outcome.response.batch_item_failures.len();
-                    if left > 0 {
-                        tracing::warn!(
-                            function = NAME,
-                            request_id,
-                            records,
-                            left,
-                            reasons = ?outcome.reasons,
-                            "events not published, left to the stream's retry"
-                        );
-                    }
-                    tracing::info!(
+    webhook_function::run_lambda_process(async {
+        let bus = Bus::from_env().await;
+        run_lambda_events(move |event: StreamEvent, request_id| {
+            let bus = bus.clone();
+            async move {
+                let started = Instant::now();
+                let records = event.records.len();
+                let outcome = publish_batch(event, &bus, Retries::default()).await;
+                emf_metrics::Measurement::of(NAME)
+                    .metric(
+                        EVENTS_PUBLISHED,
+                        emf_metrics::Unit::Count,
+                        outcome.published as f64,
+                    )
+                    .metric(
+                        EVENTS_FAILED,
+                        emf_metrics::Unit::Count,
+                        outcome.failures as f64,
+                    )
+                    .emit();
+                let left = outcome.response.batch_item_failures.len();
+                if left > 0 {
+                    tracing::warn!(
                         function = NAME,
                         request_id,
                         records,
-                        published = outcome.published,
-                        skipped = outcome.skipped,
-                        failures = outcome.failures,
                         left,
-                        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                        "batch handled"
+                        reasons = ?outcome.reasons,
+                        "events not published, left to the stream's retry"
                     );
-                    Ok(outcome.response)
                 }
-            })
-            .await
+                tracing::info!(
+                    function = NAME,
+                    request_id,
+                    records,
+                    published = outcome.published,
+                    skipped = outcome.skipped,
+                    failures = outcome.failures,
+                    left,
+                    latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "batch handled"
+                );
+                Ok(outcome.response)
+            }
         })
+        .await
+    })
 }
 
 /// Publishes the events of a batch of stream records, resending what EventBridge fails.

@@ -19,10 +19,7 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
     let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     match endpoint {
         Some(url) => {
-            let region = std::env::var("AWS_REGION")
-                .ok()
-                .filter(|r| !r.trim().is_empty())
-                .unwrap_or_else(|| "us-east-1".to_owned());
+            let region = non_empty_env("AWS_REGION").unwrap_or_else(|| "us-east-1".to_owned());
             loader
                 .test_credentials()
                 .region(Region::new(region))
@@ -46,13 +43,13 @@ pub async fn connect(endpoint: Option<&str>) -> Client {
 pub async fn shared_client_from_env() -> Client {
     static CLIENT: OnceCell<Client> = OnceCell::const_new();
     CLIENT
-        .get_or_init(|| async {
-            let endpoint = std::env::var(DYNAMODB_ENDPOINT_ENV)
-                .ok()
-                .map(|e| e.trim().to_owned())
-                .filter(|e| !e.is_empty());
-            connect(endpoint.as_deref()).await
-        })
+        .get_or_init(|| async { connect(non_empty_env(DYNAMODB_ENDPOINT_ENV).as_deref()).await })
         .await
         .clone()
+}
+
+/// An environment variable's value, trimmed; `None` when unset or blank.
+pub fn non_empty_env(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok()?.trim().to_owned();
+    (!value.is_empty()).then_some(value)
 }

@@ -26,7 +26,9 @@ mod transaction;
 
 pub use attribute::{Attributes, Item, PK, SK, n, s};
 pub use batch::{Unfinished, attempts, batch_write_item};
-pub use client::{DYNAMODB_ENDPOINT_ENV, connect, sdk_config, shared_client_from_env};
+pub use client::{
+    DYNAMODB_ENDPOINT_ENV, connect, non_empty_env, sdk_config, shared_client_from_env,
+};
 pub use error::{sdk_error, sdk_failure};
 pub use https::{
     CA_BUNDLE_ENV, https_client, https_client_with_bundle, https_client_with_extra_roots,

@@ -117,10 +117,7 @@ impl SecretsManager {
     /// `SECRETS_MANAGER_ENDPOINT` when set, else the region's, configured on the first read
     /// (so it can be made where nothing may wait).
     pub fn from_env() -> Self {
-        let endpoint = std::env::var(SECRETS_MANAGER_ENDPOINT_ENV)
-            .ok()
-            .map(|e| e.trim().to_owned())
-            .filter(|e| !e.is_empty());
+        let endpoint = dynamodb_support::non_empty_env(SECRETS_MANAGER_ENDPOINT_ENV);
         Self {
             client: Arc::new(tokio::sync::OnceCell::new()),
             endpoint,

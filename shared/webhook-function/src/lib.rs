@@ -148,7 +148,7 @@ impl Platform {
             ),
             Platform::ContractFit => (env_names::CONTRACTFIT_TOKEN_ARN, secret_store::Part::Whole),
         };
-        Some((non_empty_env(variable)?, part))
+        Some((dynamodb_support::non_empty_env(variable)?, part))
     }
 
     /// Logs, at start-up, which of this platform's secrets are missing or in rotation.
@@ -303,16 +303,18 @@ impl Dependencies {
             .get_or_init(|| match &self.source {
                 // Built here, on first use, so that only the binaries that call the Inkit
                 // API link its client.
-                Source::Environment(_) => match non_empty_env(env_names::INKIT_SECRET_ARN) {
-                    // The Inkit secret's api_token, read at run time like the webhook keys.
-                    Some(arn) => Arc::new(secret_store::InkitApiWithStoredToken::new(
-                        secret_store::SecretsManager::from_env(),
-                        &arn,
-                        inkit_client::InkitConfig::from_env(),
-                        secret_store::CachePolicy::from_env(),
-                    )),
-                    None => inkit_client::inkit_api_from_env(),
-                },
+                Source::Environment(_) => {
+                    match dynamodb_support::non_empty_env(env_names::INKIT_SECRET_ARN) {
+                        // The Inkit secret's api_token, read at run time like the webhook keys.
+                        Some(arn) => Arc::new(secret_store::InkitApiWithStoredToken::new(
+                            secret_store::SecretsManager::from_env(),
+                            &arn,
+                            inkit_client::InkitConfig::from_env(),
+                            secret_store::CachePolicy::from_env(),
+                        )),
+                        None => inkit_client::inkit_api_from_env(),
+                    }
+                }
                 Source::Given => Arc::new(inkit_client::MisconfiguredInkitApi::new(not_given(
                     "Inkit API client",
                 ))),
@@ -383,14 +385,25 @@ pub fn lambda_main(function: &Function) -> Result<(), LambdaError> {
     })
 }
 
-/// What every Lambda binary's `main` starts with, then `run`: a one-thread runtime (a Lambda
-/// function handles one event at a time), the log format, and the dependencies the
-/// environment names, through the process's one DynamoDB client.
+/// What every Lambda binary's `main` starts with, then `run`: the process of
+/// [`run_lambda_process`], and the dependencies the environment names, through the process's
+/// one DynamoDB client.
 pub fn run_in_lambda<F, Fut>(run: F) -> Result<(), LambdaError>
 where
     F: FnOnce(Dependencies) -> Fut,
     Fut: Future<Output = Result<(), LambdaError>>,
 {
+    run_lambda_process(async {
+        let client = dynamodb_support::shared_client_from_env().await;
+        run(Dependencies::from_environment(client)).await
+    })
+}
+
+/// Runs `main` as a Lambda binary's process: a one-thread runtime (a Lambda function
+/// handles one event at a time), the log format, and metrics as EMF lines on stdout.
+pub fn run_lambda_process(
+    main: impl Future<Output = Result<(), LambdaError>>,
+) -> Result<(), LambdaError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
@@ -398,12 +411,6 @@ where
             webhook_endpoint::init_tracing();
             // Metrics go to stdout as EMF lines, which CloudWatch Logs extracts.
             emf_metrics::enable();
-            let client = dynamodb_support::shared_client_from_env().await;
-            run(Dependencies::from_environment(client)).await
+            main.await
         })
-}
-
-fn non_empty_env(name: &str) -> Option<String> {
-    let value = std::env::var(name).ok()?.trim().to_owned();
-    (!value.is_empty()).then_some(value)
 }
