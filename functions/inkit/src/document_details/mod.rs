@@ -11,14 +11,12 @@
 //! and once its retries are spent hands it to the dead-letter queue, whose alarm makes the
 //! give-up visible. Records this function does not handle are acknowledged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document_create_finished::{DetailsOutcome, complete_details};
+pub use domain_events::{StreamEvent, StreamRecord};
 use inkit_client::InkitApi;
 use record_store::InkitRecordStore;
-use serde::Deserialize;
-use serde_json::Value;
 pub use webhook_endpoint::{BatchResponse, ItemFailure};
 use webhook_endpoint::{LambdaError, run_lambda_events};
 use webhook_function::{Platform, Worker};
@@ -63,44 +61,14 @@ pub fn lambda_main() -> Result<(), LambdaError> {
 /// The event type whose insertion asks for details.
 const CREATE_FINISHED: &str = "DOCUMENT_CREATE_FINISHED";
 
-/// A batch of DynamoDB stream records, as Lambda's event source mapping delivers it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StreamEvent {
-    #[serde(rename = "Records", default)]
-    pub records: Vec<StreamRecord>,
-}
-
-/// One stream record; only what this function reads.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StreamRecord {
-    #[serde(rename = "eventName", default)]
-    pub event_name: String,
-    pub dynamodb: StreamData,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StreamData {
-    /// The item after the change, in DynamoDB's JSON (`{"S": "..."}`, ...).
-    #[serde(rename = "NewImage", default)]
-    pub new_image: HashMap<String, Value>,
-    /// The record's position in its shard: what a failure is reported by.
-    #[serde(rename = "SequenceNumber")]
-    pub sequence_number: String,
-}
-
-impl StreamRecord {
-    fn text(&self, attribute: &str) -> Option<&str> {
-        self.dynamodb.new_image.get(attribute)?.get("S")?.as_str()
-    }
-
-    /// The document whose details this record asks for: the insertion of a
-    /// `DOCUMENT_CREATE_FINISHED` event item (the same condition as the template's filter).
-    pub fn resource_to_complete(&self) -> Option<&str> {
-        let asks = self.event_name == "INSERT"
-            && self.text("kind") == Some("inkit_event")
-            && self.text("event_type") == Some(CREATE_FINISHED);
-        asks.then(|| self.text("resource_id")).flatten()
-    }
+/// The document whose details a stream record asks for: the insertion of a
+/// `DOCUMENT_CREATE_FINISHED` event item (the same condition as the template's filter).
+pub fn resource_to_complete(record: &StreamRecord) -> Option<&str> {
+    let image = record.new_image()?;
+    let asks = record.event_name == "INSERT"
+        && image.text("kind") == Some("inkit_event")
+        && image.text("event_type") == Some(CREATE_FINISHED);
+    asks.then(|| image.text("resource_id")).flatten()
 }
 
 /// Completes every record of the batch at once (each fetch has its own deadline, so a batch
@@ -112,7 +80,7 @@ pub async fn complete_batch(
 ) -> BatchResponse {
     let mut fetches = tokio::task::JoinSet::new();
     for record in event.records {
-        let Some(resource_id) = record.resource_to_complete().map(str::to_owned) else {
+        let Some(resource_id) = resource_to_complete(&record).map(str::to_owned) else {
             tracing::debug!(function = NAME, sequence = %record.dynamodb.sequence_number, "not a finished document: acknowledged");
             continue;
         };

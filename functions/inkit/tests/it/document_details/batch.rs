@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use inkit_client::{InkitApi, InkitClient};
-use inkit_functions::document_details::{BatchResponse, ItemFailure, StreamEvent, complete_batch};
+use inkit_functions::document_details::{
+    BatchResponse, ItemFailure, StreamEvent, complete_batch, resource_to_complete,
+};
 use inkit_stand_in::{InkitStandIn, Reply};
 use record_store::{InMemoryRecordStore, InkitEvent, InkitRecordStore, Timestamp};
 use serde_json::{Value, json};
@@ -194,7 +196,7 @@ fn the_sample_event_reads_as_a_batch_of_one_finished_document() {
     let asked: Vec<_> = event
         .records
         .iter()
-        .filter_map(|r| r.resource_to_complete())
+        .filter_map(resource_to_complete)
         .collect();
     assert_eq!(asked, vec!["doc_2N0X2g4f3b1JJU75fqzDZs"]);
 }
