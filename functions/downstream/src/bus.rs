@@ -59,7 +59,7 @@ impl Bus {
     /// credentials).
     pub async fn connect(endpoint: Option<&str>, name: &str) -> Self {
         Self::new(
-            Client::new(&dynamodb_support::sdk_config(endpoint).await),
+            Client::new(&dynamodb_support::lambda_sdk_config(endpoint)),
             name,
         )
     }

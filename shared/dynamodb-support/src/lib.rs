@@ -27,7 +27,8 @@ mod transaction;
 pub use attribute::{Attributes, Item, PK, SK, n, s};
 pub use batch::{Unfinished, attempts, batch_write_item};
 pub use client::{
-    DYNAMODB_ENDPOINT_ENV, connect, non_empty_env, sdk_config, shared_client_from_env,
+    DYNAMODB_ENDPOINT_ENV, connect, lambda_sdk_config, non_empty_env, sdk_config,
+    shared_client_from_env,
 };
 pub use error::{sdk_error, sdk_failure};
 pub use https::{

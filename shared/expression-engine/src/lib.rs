@@ -96,7 +96,9 @@
 //! 9. `regexp(pattern, value)` is true when the pattern has a non-empty match in the value
 //!    (the documentation's words; a pattern that can only match the empty string is false).
 //!    Patterns are the `regex` crate's syntax (linear time): Python's look-around and
-//!    back-references are refused with an error.
+//!    back-references are refused with an error. Text is read as Python's `re` reads a
+//!    `str`: `\w`, `\d`, `\s`, `\b` and `ignore_case` are Unicode-aware; Unicode property
+//!    classes (`\p{Lu}`), which `re` lacks too, are refused.
 //! 10. `similarity(a, b)` is the Levenshtein distance in characters (Unicode scalar values),
 //!     a whole number; there is no threshold of its own (the rule compares it).
 //! 11. A datapoint that is [`Lookup::Missing`] counts as empty: `has_value` false, `is_empty`

@@ -111,7 +111,7 @@ impl SecretsManager {
     /// The region's Secrets Manager, or `endpoint` with test credentials in `AWS_REGION`
     /// (default `us-east-1`); HTTPS as for DynamoDB.
     pub async fn connect(endpoint: Option<&str>) -> Self {
-        Self::new(Client::new(&dynamodb_support::sdk_config(endpoint).await))
+        Self::new(Client::new(&dynamodb_support::lambda_sdk_config(endpoint)))
     }
 
     /// `SECRETS_MANAGER_ENDPOINT` when set, else the region's, configured on the first read
@@ -127,7 +127,9 @@ impl SecretsManager {
     async fn client(&self) -> &Client {
         self.client
             .get_or_init(|| async {
-                Client::new(&dynamodb_support::sdk_config(self.endpoint.as_deref()).await)
+                Client::new(&dynamodb_support::lambda_sdk_config(
+                    self.endpoint.as_deref(),
+                ))
             })
             .await
     }

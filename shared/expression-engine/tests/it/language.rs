@@ -462,3 +462,26 @@ fn values_looked_up_by_the_caller_evaluate_as_the_scope_would() {
     let error = rule.evaluate_with(&given[..2], today).unwrap_err();
     assert!(error.message().contains("2 values given for 3"), "{error}");
 }
+
+/// Patterns read text as Python's `re` reads a `str`: `\w`, `\d`, `\s` and `\b` are Unicode,
+/// `ignore_case` folds any script; Unicode property classes, which `re` does not have either,
+/// are refused.
+#[test]
+fn regexp_reads_unicode_as_python_re() {
+    let doc = Doc::new()
+        .field("sender_name", "Müller Straße GmbH")
+        .field("city", "ŁÓDŹ")
+        .field("amount", "١٢٣")
+        .field("total", "12\u{a0}500");
+    assert!(truth_in(r"regexp('^\w+ \w+ GmbH$', {sender_name})", &doc));
+    assert!(truth_in(r"regexp('\bStraße\b', {sender_name})", &doc));
+    assert!(truth_in("regexp('łódź', {city}, ignore_case=True)", &doc));
+    assert!(!truth_in("regexp('łódź', {city})", &doc));
+    assert!(truth_in(r"regexp('^\d+$', {amount})", &doc));
+    assert!(truth_in(r"regexp('^\d+\s\d+$', {total})", &doc));
+    assert!(
+        error(r"regexp('\p{Lu}', {city})")
+            .to_string()
+            .contains("regexp pattern is not supported")
+    );
+}
