@@ -957,6 +957,20 @@ pub(crate) fn compile_regex(
     ignore_case: bool,
     at: usize,
 ) -> Result<Regex, ExpressionError> {
+    // Refused here rather than left to the regex crate, whose answer depends on which of its
+    // Unicode tables the build links: Python's `re` has no property classes.
+    let mut escaped_backslash = false;
+    for after in pattern.split('\\').skip(1) {
+        if !escaped_backslash && (after.starts_with('p') || after.starts_with('P')) {
+            return Err(ExpressionError::new(
+                "regexp pattern is not supported: Unicode property classes (\\p{..}, \\P{..}) \
+                 are not in Python's re",
+                Some(at),
+            ));
+        }
+        // `\\` splits into an empty piece: the backslash after it is a literal one.
+        escaped_backslash = after.is_empty() && !escaped_backslash;
+    }
     regex::RegexBuilder::new(pattern)
         .case_insensitive(ignore_case)
         .size_limit(limits::REGEX_BYTES)

@@ -479,9 +479,14 @@ fn regexp_reads_unicode_as_python_re() {
     assert!(!truth_in("regexp('łódź', {city})", &doc));
     assert!(truth_in(r"regexp('^\d+$', {amount})", &doc));
     assert!(truth_in(r"regexp('^\d+\s\d+$', {total})", &doc));
-    assert!(
-        error_in(r"regexp('\p{Lu}', {city})", &doc)
-            .to_string()
-            .contains("regexp pattern is not supported")
-    );
+    for refused in [r"'\p{Lu}'", r"'\PL'", r"'[\p{L}]'"] {
+        let error = error_in(&format!("regexp({refused}, {{city}})"), &doc).to_string();
+        assert!(
+            error.contains("Unicode property classes"),
+            "{refused}: {error}"
+        );
+    }
+    // An escaped backslash before a `p` is a literal backslash and a literal p (the
+    // expression's literal turns `\\` into `\`, so the pattern is `a\\p`).
+    assert!(truth_in(r"regexp('a\\\\p', 'a\\p')", &doc));
 }
