@@ -40,6 +40,7 @@ mod id;
 mod index;
 mod response;
 pub mod status;
+mod unmodelled;
 pub mod upload;
 
 pub use content::{
@@ -53,3 +54,4 @@ pub use index::{ContentIndex, Place, RowRef};
 pub use response::{
     AutomationBlocker, HookResponse, Message, MessageType, Operation, ReplaceValue, ValueContent,
 };
+pub use unmodelled::Unmodelled;

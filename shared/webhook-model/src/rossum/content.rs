@@ -1,13 +1,29 @@
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::unmodelled::{Key, Unmodelled, set_once};
 
 /// `null` read as an empty list: a node without children may say so either way.
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+struct NullAsEmpty<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for NullAsEmpty<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self(
+            Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default(),
+        ))
+    }
+}
+
+/// A node's `id`, as [`super::id::id`] reads it.
+struct NodeId(u64);
+
+impl<'de> Deserialize<'de> for NodeId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::id::id(deserializer).map(Self)
+    }
 }
 
 /// What kind of node of the annotation content tree this is.
@@ -25,50 +41,130 @@ pub enum Category {
 
 /// One node of `annotation.content`: a section, multivalue (table or repeated field), tuple
 /// (table row) or datapoint. One flat type rather than an enum keeps parsing single-pass.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand rather than derived: a derived struct with a `flatten` field buffers every
+/// unknown field in serde's own tree before building it again, which cost half of reading a
+/// 100-row annotation; here unknown fields are copied as raw JSON in one pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
-    #[serde(deserialize_with = "super::id::id")]
     pub id: u64,
     pub schema_id: String,
     pub category: Category,
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Node>,
     /// Datapoints only; `null` for buttons.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<DatapointContent>,
     /// Enum datapoints only: the choices offered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<EnumOption>>,
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub validation_sources: Vec<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
     /// Fields not modelled here (`url`, `time_spent`, ...), kept as sent.
     #[serde(flatten)]
-    pub other: Map<String, Value>,
+    pub other: Unmodelled,
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an annotation content node (an object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let (mut id, mut schema_id, mut category) = (None, None, None);
+        let (mut children, mut content, mut options) = (None, None, None);
+        let (mut validation_sources, mut hidden) = (None, None);
+        let mut other = Unmodelled::default();
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "id" => set_once(&mut id, "id", || Ok(map.next_value::<NodeId>()?.0))?,
+                "schema_id" => set_once(&mut schema_id, "schema_id", || map.next_value())?,
+                "category" => set_once(&mut category, "category", || map.next_value())?,
+                "children" => set_once(&mut children, "children", || {
+                    Ok(map.next_value::<NullAsEmpty<Node>>()?.0)
+                })?,
+                "content" => set_once(&mut content, "content", || map.next_value())?,
+                "options" => set_once(&mut options, "options", || map.next_value())?,
+                "validation_sources" => {
+                    set_once(&mut validation_sources, "validation_sources", || {
+                        Ok(map.next_value::<NullAsEmpty<String>>()?.0)
+                    })?
+                }
+                "hidden" => set_once(&mut hidden, "hidden", || map.next_value())?,
+                _ => other.push(key.into_owned(), map.next_value()?),
+            }
+        }
+        Ok(Node {
+            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+            schema_id: schema_id.ok_or_else(|| de::Error::missing_field("schema_id"))?,
+            category: category.ok_or_else(|| de::Error::missing_field("category"))?,
+            children: children.unwrap_or_default(),
+            content: content.flatten(),
+            options: options.flatten(),
+            validation_sources: validation_sources.unwrap_or_default(),
+            hidden: hidden.unwrap_or_default(),
+            other: other.finish(),
+        })
+    }
 }
 
 /// The extracted or typed value of a datapoint.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DatapointContent {
     /// The raw string as extracted or typed (Rossum caps it at 1500 characters).
-    #[serde(default)]
     pub value: Option<String>,
     /// ISO 8601 for dates, a number for numbers; absent or `null` when not normalisable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized_value: Option<Value>,
     /// Fields not modelled here (`page`, `position`, `rir_confidence`, `rir_text`, ...), kept
     /// as sent: no rule reads them, and Rossum's own samples write them as `"None"` strings.
     #[serde(flatten)]
-    pub other: Map<String, Value>,
+    pub other: Unmodelled,
+}
+
+impl<'de> Deserialize<'de> for DatapointContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ContentVisitor;
+        impl<'de> Visitor<'de> for ContentVisitor {
+            type Value = DatapointContent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a datapoint's content (an object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut value, mut normalized_value) = (None, None);
+                let mut other = Unmodelled::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "value" => set_once(&mut value, "value", || map.next_value())?,
+                        "normalized_value" => {
+                            set_once(&mut normalized_value, "normalized_value", || {
+                                map.next_value()
+                            })?
+                        }
+                        _ => other.push(key.into_owned(), map.next_value()?),
+                    }
+                }
+                Ok(DatapointContent {
+                    value: value.flatten(),
+                    normalized_value: normalized_value.flatten(),
+                    other: other.finish(),
+                })
+            }
+        }
+        deserializer.deserialize_map(ContentVisitor)
+    }
 }
 
 /// One choice of an enum datapoint.
@@ -171,7 +267,7 @@ mod tests {
             options: None,
             validation_sources: vec![],
             hidden: false,
-            other: Map::new(),
+            other: Unmodelled::default(),
         }
     }
 
