@@ -39,22 +39,22 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
 /// (`AWS_REGION`; `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), read
 /// lazily and cached by the client. Built by hand rather than by the default chain, which a
 /// Lambda function never needs past the environment: its profile files, SSO, IMDS and STS web
-/// identity are then not linked into the binaries (0.5 MB each) and no file is read at
+/// identity are then not linked into the binaries (0.8 MB each) and no file is read at
 /// start-up. Retries, timeouts and stalled-stream protection are the SDK's defaults for
 /// [`BehaviorVersion::latest`], as with the chain. With an endpoint (DynamoDB Local, a
-/// loopback stand-in) and no credentials in the environment it signs with test credentials.
+/// loopback stand-in) it signs with test credentials, as [`sdk_config`] does, so that the
+/// functions and the tools see the same DynamoDB Local tables (it files them by access key).
 pub fn lambda_sdk_config(endpoint: Option<&str>) -> SdkConfig {
     let region = non_empty_env("AWS_REGION").unwrap_or_else(|| "us-east-1".to_owned());
-    let from_environment = endpoint.is_none() || non_empty_env("AWS_ACCESS_KEY_ID").is_some();
-    let credentials = match from_environment {
-        false => SharedCredentialsProvider::new(Credentials::new(
+    let credentials = match endpoint {
+        Some(_) => SharedCredentialsProvider::new(Credentials::new(
             "ANOTREAL",
             "notrealrnrELgWzOk3IfjzDKtFBhDby",
             None,
             None,
             "test credentials",
         )),
-        true => SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()),
+        None => SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()),
     };
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -90,4 +90,44 @@ pub async fn shared_client_from_env() -> Client {
 pub fn non_empty_env(name: &str) -> Option<String> {
     let value = std::env::var(name).ok()?.trim().to_owned();
     (!value.is_empty()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::config::ProvideCredentials;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_lambda_binary_signs_with_the_role_credentials_lambda_puts_in_its_environment() {
+        // SAFETY: the only test of this binary that reads these variables.
+        unsafe {
+            std::env::set_var("AWS_REGION", "eu-central-1");
+            std::env::set_var("AWS_ACCESS_KEY_ID", "ASIAFUNCTIONROLE");
+            std::env::set_var("AWS_SECRET_ACCESS_KEY", "role-secret");
+            std::env::set_var("AWS_SESSION_TOKEN", "role-session");
+        }
+        let deployed = lambda_sdk_config(None);
+        assert_eq!(deployed.region().map(Region::as_ref), Some("eu-central-1"));
+        assert_eq!(deployed.endpoint_url(), None);
+        let role = deployed
+            .credentials_provider()
+            .expect("a credentials provider")
+            .provide_credentials()
+            .await
+            .expect("the environment's credentials");
+        assert_eq!(role.access_key_id(), "ASIAFUNCTIONROLE");
+        assert_eq!(role.session_token(), Some("role-session"));
+
+        // Against DynamoDB Local: the tools' test key, whatever the environment holds.
+        let local = lambda_sdk_config(Some("http://127.0.0.1:8000"));
+        assert_eq!(local.endpoint_url(), Some("http://127.0.0.1:8000"));
+        let test = local
+            .credentials_provider()
+            .expect("a credentials provider")
+            .provide_credentials()
+            .await
+            .expect("test credentials");
+        assert_eq!(test.access_key_id(), "ANOTREAL");
+    }
 }
