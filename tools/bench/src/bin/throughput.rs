@@ -26,6 +26,7 @@ use tokio::process::{Child, Command};
 const USAGE: &str = "\
 Usage: throughput [--server PATH | --address HOST:PORT] [--connections N] [--seconds S]
                   [--warm-up S] [--line-items N]
+       throughput --write-body PATH [--line-items N]
 
   --server PATH      local-server binary to start with --port 0
                      (default: target/release/local-server of this workspace)
@@ -34,7 +35,9 @@ Usage: throughput [--server PATH | --address HOST:PORT] [--connections N] [--sec
   --connections N    concurrent keep-alive connections (default 16)
   --seconds S        measured time (default 10)
   --warm-up S        time before measuring, not counted (default 1)
-  --line-items N     rows of the generated annotation (default 100)";
+  --line-items N     rows of the generated annotation (default 100)
+  --write-body PATH  write the generated delivery to PATH and exit, for another load
+                     generator (scripts/bench-peer signs it and hands it to wrk)";
 
 const ROUTE: &str = "/rossum/annotation-content/updated";
 
@@ -45,6 +48,7 @@ struct Options {
     seconds: f64,
     warm_up: f64,
     line_items: usize,
+    write_body: Option<PathBuf>,
 }
 
 fn parse_options() -> Result<Option<Options>, String> {
@@ -55,6 +59,7 @@ fn parse_options() -> Result<Option<Options>, String> {
         seconds: 10.0,
         warm_up: 1.0,
         line_items: 100,
+        write_body: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -70,6 +75,7 @@ fn parse_options() -> Result<Option<Options>, String> {
             "--seconds" => options.seconds = value.parse().map_err(|_| invalid())?,
             "--warm-up" => options.warm_up = value.parse().map_err(|_| invalid())?,
             "--line-items" => options.line_items = value.parse().map_err(|_| invalid())?,
+            "--write-body" => options.write_body = Some(PathBuf::from(&value)),
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
@@ -293,6 +299,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &options.write_body {
+        let body = annotation_body(UPDATED_PAYLOAD, options.line_items);
+        return match std::fs::write(path, &body) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("throughput: cannot write {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        };
+    }
     // One client thread, so that the server keeps the other core of a 2-core machine.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
