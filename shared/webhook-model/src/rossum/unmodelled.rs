@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -86,26 +86,6 @@ impl Serialize for Unmodelled {
             map.serialize_entry(key, value)?;
         }
         map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Unmodelled {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> Visitor<'de> for Fields {
-            type Value = Unmodelled;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unmodelled, A::Error> {
-                let mut fields = Unmodelled::default();
-                while let Some(Key(key)) = map.next_key()? {
-                    fields.push(key.into_owned(), map.next_value()?);
-                }
-                Ok(fields.finish())
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
