@@ -193,10 +193,16 @@ impl Fixture {
         self.verifier
             .verify(&delivery.headers, &delivery.body)
             .expect("signed with the development secret");
-        sonic_rs::to_object_iter(delivery.body.as_slice())
-            .map(|entry| entry.expect("generated JSON").1.as_raw_str().len())
-            .sum()
+        skip_parse(&delivery.body)
     }
+}
+
+/// The body's top-level entries walked by sonic-rs, each value skipped over (SIMD) and nothing
+/// built; the raw lengths are summed so that the walk cannot be optimised away.
+fn skip_parse(body: &[u8]) -> usize {
+    sonic_rs::to_object_iter(body)
+        .map(|entry| entry.expect("generated JSON").1.as_raw_str().len())
+        .sum()
 }
 
 fn request_path(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
@@ -333,11 +339,7 @@ fn updated_stages(c: &mut Criterion, fixture: &Fixture, line_items: usize) {
         b.iter(|| fixture.verifier.verify(&delivery.headers, &delivery.body))
     });
     group.bench_function("skip_parse", |b| {
-        b.iter(|| {
-            sonic_rs::to_object_iter(black_box(delivery.body.as_slice()))
-                .map(|entry| entry.expect("generated JSON").1.as_raw_str().len())
-                .sum::<usize>()
-        })
+        b.iter(|| skip_parse(black_box(&delivery.body)))
     });
     group.bench_function("parse_value", |b| {
         b.iter(|| serde_json::from_slice::<Value>(black_box(&delivery.body)))
