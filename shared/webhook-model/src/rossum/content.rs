@@ -3,6 +3,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::unmodelled::{Key, Unmodelled, set_once};
 
@@ -103,7 +104,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                     })?
                 }
                 "hidden" => set_once(&mut hidden, "hidden", || map.next_value())?,
-                _ => other.push(key.into_owned(), map.next_value()?),
+                _ => other.push(&key, &map.next_value::<Box<RawValue>>()?),
             }
         }
         Ok(Node {
@@ -153,7 +154,7 @@ impl<'de> Deserialize<'de> for DatapointContent {
                                 map.next_value()
                             })?
                         }
-                        _ => other.push(key.into_owned(), map.next_value()?),
+                        _ => other.push(&key, &map.next_value::<Box<RawValue>>()?),
                     }
                 }
                 Ok(DatapointContent {

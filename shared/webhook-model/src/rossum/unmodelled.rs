@@ -7,53 +7,91 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{self, SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// Unmodelled fields of one JSON object, sorted by key (as a [`serde_json::Map`] sorts them),
 /// each key once: the last value sent wins, as in a map.
+///
+/// Every key and value sits in one text buffer, so that an object's fields cost one growing
+/// allocation rather than two per field: a content tree has about ten such fields per
+/// datapoint, and allocating and freeing them was most of the cost of reading one.
 #[derive(Clone, Default)]
-pub struct Unmodelled(Vec<(String, Box<RawValue>)>);
+pub struct Unmodelled {
+    /// Each field's key, then its raw JSON value, back to back in the order sent.
+    text: String,
+    /// Where each field lies in `text`, in key order once read.
+    fields: Vec<Field>,
+}
+
+#[derive(Clone, Copy)]
+struct Field {
+    start: usize,
+    key_end: usize,
+    end: usize,
+}
 
 impl Unmodelled {
     /// The raw JSON text of `key`'s value.
-    pub fn get(&self, key: &str) -> Option<&RawValue> {
-        let at = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
-        Some(&self.0[at].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let at = self
+            .fields
+            .binary_search_by(|field| self.key(field).cmp(key))
+            .ok()?;
+        Some(self.value(&self.fields[at]))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.fields.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.fields.len()
     }
 
-    /// Keys and raw values, in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), &**v))
+    /// Keys and raw JSON values, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields
+            .iter()
+            .map(|field| (self.key(field), self.value(field)))
+    }
+
+    fn key(&self, field: &Field) -> &str {
+        &self.text[field.start..field.key_end]
+    }
+
+    fn value(&self, field: &Field) -> &str {
+        &self.text[field.key_end..field.end]
     }
 
     /// Collects fields as they are read; [`Self::finish`] orders them.
-    pub(crate) fn push(&mut self, key: String, value: Box<RawValue>) {
-        self.0.push((key, value));
+    pub(crate) fn push(&mut self, key: &str, value: &RawValue) {
+        let start = self.text.len();
+        self.text.push_str(key);
+        let key_end = self.text.len();
+        self.text.push_str(value.get());
+        self.fields.push(Field {
+            start,
+            key_end,
+            end: self.text.len(),
+        });
     }
 
     /// Sorted by key, the last of repeated keys kept (a stable sort keeps them in the order
     /// sent, so the last of each run is the last sent).
     pub(crate) fn finish(mut self) -> Self {
-        if self.0.len() > 1 {
-            self.0.sort_by(|(a, _), (b, _)| a.cmp(b));
-            let mut kept: Vec<(String, Box<RawValue>)> = Vec::with_capacity(self.0.len());
-            for (key, value) in self.0 {
+        if self.fields.len() > 1 {
+            let mut fields = std::mem::take(&mut self.fields);
+            fields.sort_by(|a, b| self.key(a).cmp(self.key(b)));
+            let mut kept: Vec<Field> = Vec::with_capacity(fields.len());
+            for field in fields {
                 match kept.last_mut() {
-                    Some(last) if last.0 == key => last.1 = value,
-                    _ => kept.push((key, value)),
+                    Some(last) if self.key(last) == self.key(&field) => *last = field,
+                    _ => kept.push(field),
                 }
             }
-            self.0 = kept;
+            self.fields = kept;
         }
         self
     }
@@ -62,28 +100,23 @@ impl Unmodelled {
 impl PartialEq for Unmodelled {
     /// The same keys with the same JSON text.
     fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&other.0)
-                .all(|((ka, va), (kb, vb))| ka == kb && va.get() == vb.get())
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
 impl fmt::Debug for Unmodelled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| (k, v.get())))
-            .finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
 impl Serialize for Unmodelled {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, text) in self.iter() {
+            // The text was read as one JSON value; lending it as a `RawValue` writes it as is.
+            let raw: &RawValue = serde_json::from_str(text).map_err(ser::Error::custom)?;
+            map.serialize_entry(key, raw)?;
         }
         map.end()
     }
