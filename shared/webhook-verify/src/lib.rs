@@ -124,9 +124,9 @@ impl RossumVerifier {
             .as_ref()
             .ok_or(VerifyError::NotConfigured { provider: "rossum" })?;
         if let Some(value) = headers.header_value(ROSSUM_SHA256_HEADER) {
-            let claimed = parse_prefixed_hex(value, "sha256", ROSSUM_SHA256_HEADER, 32)?;
-            return signed_by(secrets, Scheme::HmacSha256, &claimed, |key| {
-                hmac_sha256(key, body)
+            let claimed = parse_prefixed_hex::<32>(value, "sha256", ROSSUM_SHA256_HEADER)?;
+            return signed_by(secrets, Scheme::HmacSha256, &claimed, |secret| {
+                secret.hmac_sha256(body)
             });
         }
         if let Some(value) = headers.header_value(ROSSUM_SHA1_HEADER) {
@@ -135,9 +135,9 @@ impl RossumVerifier {
                     header: ROSSUM_SHA1_HEADER,
                 });
             }
-            let claimed = parse_prefixed_hex(value, "sha1", ROSSUM_SHA1_HEADER, 20)?;
-            return signed_by(secrets, Scheme::LegacyHmacSha1, &claimed, |key| {
-                hmac_sha1(key, body)
+            let claimed = parse_prefixed_hex::<20>(value, "sha1", ROSSUM_SHA1_HEADER)?;
+            return signed_by(secrets, Scheme::LegacyHmacSha1, &claimed, |secret| {
+                secret.hmac_sha1(body)
             });
         }
         Err(VerifyError::MissingSignature {
@@ -176,9 +176,9 @@ impl InkitVerifier {
             .ok_or(VerifyError::MissingSignature {
                 header: INKIT_HEADER,
             })?;
-        let claimed = decode_hex_digest(value.trim_ascii(), INKIT_HEADER, 32)?;
-        signed_by(secrets, Scheme::HmacSha256, &claimed, |key| {
-            hmac_sha256(key, body)
+        let claimed = decode_hex_digest::<32>(value.trim_ascii(), INKIT_HEADER)?;
+        signed_by(secrets, Scheme::HmacSha256, &claimed, |secret| {
+            secret.hmac_sha256(body)
         })
     }
 }
@@ -248,7 +248,7 @@ impl ContractFitVerifier {
                 reason: "empty token",
             });
         }
-        let secret = tokens.find(|expected| constant_time_equal(expected, token))?;
+        let secret = tokens.find(|expected| constant_time_equal(expected.expose(), token))?;
         Ok(Verified {
             scheme: Scheme::StaticToken,
             secret,
@@ -272,18 +272,17 @@ fn signed_by<const N: usize>(
     secrets: &SecretSet,
     scheme: Scheme,
     claimed: &[u8],
-    mac: impl Fn(&[u8]) -> [u8; N],
+    mac: impl Fn(&Secret) -> [u8; N],
 ) -> Result<Verified, VerifyError> {
     let secret = secrets.find(|key| mac(key)[..].ct_eq(claimed).into())?;
     Ok(Verified { scheme, secret })
 }
 
-fn parse_prefixed_hex(
+fn parse_prefixed_hex<const N: usize>(
     value: &[u8],
     prefix: &str,
     header: &'static str,
-    digest_len: usize,
-) -> Result<Vec<u8>, VerifyError> {
+) -> Result<[u8; N], VerifyError> {
     let value = value.trim_ascii();
     let eq = value
         .iter()
@@ -301,31 +300,31 @@ fn parse_prefixed_hex(
             reason: "unexpected signature algorithm",
         });
     }
-    decode_hex_digest(value[eq + 1..].trim_ascii(), header, digest_len)
+    decode_hex_digest(value[eq + 1..].trim_ascii(), header)
 }
 
-fn decode_hex_digest(
+fn decode_hex_digest<const N: usize>(
     hex_digits: &[u8],
     header: &'static str,
-    digest_len: usize,
-) -> Result<Vec<u8>, VerifyError> {
+) -> Result<[u8; N], VerifyError> {
     if hex_digits.is_empty() {
         return Err(VerifyError::Malformed {
             header,
             reason: "empty signature",
         });
     }
-    let digest = hex::decode(hex_digits).map_err(|_| VerifyError::Malformed {
-        header,
-        reason: "signature is not hexadecimal",
-    })?;
-    // The digest length is public; checking it first keeps the constant-time compare honest.
-    if digest.len() != digest_len {
+    if !hex_digits.len().is_multiple_of(2) || !hex_digits.iter().all(u8::is_ascii_hexdigit) {
         return Err(VerifyError::Malformed {
             header,
-            reason: "signature has the wrong length",
+            reason: "signature is not hexadecimal",
         });
     }
+    // The digest length is public; checking it first keeps the constant-time compare honest.
+    let mut digest = [0; N];
+    hex::decode_to_slice(hex_digits, &mut digest).map_err(|_| VerifyError::Malformed {
+        header,
+        reason: "signature has the wrong length",
+    })?;
     Ok(digest)
 }
 

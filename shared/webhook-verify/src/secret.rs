@@ -1,22 +1,62 @@
 use std::fmt;
 
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+
 use crate::VerifyError;
 
 /// A shared secret or token. Its bytes never appear in `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+///
+/// It carries its HMAC key schedules, set up once: a delivery then hashes only its body, not
+/// the key's two padding blocks again (a tenth of the time of a 1 KB delivery).
+#[derive(Clone)]
+pub struct Secret {
+    bytes: Vec<u8>,
+    sha256: Hmac<Sha256>,
+    sha1: Hmac<Sha1>,
+}
 
 impl Secret {
     /// `None` for an empty value: an empty key would make every signature forgeable.
     pub fn new(value: impl Into<Vec<u8>>) -> Option<Self> {
-        let value = value.into();
-        (!value.is_empty()).then_some(Self(value))
+        let bytes = value.into();
+        if bytes.is_empty() {
+            return None;
+        }
+        Some(Self {
+            sha256: Hmac::new_from_slice(&bytes).expect("HMAC accepts keys of any length"),
+            sha1: Hmac::new_from_slice(&bytes).expect("HMAC accepts keys of any length"),
+            bytes,
+        })
     }
 
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        &self.bytes
+    }
+
+    /// HMAC-SHA256 of `body` under this secret.
+    pub fn hmac_sha256(&self, body: &[u8]) -> [u8; 32] {
+        let mut mac = self.sha256.clone();
+        mac.update(body);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// HMAC-SHA1 of `body` under this secret.
+    pub fn hmac_sha1(&self, body: &[u8]) -> [u8; 20] {
+        let mut mac = self.sha1.clone();
+        mac.update(body);
+        mac.finalize().into_bytes().into()
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -61,12 +101,15 @@ impl SecretSet {
     }
 
     /// The first secret for which `matches` holds, or [`VerifyError::Mismatch`].
-    pub(crate) fn find(&self, matches: impl Fn(&[u8]) -> bool) -> Result<SecretUsed, VerifyError> {
-        if matches(self.current.expose()) {
+    pub(crate) fn find(
+        &self,
+        matches: impl Fn(&Secret) -> bool,
+    ) -> Result<SecretUsed, VerifyError> {
+        if matches(&self.current) {
             return Ok(SecretUsed::Current);
         }
         match &self.previous {
-            Some(previous) if matches(previous.expose()) => Ok(SecretUsed::Previous),
+            Some(previous) if matches(previous) => Ok(SecretUsed::Previous),
             _ => Err(VerifyError::Mismatch),
         }
     }
