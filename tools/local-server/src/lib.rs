@@ -138,7 +138,8 @@ impl Router {
                 return into_hyper(error.to_response());
             }
         };
-        let request = webhook_endpoint::Request::from_parts(parts, Body::Binary(body.to_vec()));
+        // Takes the collected buffer over when nothing else holds it, rather than copying it.
+        let request = webhook_endpoint::Request::from_parts(parts, Body::Binary(Vec::from(body)));
         into_hyper(endpoint.handle(request).await)
     }
 }
