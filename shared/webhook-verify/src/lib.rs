@@ -53,16 +53,20 @@ pub struct Verified {
 
 /// HMAC-SHA256 of `body` under `key`, as Rossum and Inkit compute it.
 pub fn hmac_sha256(key: &[u8], body: &[u8]) -> [u8; 32] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(body);
-    mac.finalize().into_bytes().into()
+    let keyed = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac_of(keyed, body).into()
 }
 
 /// HMAC-SHA1 of `body` under `key`, as Rossum's legacy `X-Elis-Signature` is computed.
 pub fn hmac_sha1(key: &[u8], body: &[u8]) -> [u8; 20] {
-    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(body);
-    mac.finalize().into_bytes().into()
+    let keyed = Hmac::<Sha1>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac_of(keyed, body).into()
+}
+
+/// The MAC of `body` from a keyed state.
+pub(crate) fn mac_of<M: Mac>(mut keyed: M, body: &[u8]) -> hmac::digest::Output<M> {
+    keyed.update(body);
+    keyed.finalize().into_bytes()
 }
 
 /// Verifies Rossum hook deliveries.

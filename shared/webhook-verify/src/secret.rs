@@ -4,7 +4,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
 
-use crate::VerifyError;
+use crate::{VerifyError, mac_of};
 
 /// A shared secret or token. Its bytes never appear in `Debug` output.
 ///
@@ -37,16 +37,12 @@ impl Secret {
 
     /// HMAC-SHA256 of `body` under this secret.
     pub fn hmac_sha256(&self, body: &[u8]) -> [u8; 32] {
-        let mut mac = self.sha256.clone();
-        mac.update(body);
-        mac.finalize().into_bytes().into()
+        mac_of(self.sha256.clone(), body).into()
     }
 
     /// HMAC-SHA1 of `body` under this secret.
     pub fn hmac_sha1(&self, body: &[u8]) -> [u8; 20] {
-        let mut mac = self.sha1.clone();
-        mac.update(body);
-        mac.finalize().into_bytes().into()
+        mac_of(self.sha1.clone(), body).into()
     }
 }
 
