@@ -3,15 +3,16 @@
 
     python3 tests/faults/dynamodb_outage.py [--server target/release/local-server]
 
-Starts its own DynamoDB Local, persistent (-dbPath in a temporary directory) on a fixed port,
-and the local server against it, then:
+Starts its own DynamoDB Local and the local server against it through a loopback TCP relay
+(local_stack.Relay: DynamoDB Local itself keeps running, see there why), then:
 
 1. sends one delivery of every writing function (a text large enough to be stored in parts
    among them): each answers 200 and is stored exactly once;
-2. sends a stream of new deliveries from several connections and stops DynamoDB Local in the
-   middle of it: every answer is 200 or 503 with Retry-After, within a bounded time, and every
-   delivery sent once it is down answers 503;
-3. starts DynamoDB Local again on the same port and data: nothing is half-written (a text
+2. sends a stream of new deliveries from several connections and cuts the link to DynamoDB
+   Local in the middle of it (every open connection reset, new ones refused): every answer is
+   200 or 503 with Retry-After, within a bounded time, and every delivery sent once it is down
+   answers 503;
+3. opens the link again on the same port: nothing is half-written (a text
    without all its parts, content without its delivery key, a status history without its
    latest status, an Inkit event without its document), every delivery answered 200 is stored
    whole, none sent while it was down is stored at all;
@@ -24,10 +25,8 @@ Prints each check, then 'N passed, N failed'; exits non-zero on any failure. Nee
 (scripts/dynamodb-local installs DynamoDB Local itself) and a built local-server.
 """
 import argparse
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -38,7 +37,7 @@ import local_stack as stack
 WRITING_FUNCTIONS = [f for f in stack.ROUTES if stack.EXPECT[f]["needs_records_table"]]
 # Gzipped random letters at about 0.75 bytes each: three or more 300 KB parts.
 LARGE_TEXT_BYTES = 1_300_000
-# Stream deliveries answered 200 before DynamoDB Local is stopped.
+# Stream deliveries answered 200 before the link to DynamoDB Local is cut.
 ANSWERED_BEFORE_STOP = 24
 # Whole sets each connection sends once DynamoDB Local is down.
 SETS_WHILE_DOWN = 2
@@ -100,11 +99,11 @@ def cleared_later(delivery, started, sent, items_of):
 
 
 class Stream:
-    """Sets of new deliveries sent from several connections while DynamoDB Local is stopped."""
+    """Sets of new deliveries sent from several connections while the link to DynamoDB Local is cut."""
 
-    def __init__(self, server, deliveries, large_text, dynamodb_endpoint):
+    def __init__(self, server, deliveries, large_text, relay):
         self.server, self.deliveries, self.large_text = server, deliveries, large_text
-        self.dynamodb_endpoint = dynamodb_endpoint
+        self.relay = relay
         self.lock = threading.Lock()
         self.sent = []  # (delivery, answer, started, finished), in the order they finished
         self.sets = 0
@@ -113,7 +112,7 @@ class Stream:
 
     def run(self):
         threads = [threading.Thread(target=self.connection) for _ in range(CONNECTIONS)]
-        stopper = threading.Thread(target=self.stop_dynamodb)
+        stopper = threading.Thread(target=self.cut_link)
         for thread in threads + [stopper]:
             thread.start()
         for thread in threads + [stopper]:
@@ -138,7 +137,7 @@ class Stream:
                     self.sent.append((delivery, answer, started, time.monotonic()))
         client.close()
 
-    def stop_dynamodb(self):
+    def cut_link(self):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             with self.lock:
@@ -147,7 +146,7 @@ class Stream:
                     break
             time.sleep(0.01)
         self.stop_started = time.monotonic()
-        stack.stop_dynamodb_local(self.dynamodb_endpoint)
+        self.relay.cut()
         self.stop_finished = time.monotonic()
         self.down.set()
 
@@ -169,18 +168,17 @@ def main(argv):
     signal.alarm(args.timeout)
 
     checks = Checks()
-    data_dir = tempfile.mkdtemp(prefix="dynamodb-outage-")
-    port = stack.free_port()
-    endpoint = server = None
+    endpoint = relay = server = None
     try:
-        endpoint = stack.start_dynamodb_local(port=port, db_path=data_dir)
-        print(f"DynamoDB Local {endpoint}, data in {data_dir}; local-server {binary}", flush=True)
+        endpoint = stack.start_dynamodb_local()
+        relay = stack.Relay(int(endpoint.rsplit(":", 1)[1]))
+        print(f"DynamoDB Local {endpoint}, through {relay.endpoint}; local-server {binary}", flush=True)
         table = "records"
-        server = stack.LocalServer(binary, endpoint, table)
+        server = stack.LocalServer(binary, relay.endpoint, table)
         dynamodb = stack.DynamoDb(endpoint)
         deliveries = stack.Deliveries(f"outage{int(time.time())}")
         large_text = stack.large_text(LARGE_TEXT_BYTES)
-        run(checks, args, server, dynamodb, endpoint, port, data_dir, table, deliveries, large_text)
+        run(checks, args, server, dynamodb, relay, table, deliveries, large_text)
     except Exception as error:  # noqa: BLE001 - any crash is a failed check, with cleanup
         checks.check("the test ran to its end", False, f"{type(error).__name__}: {error}")
         if server is not None:
@@ -189,14 +187,15 @@ def main(argv):
         signal.alarm(0)
         if server is not None:
             server.stop()
+        if relay is not None:
+            relay.close()
         if endpoint is not None:
             stack.stop_dynamodb_local(endpoint)
-        shutil.rmtree(data_dir, ignore_errors=True)
     print(f"{checks.passed} passed, {checks.failed} failed")
     return 0 if checks.failed == 0 else 1
 
 
-def run(checks, args, server, dynamodb, endpoint, port, data_dir, table, deliveries, large_text):
+def run(checks, args, server, dynamodb, relay, table, deliveries, large_text):
     ledger = defaultdict(list)  # partition key -> the deliveries that must end up stored there
 
     print("\n-- 1. every writing function, DynamoDB Local up")
@@ -221,16 +220,16 @@ def run(checks, args, server, dynamodb, endpoint, port, data_dir, table, deliver
         checks.check(f"the {LARGE_TEXT_BYTES} byte text of {delivery.function} is stored in several parts",
                      len(parts) >= 2, f"{len(parts)} parts")
 
-    print(f"\n-- 2. a stream of new deliveries on {CONNECTIONS} connections; DynamoDB Local stopped in the middle")
-    stream = Stream(server, deliveries, large_text, endpoint)
+    print(f"\n-- 2. a stream of new deliveries on {CONNECTIONS} connections; the link to DynamoDB Local cut in the middle")
+    stream = Stream(server, deliveries, large_text, relay)
     stream.run()
     sent = stream.sent
     statuses = Counter(answer.status for _, answer, _, _ in sent)
     checks.info(f"{len(sent)} deliveries in {stream.sets} sets; answers {dict(sorted(statuses.items()))}; "
-                f"stopping took {stream.stop_finished - stream.stop_started:.1f} s")
+                f"cutting took {stream.stop_finished - stream.stop_started:.1f} s")
     overlapping = [a.status for _, a, started, finished in sent
                    if started < stream.stop_finished and finished > stream.stop_started]
-    checks.info(f"in flight while DynamoDB Local was stopping: {len(overlapping)} ({dict(Counter(overlapping))})")
+    checks.info(f"in flight while the link was cut: {len(overlapping)} ({dict(Counter(overlapping))})")
     unexpected = [(d.function, a.status, a.error or a.body) for d, a, _, _ in sent if a.status not in (200, 503)]
     checks.check("every answer is 200 or 503 (no 4xx, no other 5xx, no dropped connection)", not unexpected,
                  f"{len(unexpected)}: {unexpected[:3]}")
@@ -254,9 +253,9 @@ def run(checks, args, server, dynamodb, endpoint, port, data_dir, table, deliver
     wrong_200 = [(d.function, a.body) for d, a, _, _ in sent if a.status == 200 and not first_answer_ok(d, a)]
     checks.check("every 200 in the stream is a first delivery's answer", not wrong_200, str(wrong_200[:3]))
 
-    print("\n-- 3. DynamoDB Local started again on the same port and data")
-    restarted = stack.start_dynamodb_local(port=port, db_path=data_dir)
-    checks.check("same endpoint", restarted == endpoint, restarted)
+    print("\n-- 3. the link to DynamoDB Local open again")
+    endpoint = relay.endpoint
+    checks.check("same endpoint", relay.reopen() == endpoint, relay.endpoint)
     partitions, _ = scan(dynamodb, table)
     problems = stack.consistency_problems(partitions)
     checks.check("nothing is half-written", not problems, "; ".join(problems[:5]))

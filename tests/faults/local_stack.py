@@ -19,8 +19,10 @@ import math
 import os
 import random
 import re
+import select
 import socket
 import string
+import struct
 import subprocess
 import sys
 import threading
@@ -390,6 +392,111 @@ def start_dynamodb_local(port=None, db_path=None):
 
 def stop_dynamodb_local(endpoint):
     subprocess.run([str(DYNAMODB_LOCAL), "stop", endpoint], capture_output=True, text=True, timeout=60)
+
+
+class Relay:
+    """A loopback TCP relay to `upstream_port` that can cut the link: every open connection is
+    reset and new ones are refused, until `reopen` listens again on the same port.
+
+    An outage of the table seen from the functions, with DynamoDB Local itself left running:
+    killing or stopping DynamoDB Local is no outage to test with, since it can acknowledge a
+    write in the last milliseconds and then not have kept it (seen on both SIGTERM and SIGKILL
+    under 8 writing connections), which no real table does."""
+
+    def __init__(self, upstream_port):
+        self.upstream = ("127.0.0.1", upstream_port)
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.open_sockets = set()
+        self.listener = None
+        self.closed = False
+        self.reopen()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def reopen(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        with self.lock:
+            self.listener = listener
+        return self.endpoint
+
+    def cut(self):
+        """Refuses new connections and resets every open one."""
+        with self.lock:
+            listener, self.listener = self.listener, None
+            sockets, self.open_sockets = self.open_sockets, set()
+        if listener is not None:
+            listener.close()
+        for sock in sockets:
+            _wake(sock)  # its pump thread resets both ends
+
+    def close(self):
+        self.closed = True
+        self.cut()
+
+    def _accept(self):
+        while not self.closed:
+            with self.lock:
+                listener = self.listener
+            if listener is None:
+                time.sleep(0.01)
+                continue
+            try:
+                if not select.select([listener], [], [], 0.05)[0]:
+                    continue
+                client, _ = listener.accept()
+            except (OSError, ValueError):
+                continue  # cut meanwhile
+            try:
+                upstream = socket.create_connection(self.upstream, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                _reset(client)
+                continue
+            with self.lock:
+                if self.listener is not listener:  # cut while connecting
+                    _reset(client)
+                    _reset(upstream)
+                    continue
+                self.open_sockets.update((client, upstream))
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source, target):
+        try:
+            while chunk := source.recv(65536):
+                target.sendall(chunk)
+        except OSError:
+            pass
+        with self.lock:
+            self.open_sockets.difference_update((source, target))
+        _reset(source)
+        _reset(target)
+
+
+def _wake(sock):
+    """Ends a blocked `recv` on `sock` (no packet is sent): closing a socket from another
+    thread does not wake it on Linux."""
+    try:
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
+
+
+def _reset(sock):
+    """Closes `sock` with a reset (RST), as a broken link does, not an orderly FIN."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    _wake(sock)
+    sock.close()
 
 
 def default_binary(name):
