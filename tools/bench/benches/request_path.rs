@@ -6,8 +6,10 @@
 //! `serde_json::from_slice::<Value>`. Then the same
 //! hooks on 100 line items with a Master Data Hub configuration matching each row's product
 //! by its code among 100 000 products held in memory (`Matcher::Configured`): what matching
-//! adds per request. A breakdown of `updated` on 100 and 1 000 line items follows, and a
-//! ratio table at the end.
+//! adds per request. `export` on 10, 100 and 1 000 line items and `email.received` on the
+//! sample follow, each delivery with a fresh `request_id` (both are behind the idempotency
+//! guard, here with the in-memory stores), next to their own floors. A breakdown of `updated`
+//! on 100 and 1 000 line items follows, and ratio tables at the end.
 //!
 //! `cargo bench -p bench --bench request_path`
 
@@ -17,15 +19,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bench::{
-    INITIALIZE_PAYLOAD, PRODUCTS, ROSSUM_DEVELOPMENT_SECRET, ROSSUM_SIGNATURE_HEADER,
-    SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body, business_rule_checks,
-    checks_annotation_body, generated_product, median, product_annotation_body, rossum_signature,
+    EMAIL_PAYLOAD, EXPORT_PAYLOAD, INITIALIZE_PAYLOAD, PRODUCTS, ROSSUM_DEVELOPMENT_SECRET,
+    ROSSUM_SIGNATURE_HEADER, SAMPLE_VENDORS_CSV, UPDATED_PAYLOAD, annotation_body,
+    business_rule_checks, checks_annotation_body, generated_product, median,
+    product_annotation_body, rossum_signature,
 };
 use business_rules::{RulesInput, RulesSettings, Trigger, run_checks, today_utc};
 use criterion::{Criterion, Throughput};
 use dataset_store::{Dataset, DatasetStore, InMemoryDatasetStore, IndexSpec};
+use idempotency_store::InMemoryIdempotencyStore;
 use lambda_http::http::{HeaderMap, HeaderValue, Method};
 use lambda_http::{Context, RequestExt};
+use record_store::InMemoryRecordStore;
 use rossum_rules::Settings;
 use serde_json::Value;
 use serde_json::json;
@@ -74,12 +79,59 @@ impl Delivery {
     /// As the Lambda conversion builds it from an HTTP API event: a text body, the event's
     /// lower-cased headers, and the invocation's context.
     fn request(&self) -> Request {
-        let text = String::from_utf8(self.body.clone()).expect("generated JSON is UTF-8");
-        let mut request = Request::new(Body::Text(text));
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.route.parse().expect("routes are valid paths");
-        *request.headers_mut() = self.headers.clone();
-        request.with_lambda_context(Context::default())
+        lambda_request(self.route, self.body.clone(), self.headers.clone())
+    }
+}
+
+fn lambda_request(route: &str, body: Vec<u8>, headers: HeaderMap) -> Request {
+    let text = String::from_utf8(body).expect("generated JSON is UTF-8");
+    let mut request = Request::new(Body::Text(text));
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = route.parse().expect("routes are valid paths");
+    *request.headers_mut() = headers;
+    request.with_lambda_context(Context::default())
+}
+
+/// The `request_id` of a [`FreshDeliveries`] body before it is numbered: as wide as any number.
+const REQUEST_ID_TEMPLATE: &str = "bench-00000000000000000000";
+
+/// Deliveries of one body, each with a `request_id` of its own and signed anew: what a hook
+/// behind the idempotency guard sees from Rossum, which would otherwise replay its first
+/// answer.
+struct FreshDeliveries {
+    delivery: Delivery,
+    /// Where the number of the `request_id` lies in the body.
+    number_at: std::ops::Range<usize>,
+}
+
+/// The number of the next fresh `request_id`, unique across bodies: a key reused with another
+/// body is refused (409).
+static NEXT_REQUEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl FreshDeliveries {
+    fn new(route: &'static str, mut event: Value) -> Self {
+        event["request_id"] = json!(REQUEST_ID_TEMPLATE);
+        let body = serde_json::to_vec(&event).expect("a JSON value serialises");
+        let template = REQUEST_ID_TEMPLATE.as_bytes();
+        let start = body
+            .windows(template.len())
+            .position(|window| window == template)
+            .expect("the body holds its request_id")
+            + "bench-".len();
+        Self {
+            delivery: Delivery::new(route, body),
+            number_at: start..start + template.len() - "bench-".len(),
+        }
+    }
+
+    /// The next delivery, as the Lambda conversion hands it.
+    fn request(&self) -> Request {
+        let number = NEXT_REQUEST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut body = self.delivery.body.clone();
+        let width = self.number_at.len();
+        body[self.number_at.clone()].copy_from_slice(format!("{number:0width$}").as_bytes());
+        let fresh = Delivery::new(self.delivery.route, body);
+        lambda_request(fresh.route, fresh.body, fresh.headers)
     }
 }
 
@@ -128,6 +180,8 @@ fn timed<S, R>(
 struct Fixture {
     updated: Endpoint,
     initialize: Endpoint,
+    export: Endpoint,
+    email: Endpoint,
     verifier: RossumVerifier,
     vendors: Arc<dyn VendorStore>,
     runtime: tokio::runtime::Runtime,
@@ -152,10 +206,14 @@ impl Fixture {
         // Deliveries without `configurations` keep the built-in vendor matching.
         let dependencies = Dependencies::given(Background::InProcess)
             .with_vendors(vendors.clone())
-            .with_datasets(datasets);
+            .with_datasets(datasets)
+            .with_records(Arc::new(InMemoryRecordStore::new()))
+            .with_idempotency(Arc::new(InMemoryIdempotencyStore::new()));
         Self {
             updated: rossum_functions::ANNOTATION_UPDATED.build(&config, &dependencies),
             initialize: rossum_functions::ANNOTATION_INITIALIZE.build(&config, &dependencies),
+            export: rossum_functions::ANNOTATION_EXPORT.build(&config, &dependencies),
+            email: rossum_functions::EMAIL_RECEIVED.build(&config, &dependencies),
             verifier: config.rossum.clone(),
             vendors,
             // One thread, as a Lambda function's runtime is.
@@ -167,7 +225,11 @@ impl Fixture {
 
     /// Answers one delivery; refuses to benchmark anything but a 200.
     fn check(&self, endpoint: &Endpoint, delivery: &Delivery) {
-        let response = self.runtime.block_on(endpoint.handle(delivery.request()));
+        self.check_request(endpoint, delivery.request());
+    }
+
+    fn check_request(&self, endpoint: &Endpoint, request: Request) {
+        let response = self.runtime.block_on(endpoint.handle(request));
         assert_eq!(
             response.status(),
             200,
@@ -310,6 +372,68 @@ fn hooks(
                     &id,
                     iters,
                     || delivery.request(),
+                    |request| fixture.runtime.block_on(endpoint.handle(request)),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The deliveries of [`guarded_hooks`] by recorder key, `export` on 10, 100 and 1 000 line
+/// items and `email.received` on the sample, and whether each is an export.
+fn guarded_deliveries() -> Vec<(String, bool, FreshDeliveries)> {
+    let exports = LINE_ITEMS.map(|line_items| {
+        let body = annotation_body(EXPORT_PAYLOAD, line_items);
+        let event = serde_json::from_slice(&body).expect("generated JSON");
+        let route = rossum_functions::ANNOTATION_EXPORT.route;
+        (
+            format!("export {line_items}"),
+            true,
+            FreshDeliveries::new(route, event),
+        )
+    });
+    let email = serde_json::from_str(EMAIL_PAYLOAD).expect("the sample is JSON");
+    let route = rossum_functions::EMAIL_RECEIVED.route;
+    let email = (
+        "email".to_owned(),
+        false,
+        FreshDeliveries::new(route, email),
+    );
+    exports.into_iter().chain([email]).collect()
+}
+
+/// `export` and `email.received`, each next to its floor on the same bytes.
+fn guarded_hooks(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
+    let mut group = c.benchmark_group("request_path_export_email");
+    for (key, is_export, deliveries) in guarded_deliveries() {
+        let endpoint = if is_export {
+            &fixture.export
+        } else {
+            &fixture.email
+        };
+        fixture.check_request(endpoint, deliveries.request());
+        let name = key.replace(' ', "_");
+        let skip_id = format!("{key}/floor_skip");
+        group.bench_function(format!("floor_skip_{name}"), |b| {
+            b.iter_custom(|iters| {
+                timed(
+                    recorder,
+                    &skip_id,
+                    iters,
+                    || (),
+                    |()| fixture.floor_skip(&deliveries.delivery),
+                )
+            })
+        });
+        let id = format!("{key}/hook");
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                timed(
+                    recorder,
+                    &id,
+                    iters,
+                    || deliveries.request(),
                     |request| fixture.runtime.block_on(endpoint.handle(request)),
                 )
             })
@@ -499,6 +623,30 @@ fn print_ratios(recorder: &Recorder) {
     );
 }
 
+/// The markdown table of `export` and `email.received` against their floors.
+fn print_guarded_ratios(recorder: &Recorder) {
+    println!("\n| hook | body | floor (verify + skip-parse) | hook | ratio |");
+    println!("|---|---:|---:|---:|---:|");
+    for (key, _, deliveries) in guarded_deliveries() {
+        let time = |name: &str| recorder.median_ns(&format!("{key}/{name}"));
+        let (Some(floor), Some(hook)) = (time("floor_skip"), time("hook")) else {
+            continue;
+        };
+        println!(
+            "| {key} | {} | {} | {} | {:.2}x |",
+            kilobytes(deliveries.delivery.body.len()),
+            micros(floor),
+            micros(hook),
+            hook / floor,
+        );
+    }
+    println!(
+        "\n\"export N\": the `export` sample with N line items; \"email\": the `email.received` sample. \
+         Each delivery has a fresh `request_id`, so the idempotency guard (in-memory stores here) runs \
+         the hook every time instead of replaying the first answer."
+    );
+}
+
 fn micros(ns: f64) -> String {
     format!("{:.1} µs", ns / 1000.0)
 }
@@ -512,10 +660,12 @@ fn main() {
     let fixture = Fixture::new();
     let recorder = Recorder::default();
     request_path(&mut criterion, &fixture, &recorder);
+    guarded_hooks(&mut criterion, &fixture, &recorder);
     updated_stages(&mut criterion, &fixture, 100);
     updated_stages(&mut criterion, &fixture, 1000);
     checks_stages(&mut criterion, &fixture, &recorder);
     criterion.final_summary();
     print_ratios(&recorder);
+    print_guarded_ratios(&recorder);
     print_checks_share(&recorder);
 }

@@ -16,6 +16,11 @@ pub const UPDATED_PAYLOAD: &str =
 /// The sample `initialize` delivery every generated one is made from.
 pub const INITIALIZE_PAYLOAD: &str =
     include_str!("../../../events/payloads/rossum-annotation-initialize.json");
+/// The sample `export` delivery.
+pub const EXPORT_PAYLOAD: &str =
+    include_str!("../../../events/payloads/rossum-annotation-export.json");
+/// The sample `email.received` delivery.
+pub const EMAIL_PAYLOAD: &str = include_str!("../../../events/payloads/rossum-email-received.json");
 /// The vendor master data the local server embeds by default.
 pub const SAMPLE_VENDORS_CSV: &str = include_str!("../../../events/master-data/vendors.csv");
 
