@@ -29,6 +29,7 @@
 //! `idempotency-store`'s, re-exported here; the DynamoDB one is in `record-store` (the
 //! records table).
 
+mod canonical;
 mod guard;
 mod keys;
 
