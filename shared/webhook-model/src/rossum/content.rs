@@ -3,9 +3,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
-use super::unmodelled::{Key, Unmodelled, set_once};
+use super::unmodelled::{Key, RawText, Unmodelled, set_once};
 
 /// `null` read as an empty list: a node without children may say so either way.
 struct NullAsEmpty<T>(Vec<T>);
@@ -104,7 +103,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                     })?
                 }
                 "hidden" => set_once(&mut hidden, "hidden", || map.next_value())?,
-                _ => other.push(&key, &map.next_value::<Box<RawValue>>()?),
+                _ => other.push(&key, &map.next_value::<RawText>()?),
             }
         }
         Ok(Node {
@@ -154,7 +153,7 @@ impl<'de> Deserialize<'de> for DatapointContent {
                                 map.next_value()
                             })?
                         }
-                        _ => other.push(&key, &map.next_value::<Box<RawValue>>()?),
+                        _ => other.push(&key, &map.next_value::<RawText>()?),
                     }
                 }
                 Ok(DatapointContent {
@@ -253,6 +252,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("datapoint id"), "{error}");
+    }
+
+    #[test]
+    fn unmodelled_fields_keep_the_last_of_repeated_keys_as_a_map_does() {
+        let text = r#"{"id": 5, "url": "first", "schema_id": "s", "category": "datapoint",
+            "b": [1], "url": "second", "a": {"x": 1}, "b": null,
+            "content": {"page": 1, "value": "v", "page": 2, "rir_text": "r", "page": 3}}"#;
+        let node: Node = serde_json::from_str(text).unwrap();
+        let keys: Vec<&str> = node.other.iter().map(|(key, _)| key).collect();
+        assert_eq!(keys, ["a", "b", "url"]);
+        assert_eq!(node.other.get("url"), Some("\"second\""));
+        assert_eq!(node.other.get("b"), Some("null"));
+        let content = node.content.as_ref().unwrap();
+        assert_eq!(content.other.get("page"), Some("3"));
+        assert_eq!(content.other.len(), 2);
+        // Written back, the node says what a `Value` read of the same text says.
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_value(&node).unwrap(), expected);
+    }
+
+    #[test]
+    fn unmodelled_fields_are_read_alike_from_bytes_text_a_reader_and_a_value() {
+        let text = r#"{"id": 5, "schema_id": "s", "category": "datapoint",
+            "url": "https://x/\u00e9", "position": [1, 2.5, -3], "rir": {"b": null, "a": true},
+            "content": {"value": "v", "page": 1}}"#;
+        let from_bytes: Node = serde_json::from_slice(text.as_bytes()).unwrap();
+        let from_text: Node = serde_json::from_str(text).unwrap();
+        let from_reader: Node = serde_json::from_reader(text.as_bytes()).unwrap();
+        let value: Value = serde_json::from_str(text).unwrap();
+        let from_value: Node = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(from_bytes.other.get("url"), Some(r#""https://x/\u00e9""#));
+        assert_eq!(from_bytes.other.get("position"), Some("[1, 2.5, -3]"));
+        assert_eq!(from_bytes, from_text);
+        assert_eq!(from_bytes, from_reader);
+        // A `Value` lends no text: it writes its own, which reads back as the same values.
+        for node in [&from_bytes, &from_reader, &from_value] {
+            assert_eq!(&serde_json::to_value(node).unwrap(), &value);
+        }
     }
 
     fn dp(id: u64, schema_id: &str, value: &str) -> Node {

@@ -11,13 +11,63 @@ use serde::ser::{self, SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+/// One value's raw JSON text: borrowed from the input where serde_json can lend it (a slice or
+/// a `str`), owned otherwise (a reader, a `Value`).
+pub(crate) struct RawText<'de>(Cow<'de, str>);
+
+/// The name serde_json answers a raw value's text for, as a map of one entry whose value is
+/// the text; what `serde_json::value::RawValue` asks for. Asking for it directly lets the
+/// text be borrowed where a `Box<RawValue>` would copy it into an allocation of its own.
+const SERDE_JSON_RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+impl<'de> Deserialize<'de> for RawText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = RawText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                map.next_key::<de::IgnoredAny>()?
+                    .ok_or_else(|| de::Error::custom("a raw value without its text"))?;
+                let Text(text) = map.next_value()?;
+                Ok(RawText(text))
+            }
+        }
+        struct Text<'de>(Cow<'de, str>);
+        impl<'de> Deserialize<'de> for Text<'de> {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct TextVisitor;
+                impl<'de> Visitor<'de> for TextVisitor {
+                    type Value = Text<'de>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a raw JSON text")
+                    }
+                    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                        Ok(Text(Cow::Borrowed(v)))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                        Ok(Text(Cow::Owned(v.to_owned())))
+                    }
+                    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                        Ok(Text(Cow::Owned(v)))
+                    }
+                }
+                deserializer.deserialize_str(TextVisitor)
+            }
+        }
+        deserializer.deserialize_newtype_struct(SERDE_JSON_RAW_VALUE, Entry)
+    }
+}
+
 /// Unmodelled fields of one JSON object, sorted by key (as a [`serde_json::Map`] sorts them),
 /// each key once: the last value sent wins, as in a map.
 ///
 /// Every key and value sits in one text buffer, so that the fields a node keeps cost one
 /// growing allocation rather than two per field: a content tree has about ten such fields per
-/// datapoint, and freeing them was most of the cost of dropping one. Each value is still read
-/// through a short-lived `Box<RawValue>`, the form serde_json lends raw text in from any input.
+/// datapoint, and freeing them was most of the cost of dropping one. Each value's text is
+/// borrowed from the input while it is copied there ([`RawText`]).
 #[derive(Clone, Default)]
 pub struct Unmodelled {
     /// Each field's key, then its raw JSON value, back to back in the order sent.
@@ -25,6 +75,10 @@ pub struct Unmodelled {
     /// Where each field lies in `text`, in key order once read.
     fields: Vec<Field>,
 }
+
+/// What the first unmodelled field of an object reserves.
+const FIRST_TEXT_CAPACITY: usize = 256;
+const FIRST_FIELDS_CAPACITY: usize = 8;
 
 #[derive(Clone, Copy)]
 struct Field {
@@ -67,11 +121,17 @@ impl Unmodelled {
     }
 
     /// Collects fields as they are read; [`Self::finish`] orders them.
-    pub(crate) fn push(&mut self, key: &str, value: &RawValue) {
+    pub(crate) fn push(&mut self, key: &str, value: &RawText) {
+        if self.fields.is_empty() {
+            // Room for a datapoint's usual fields (url, position, rir_text, ...) at once,
+            // rather than growing through every power of two.
+            self.text.reserve(FIRST_TEXT_CAPACITY);
+            self.fields.reserve(FIRST_FIELDS_CAPACITY);
+        }
         let start = self.text.len();
         self.text.push_str(key);
         let key_end = self.text.len();
-        self.text.push_str(value.get());
+        self.text.push_str(&value.0);
         self.fields.push(Field {
             start,
             key_end,
@@ -83,16 +143,17 @@ impl Unmodelled {
     /// sent, so the last of each run is the last sent).
     pub(crate) fn finish(mut self) -> Self {
         if self.fields.len() > 1 {
-            let mut fields = std::mem::take(&mut self.fields);
-            fields.sort_by(|a, b| self.key(a).cmp(self.key(b)));
-            let mut kept: Vec<Field> = Vec::with_capacity(fields.len());
-            for field in fields {
-                match kept.last_mut() {
-                    Some(last) if self.key(last) == self.key(&field) => *last = field,
-                    _ => kept.push(field),
+            let text = &self.text;
+            let key = |field: &Field| &text[field.start..field.key_end];
+            self.fields.sort_by(|a, b| key(a).cmp(key(b)));
+            // In place: of each run of equal keys the last is moved into the first's slot.
+            self.fields.dedup_by(|later, earlier| {
+                let same = key(later) == key(earlier);
+                if same {
+                    *earlier = *later;
                 }
-            }
-            self.fields = kept;
+                same
+            });
         }
         self
     }
