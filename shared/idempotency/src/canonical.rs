@@ -21,7 +21,9 @@ pub(crate) fn canonical_object<'a>(
     body: &'a [u8],
     skip: &dyn Fn(&str) -> bool,
 ) -> Option<CanonicalObject<'a>> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    // Read as text once checked as UTF-8: serde_json then does not check each string again.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let mut out = Vec::with_capacity(body.len());
     let entries = deserializer
         .deserialize_map(TopLevel {
@@ -319,6 +321,8 @@ mod tests {
                 "{body:?}"
             );
         }
+        // Not UTF-8: the full parse says where.
+        assert!(canonical_object(b"{\"a\": \"caf\xe9\"}", &|_| false).is_none());
     }
 
     #[test]

@@ -231,6 +231,7 @@ mod tests {
             ]
             .map(|body| body.as_bytes().to_vec()),
         );
+        bodies.push(b"{\"request_id\": \"caf\xe9\", \"action\": \"export\"}".to_vec());
         for body in bodies {
             let shown = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
             match (rossum_key(&body), rossum_key_through_value(&body)) {

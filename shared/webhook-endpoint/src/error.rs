@@ -147,8 +147,13 @@ impl From<unavailable::Unavailable> for WebhookError {
 
 /// Parses a verified body. serde's message (with line and column) goes to the sender.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
-    serde_json::from_slice(body)
-        .map_err(|e| WebhookError::MalformedBody(format!("invalid JSON: {e}")))
+    // Checked as UTF-8 once, the body is read as text, whose strings serde_json then does not
+    // check again one by one; a body that is not UTF-8 gets serde_json's own message.
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+    .map_err(|e| WebhookError::MalformedBody(format!("invalid JSON: {e}")))
 }
 
 #[cfg(test)]
@@ -180,5 +185,37 @@ mod rossum_retries {
             assert!(!RETRIED_STATUSES.contains(&error.status()), "{error:?}");
             assert!((400..500).contains(&error.status()), "{error:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod parsing {
+    use super::*;
+
+    #[test]
+    fn a_body_that_is_not_utf8_gets_serde_jsons_message_with_its_position() {
+        let body = b"{\"a\": \"caf\xe9\"}";
+        let Err(WebhookError::MalformedBody(message)) = parse_json::<serde_json::Value>(body)
+        else {
+            panic!("not UTF-8 is a malformed body");
+        };
+        let expected = serde_json::from_slice::<serde_json::Value>(body).unwrap_err();
+        assert_eq!(message, format!("invalid JSON: {expected}"));
+        assert!(message.contains("line 1 column"), "{message}");
+    }
+
+    #[test]
+    fn text_and_bytes_read_alike() {
+        let body = "{\"a\": [\"caf\u{e9} \\u00e9\", 1.5, null], \"b\": {\"c\": true}}";
+        let parsed: serde_json::Value = parse_json(body.as_bytes()).unwrap();
+        let expected: serde_json::Value = serde_json::from_slice(body.as_bytes()).unwrap();
+        assert_eq!(parsed, expected);
+        let truncated = &body.as_bytes()[..body.len() - 3];
+        let Err(WebhookError::MalformedBody(message)) = parse_json::<serde_json::Value>(truncated)
+        else {
+            panic!("a truncated body is malformed");
+        };
+        let expected = serde_json::from_slice::<serde_json::Value>(truncated).unwrap_err();
+        assert_eq!(message, format!("invalid JSON: {expected}"));
     }
 }
