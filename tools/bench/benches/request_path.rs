@@ -25,7 +25,8 @@ use bench::{
     product_annotation_body, rossum_signature,
 };
 use business_rules::{RulesInput, RulesSettings, Trigger, run_checks, today_utc};
-use criterion::{Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use dataset_store::{Dataset, DatasetStore, InMemoryDatasetStore, IndexSpec};
 use idempotency_store::InMemoryIdempotencyStore;
 use lambda_http::http::{HeaderMap, HeaderValue, Method};
@@ -175,6 +176,20 @@ fn timed<S, R>(
     }
     recorder.record(id, total, iters);
     total
+}
+
+/// One benchmark of `group` timed by [`timed`] and recorded under `id`.
+fn timed_bench<S, R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    recorder: &Recorder,
+    name: impl Into<String>,
+    id: &str,
+    mut setup: impl FnMut() -> S,
+    mut run: impl FnMut(S) -> R,
+) {
+    group.bench_function(name.into(), |b| {
+        b.iter_custom(|iters| timed(recorder, id, iters, &mut setup, &mut run))
+    });
 }
 
 struct Fixture {
@@ -341,41 +356,32 @@ fn hooks(
     ];
     for (name, endpoint, delivery) in cases {
         let skip_id = format!("{key}/floor_skip_{name}");
-        group.bench_function(format!("floor_skip_{name}"), |b| {
-            b.iter_custom(|iters| {
-                timed(
-                    recorder,
-                    &skip_id,
-                    iters,
-                    || (),
-                    |()| fixture.floor_skip(delivery),
-                )
-            })
-        });
+        timed_bench(
+            &mut group,
+            recorder,
+            format!("floor_skip_{name}"),
+            &skip_id,
+            || (),
+            |()| fixture.floor_skip(delivery),
+        );
         let floor_id = format!("{key}/floor_{name}");
-        group.bench_function(format!("floor_{name}"), |b| {
-            b.iter_custom(|iters| {
-                timed(
-                    recorder,
-                    &floor_id,
-                    iters,
-                    || (),
-                    |()| fixture.floor(delivery),
-                )
-            })
-        });
+        timed_bench(
+            &mut group,
+            recorder,
+            format!("floor_{name}"),
+            &floor_id,
+            || (),
+            |()| fixture.floor(delivery),
+        );
         let id = format!("{key}/{name}");
-        group.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                timed(
-                    recorder,
-                    &id,
-                    iters,
-                    || delivery.request(),
-                    |request| fixture.runtime.block_on(endpoint.handle(request)),
-                )
-            })
-        });
+        timed_bench(
+            &mut group,
+            recorder,
+            name,
+            &id,
+            || delivery.request(),
+            |request| fixture.runtime.block_on(endpoint.handle(request)),
+        );
     }
     group.finish();
 }
@@ -415,29 +421,23 @@ fn guarded_hooks(c: &mut Criterion, fixture: &Fixture, recorder: &Recorder) {
         fixture.check_request(endpoint, deliveries.request());
         let name = key.replace(' ', "_");
         let skip_id = format!("{key}/floor_skip");
-        group.bench_function(format!("floor_skip_{name}"), |b| {
-            b.iter_custom(|iters| {
-                timed(
-                    recorder,
-                    &skip_id,
-                    iters,
-                    || (),
-                    |()| fixture.floor_skip(&deliveries.delivery),
-                )
-            })
-        });
+        timed_bench(
+            &mut group,
+            recorder,
+            format!("floor_skip_{name}"),
+            &skip_id,
+            || (),
+            |()| fixture.floor_skip(&deliveries.delivery),
+        );
         let id = format!("{key}/hook");
-        group.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                timed(
-                    recorder,
-                    &id,
-                    iters,
-                    || deliveries.request(),
-                    |request| fixture.runtime.block_on(endpoint.handle(request)),
-                )
-            })
-        });
+        timed_bench(
+            &mut group,
+            recorder,
+            name,
+            &id,
+            || deliveries.request(),
+            |request| fixture.runtime.block_on(endpoint.handle(request)),
+        );
     }
     group.finish();
 }
