@@ -11,8 +11,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::keys::BorrowedText;
 
 /// The canonical bytes of the top-level object of `body`, without the entries `skip` names,
 /// and the canonical text of each top-level value, by key. `None` when `body` is not a JSON
@@ -177,7 +178,7 @@ fn write_object<'de, A: MapAccess<'de>>(
     let start = out.len();
     // Each entry as read: key, and its value's place in `out`.
     let mut entries: Entries<'de> = Vec::new();
-    while let Some(Key(key)) = map.next_key()? {
+    while let Some(BorrowedText(key)) = map.next_key()? {
         if skip(&key) {
             map.next_value::<de::IgnoredAny>()?;
             continue;
@@ -210,17 +211,6 @@ fn write_object<'de, A: MapAccess<'de>>(
     }
     out.push(b'}');
     Ok(placed)
-}
-
-/// An object key, borrowed where it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Inner<'a>(#[serde(borrow)] Cow<'a, str>);
-        Inner::deserialize(deserializer).map(|inner| Key(inner.0))
-    }
 }
 
 #[cfg(test)]

@@ -51,11 +51,10 @@ pub fn rossum_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
         // Not one JSON object: the full parse names what is wrong.
         return rossum_key_through_value(body);
     };
-    let interactive = object.text("event").as_deref() == Some("annotation_content")
-        && object
-            .text("action")
-            .is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a.as_str()));
-    if interactive {
+    if is_interactive(
+        object.text("event").as_deref(),
+        object.text("action").as_deref(),
+    ) {
         return Ok(None);
     }
     let request_id = object.text("request_id").ok_or_else(no_request_id)?;
@@ -63,6 +62,12 @@ pub fn rossum_key(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
         key: key_part("request_id", &request_id)?,
         validation: sha256_hex(&object.bytes),
     }))
+}
+
+/// An `annotation_content` delivery of one of [`ROSSUM_INTERACTIVE_ACTIONS`].
+fn is_interactive(event: Option<&str>, action: Option<&str>) -> bool {
+    event == Some("annotation_content")
+        && action.is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a))
 }
 
 fn no_request_id() -> WebhookError {
@@ -74,9 +79,7 @@ fn no_request_id() -> WebhookError {
 fn rossum_key_through_value(body: &[u8]) -> Result<Option<DeliveryKey>, WebhookError> {
     let mut object: Map<String, Value> = parse_json(body)?;
     let text = |name: &str| object.get(name).and_then(Value::as_str);
-    let interactive = text("event") == Some("annotation_content")
-        && text("action").is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a));
-    if interactive {
+    if is_interactive(text("event"), text("action")) {
         return Ok(None);
     }
     let request_id = object
@@ -104,11 +107,7 @@ struct RossumEnvelope<'a> {
 
 impl RossumEnvelope<'_> {
     fn is_interactive(&self) -> bool {
-        self.event.as_deref() == Some("annotation_content")
-            && self
-                .action
-                .as_deref()
-                .is_some_and(|a| ROSSUM_INTERACTIVE_ACTIONS.contains(&a))
+        is_interactive(self.event.as_deref(), self.action.as_deref())
     }
 }
 
@@ -144,7 +143,7 @@ impl<'de> Deserialize<'de> for RossumEnvelope<'de> {
 }
 
 /// A JSON string, borrowed where it has no escapes.
-struct BorrowedText<'a>(Cow<'a, str>);
+pub(crate) struct BorrowedText<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for BorrowedText<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
