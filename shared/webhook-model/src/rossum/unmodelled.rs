@@ -31,30 +31,8 @@ impl<'de> Deserialize<'de> for RawText<'de> {
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 map.next_key::<de::IgnoredAny>()?
                     .ok_or_else(|| de::Error::custom("a raw value without its text"))?;
-                let Text(text) = map.next_value()?;
+                let Key(text) = map.next_value()?;
                 Ok(RawText(text))
-            }
-        }
-        struct Text<'de>(Cow<'de, str>);
-        impl<'de> Deserialize<'de> for Text<'de> {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct TextVisitor;
-                impl<'de> Visitor<'de> for TextVisitor {
-                    type Value = Text<'de>;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a raw JSON text")
-                    }
-                    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                        Ok(Text(Cow::Borrowed(v)))
-                    }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                        Ok(Text(Cow::Owned(v.to_owned())))
-                    }
-                    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
-                        Ok(Text(Cow::Owned(v)))
-                    }
-                }
-                deserializer.deserialize_str(TextVisitor)
             }
         }
         deserializer.deserialize_newtype_struct(SERDE_JSON_RAW_VALUE, Entry)
@@ -87,6 +65,12 @@ struct Field {
     end: usize,
 }
 
+impl Field {
+    fn key_in(self, text: &str) -> &str {
+        &text[self.start..self.key_end]
+    }
+}
+
 impl Unmodelled {
     /// The raw JSON text of `key`'s value.
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -113,7 +97,7 @@ impl Unmodelled {
     }
 
     fn key(&self, field: &Field) -> &str {
-        &self.text[field.start..field.key_end]
+        field.key_in(&self.text)
     }
 
     fn value(&self, field: &Field) -> &str {
@@ -144,11 +128,11 @@ impl Unmodelled {
     pub(crate) fn finish(mut self) -> Self {
         if self.fields.len() > 1 {
             let text = &self.text;
-            let key = |field: &Field| &text[field.start..field.key_end];
-            self.fields.sort_by(|a, b| key(a).cmp(key(b)));
+            self.fields
+                .sort_by(|a, b| a.key_in(text).cmp(b.key_in(text)));
             // In place: of each run of equal keys the last is moved into the first's slot.
             self.fields.dedup_by(|later, earlier| {
-                let same = key(later) == key(earlier);
+                let same = later.key_in(text) == earlier.key_in(text);
                 if same {
                     *earlier = *later;
                 }
@@ -184,8 +168,8 @@ impl Serialize for Unmodelled {
     }
 }
 
-/// An object key, borrowed from the input where the deserializer can lend it, so that known
-/// keys are matched without an allocation.
+/// A JSON string, borrowed from the input where the deserializer can lend it: an object key,
+/// so that known keys are matched without an allocation, or the text of a [`RawText`].
 pub(crate) struct Key<'de>(pub Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -194,7 +178,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
         impl<'de> Visitor<'de> for KeyVisitor {
             type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
+                f.write_str("a string")
             }
             fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Borrowed(key)))
