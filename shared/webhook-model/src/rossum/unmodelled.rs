@@ -65,12 +65,6 @@ struct Field {
     end: usize,
 }
 
-impl Field {
-    fn key_in(self, text: &str) -> &str {
-        &text[self.start..self.key_end]
-    }
-}
-
 impl Unmodelled {
     /// The raw JSON text of `key`'s value.
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -97,7 +91,7 @@ impl Unmodelled {
     }
 
     fn key(&self, field: &Field) -> &str {
-        field.key_in(&self.text)
+        &self.text[field.start..field.key_end]
     }
 
     fn value(&self, field: &Field) -> &str {
@@ -127,12 +121,13 @@ impl Unmodelled {
     /// sent, so the last of each run is the last sent).
     pub(crate) fn finish(mut self) -> Self {
         if self.fields.len() > 1 {
+            // `self.key` would borrow all of `self` while `fields` is being sorted.
             let text = &self.text;
-            self.fields
-                .sort_by(|a, b| a.key_in(text).cmp(b.key_in(text)));
+            let key = |field: &Field| &text[field.start..field.key_end];
+            self.fields.sort_by(|a, b| key(a).cmp(key(b)));
             // In place: of each run of equal keys the last is moved into the first's slot.
             self.fields.dedup_by(|later, earlier| {
-                let same = later.key_in(text) == earlier.key_in(text);
+                let same = key(later) == key(earlier);
                 if same {
                     *earlier = *later;
                 }
