@@ -2,12 +2,11 @@
 //! `configurations` of the hook's settings against the datasets when it has any, else the
 //! built-in vendor matching (never both: one writer of each target).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dataset_matching::{Annotation, MatchingError, Trigger, run_matching};
-use dataset_store::{DatasetInfo, DatasetStore, IndexSpec, StoreFuture, StoredRecord};
+use dataset_store::{DatasetStore, ObservedDatasetStore};
 use matching_config::MatchingSettings;
 use rossum_rules::{Settings, match_vendor_datapoint};
 use vendor_matching::{Candidate, Lookup, VendorStore};
@@ -96,7 +95,7 @@ async fn run_counted(
 ) -> Result<HookResponse, MatchingError> {
     match matcher {
         Matcher::Vendors(vendors) => {
-            let vendors = &Counted {
+            let vendors = &CountedVendors {
                 inner: vendors,
                 calls,
             };
@@ -108,10 +107,9 @@ async fn run_counted(
             })
         }
         Matcher::Configured { settings, datasets } => {
-            let datasets = &Counted {
-                inner: datasets,
-                calls,
-            };
+            let datasets = &ObservedDatasetStore::new(datasets, |_| {
+                calls.fetch_add(1, Ordering::Relaxed);
+            });
             let Some(trigger) = Trigger::of_action(&event.action) else {
                 return Ok(HookResponse::default());
             };
@@ -152,51 +150,15 @@ pub fn refusal(error: MatchingError) -> WebhookError {
     }
 }
 
-/// A store whose calls are counted: each is one round trip to the master data.
-struct Counted<'a, S: ?Sized> {
-    inner: &'a S,
+/// The vendor store with its calls counted: each is one round trip to the master data.
+struct CountedVendors<'a> {
+    inner: &'a dyn VendorStore,
     calls: &'a AtomicUsize,
 }
 
-impl<S: ?Sized> Counted<'_, S> {
-    fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-impl VendorStore for Counted<'_, dyn VendorStore + '_> {
+impl VendorStore for CountedVendors<'_> {
     fn lookup<'a>(&'a self, lookup: &'a Lookup) -> dataset_store::StoreFuture<'a, Vec<Candidate>> {
-        self.count();
+        self.calls.fetch_add(1, Ordering::Relaxed);
         self.inner.lookup(lookup)
-    }
-}
-
-impl DatasetStore for Counted<'_, dyn DatasetStore + '_> {
-    fn describe<'a>(
-        &'a self,
-        names: &'a [String],
-    ) -> StoreFuture<'a, HashMap<String, DatasetInfo>> {
-        self.count();
-        self.inner.describe(names)
-    }
-
-    fn find<'a>(
-        &'a self,
-        dataset: &'a DatasetInfo,
-        index: &'a IndexSpec,
-        keys: &'a [String],
-    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
-        self.count();
-        self.inner.find(dataset, index, keys)
-    }
-
-    fn fuzzy_candidates<'a>(
-        &'a self,
-        dataset: &'a DatasetInfo,
-        field: &'a str,
-        values: &'a [String],
-    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
-        self.count();
-        self.inner.fuzzy_candidates(dataset, field, values)
     }
 }

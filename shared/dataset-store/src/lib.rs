@@ -9,10 +9,12 @@
 //!   never scan: a query must name an indexed field.
 //! - [`InMemoryDatasetStore`]: the local server's and the tests' store; the DynamoDB one
 //!   lives with the master-data table.
+//! - [`ObservedDatasetStore`]: any store, with each call reported first.
 
 mod file;
 mod key;
 mod memory;
+mod observed;
 mod store;
 
 pub use file::{
@@ -21,6 +23,7 @@ pub use file::{
 };
 pub use key::{IndexSpec, KEY_SEPARATOR, fuzzy_field_text, index_key, read_field, scalar_key};
 pub use memory::{Dataset, InMemoryDatasetStore};
+pub use observed::{DatasetCall, DatasetObserver, ObservedDatasetStore};
 pub use store::{
     DATASETS, DEFAULT_FUZZY_BLOCK_LIMIT, DatasetInfo, DatasetStore, StoredRecord,
     UnavailableDatasetStore, datasets_unavailable,

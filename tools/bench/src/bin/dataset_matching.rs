@@ -25,7 +25,9 @@ use bench::{
     INITIALIZE_PAYLOAD, PRODUCTS, UPDATED_PAYLOAD, generated_product, product_annotation_body,
     product_annotation_event, product_code, row_product,
 };
-use dataset_store::{DatasetInfo, DatasetStore, IndexSpec, StoreFuture, StoredRecord, scalar_key};
+use dataset_store::{
+    DatasetCall, DatasetObserver, DatasetStore, IndexSpec, ObservedDatasetStore, scalar_key,
+};
 use master_data_store::{
     DatasetImport, DatasetImportMode, DynamoDatasetStore, create_master_data_table, import_dataset,
 };
@@ -173,61 +175,26 @@ fn operations(sent: &[Sent]) -> String {
         .join(" + ")
 }
 
-/// A store that logs each call it passes on, with the keys (or values) it asks for.
-struct Counted<S> {
-    inner: S,
-    calls: Mutex<Vec<String>>,
+/// The calls a store passed on, with the keys (or values) each asks for.
+#[derive(Default)]
+struct CallLog(Mutex<Vec<String>>);
+
+impl CallLog {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().expect("no panics while logging"))
+    }
 }
 
-impl<S> Counted<S> {
-    fn new(inner: S) -> Self {
-        Self {
-            inner,
-            calls: Mutex::default(),
-        }
-    }
-
-    fn log(&self, call: String) {
-        self.calls
+impl DatasetObserver for CallLog {
+    fn observe(&self, call: DatasetCall) {
+        self.0
             .lock()
             .expect("no panics while logging")
-            .push(call);
-    }
-
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.calls.lock().expect("no panics while logging"))
+            .push(call.to_string());
     }
 }
 
-impl<S: DatasetStore> DatasetStore for Counted<S> {
-    fn describe<'a>(
-        &'a self,
-        names: &'a [String],
-    ) -> StoreFuture<'a, HashMap<String, DatasetInfo>> {
-        self.log(format!("describe({})", names.len()));
-        self.inner.describe(names)
-    }
-
-    fn find<'a>(
-        &'a self,
-        dataset: &'a DatasetInfo,
-        index: &'a IndexSpec,
-        keys: &'a [String],
-    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
-        self.log(format!("find({})", keys.len()));
-        self.inner.find(dataset, index, keys)
-    }
-
-    fn fuzzy_candidates<'a>(
-        &'a self,
-        dataset: &'a DatasetInfo,
-        field: &'a str,
-        values: &'a [String],
-    ) -> StoreFuture<'a, Vec<Vec<StoredRecord>>> {
-        self.log(format!("fuzzy({})", values.len()));
-        self.inner.fuzzy_candidates(dataset, field, values)
-    }
-}
+type Logged<'s> = ObservedDatasetStore<'s, DynamoDatasetStore, CallLog>;
 
 fn generated_vendor(index: usize) -> Value {
     const CITIES: [&str; 4] = ["Utrecht", "Berlin", "Brno", "Lyon"];
@@ -317,7 +284,7 @@ async fn initialize_products(
     event: &AnnotationContentEvent,
     settings: &Settings,
     matching: &MatchingSettings,
-    store: &Counted<DynamoDatasetStore>,
+    store: &Logged<'_>,
 ) {
     let matcher = Matcher::Configured {
         settings: matching,
@@ -354,7 +321,7 @@ async fn measure<F, Fut>(
     case: &str,
     rows: &str,
     iterations: usize,
-    store: &Counted<DynamoDatasetStore>,
+    store: &Logged<'_>,
     requests: &Requests,
     mut delivery: F,
 ) -> Row
@@ -365,12 +332,12 @@ where
     let (mut millis, mut counts, mut chains) = (Vec::new(), Vec::new(), Vec::new());
     let (mut calls, mut sent) = (Vec::new(), Vec::new());
     for i in 0..WARM_UP + iterations {
-        store.take();
+        store.observer().take();
         requests.take();
         let started = Instant::now();
         delivery().await;
         let elapsed = started.elapsed();
-        (calls, sent) = (store.take(), requests.take());
+        (calls, sent) = (store.observer().take(), requests.take());
         if i >= WARM_UP {
             millis.push(elapsed.as_secs_f64() * 1000.0);
             counts.push(sent.len());
@@ -463,11 +430,12 @@ async fn run(args: &Args, endpoint: &str) {
             .build(),
     );
     // Every delivery reads the heads, as the first one in a Lambda container does.
-    let cold = Counted::new(
-        DynamoDatasetStore::new(counted_client.clone(), table).with_head_cache_ttl(Duration::ZERO),
-    );
+    let cold_store =
+        DynamoDatasetStore::new(counted_client.clone(), table).with_head_cache_ttl(Duration::ZERO);
+    let cold = ObservedDatasetStore::new(&cold_store, CallLog::default());
     // Heads kept for the store's default few seconds, as later deliveries see them.
-    let warm = Counted::new(DynamoDatasetStore::new(counted_client, table));
+    let warm_store = DynamoDatasetStore::new(counted_client, table);
+    let warm = ObservedDatasetStore::new(&warm_store, CallLog::default());
     let settings = Settings::default();
     let iterations = args.iterations;
 
